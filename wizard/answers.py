@@ -1,0 +1,272 @@
+"""Frozen, typed answers, and how they are assembled from their layers.
+
+Precedence, highest first: ``--set`` overrides > typed in this session > saved profile > defaults.
+Every value is validated in question order (later rules can depend on earlier answers, e.g. the
+private IP on the subnet). A saved value that no longer validates is reported and replaced by its
+default; a bad override or typed value is an error. Secrets are not answers: they live in
+``Secrets`` and never reach a file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import secrets as _random
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from wizard.questions import QUESTIONS, SAVED_KEYS, Question
+
+Source = Literal["override", "typed", "saved", "default"]
+
+
+@dataclass(frozen=True)
+class SubscriptionAnswers:
+    auth: str
+    id: str
+    region: str
+    resource_group: str
+
+
+@dataclass(frozen=True)
+class VmAnswers:
+    name: str
+    size: str
+    image: str
+    admin_username: str
+
+
+@dataclass(frozen=True)
+class DiskAnswers:
+    sku: str
+    size_gb: int
+    caching: str
+    drive_letter: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AccountAnswers:
+    username: str
+
+
+@dataclass(frozen=True)
+class ShareAnswers:
+    name: str
+    folder: str
+    access: str
+    encrypt: bool
+
+
+@dataclass(frozen=True)
+class EndpointsAnswers:
+    vnet: str
+    vnet_cidr: str
+    subnet: str
+    subnet_cidr: str
+    private_ip: str
+    public_ip: bool
+    dns_label: str
+    smb_source: str
+    udp_445: bool
+    rdp_source: str
+
+
+@dataclass(frozen=True)
+class RemoteAnswers:
+    transport: str
+
+
+@dataclass(frozen=True)
+class Answers:
+    profile: str
+    subscription: SubscriptionAnswers
+    vm: VmAnswers
+    disk: DiskAnswers
+    account: AccountAnswers
+    share: ShareAnswers
+    endpoints: EndpointsAnswers
+    remote: RemoteAnswers
+
+    def flat(self) -> dict[str, Any]:
+        """``{"section.key": value}`` for every saved key."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "profile":
+                continue
+            for k, val in dataclasses.asdict(getattr(self, f.name)).items():
+                out[f"{f.name}.{k}"] = val
+        return out
+
+    def replace(self, **flat: Any) -> "Answers":
+        """A copy with some ``section__key=value`` changed (no validation: for tests and tools)."""
+        values = self.flat()
+        for k, val in flat.items():
+            values[k.replace("__", ".", 1)] = val
+        return build_answers(self.profile, values)
+
+
+_SECTION_TYPES: dict[str, type] = {
+    "subscription": SubscriptionAnswers, "vm": VmAnswers, "disk": DiskAnswers,
+    "account": AccountAnswers, "share": ShareAnswers, "endpoints": EndpointsAnswers,
+    "remote": RemoteAnswers,
+}
+
+
+def build_answers(profile: str, flat: Mapping[str, Any]) -> Answers:
+    sections = {}
+    for name, cls in _SECTION_TYPES.items():
+        sections[name] = cls(**{f.name: flat[f"{name}.{f.name}"] for f in dataclasses.fields(cls)})
+    return Answers(profile=profile, **sections)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Passwords held in memory only. ``repr`` never shows them, so a stray log line cannot."""
+    admin_password: str
+    share_password: str
+    admin_generated: bool = False
+    share_generated: bool = False
+
+    def __repr__(self) -> str:
+        return "Secrets(admin_password=***, share_password=***)"
+
+    __str__ = __repr__
+
+    def values(self) -> tuple[str, str]:
+        return (self.admin_password, self.share_password)
+
+
+# A restricted symbol set: nothing that cmd.exe, PowerShell, XML or HPC Pack's '*' rule treats
+# specially, so a generated password survives every file it may be written to.
+_SYMBOLS = "-_.:+="
+
+
+def generate_password(length: int = 24) -> str:
+    alphabet = string.ascii_letters + string.digits + _SYMBOLS
+    while True:
+        pw = "".join(_random.choice(alphabet) for _ in range(length))
+        if (any(c.islower() for c in pw) and any(c.isupper() for c in pw)
+                and any(c.isdigit() for c in pw) and any(c in _SYMBOLS for c in pw)):
+            return pw
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Resolution:
+    values: dict[str, Any]
+    sources: dict[str, Source]
+    errors: tuple[Problem, ...]      # the run cannot go on: a bad override/typed value, a missing required key
+    warnings: tuple[Problem, ...]    # a stale saved value replaced by its default
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class AnswerError(ValueError):
+    """A value typed on the command line (``--set``) that cannot be read."""
+
+
+def coerce(question: Question, raw: Any) -> Any:
+    """Turn text (from ``--set`` or a prompt) into the question's type; other types pass through."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip() if question.kind != "secret" else raw
+    if question.kind == "number":
+        try:
+            return int(text.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise AnswerError(f"{question.label}: a whole number") from None
+    if question.kind == "toggle":
+        low = text.lower()
+        if low in ("true", "yes", "y", "on", "1"):
+            return True
+        if low in ("false", "no", "n", "off", "0"):
+            return False
+        raise AnswerError(f"{question.label}: true or false")
+    return text
+
+
+def _type_ok(question: Question, value: Any) -> bool:
+    if question.kind == "number":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if question.kind == "toggle":
+        return isinstance(value, bool)
+    return isinstance(value, str)
+
+
+def resolve(
+    *,
+    saved: Mapping[str, Any] | None = None,
+    typed: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    require: bool = False,
+) -> Resolution:
+    """Merge the layers and validate each value against the answers before it.
+
+    ``require``: a required key (see Question.required) missing from every layer but the
+    defaults is an error; this is what a prompt-free replay wants.
+    """
+    layers: tuple[tuple[Source, Mapping[str, Any]], ...] = (
+        ("override", overrides or {}), ("typed", typed or {}), ("saved", saved or {}),
+    )
+    values: dict[str, Any] = {}
+    sources: dict[str, Source] = {}
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for key in SAVED_KEYS:
+        q = QUESTIONS[key]
+        chosen: tuple[Source, Any] = ("default", q.default)
+        for source, layer in layers:
+            if key in layer:
+                chosen = (source, layer[key])
+                break
+        source, value = chosen
+        if source == "default" and require and q.required:
+            errors.append(Problem(key, f"{q.label} ({key}): missing; a run without prompts needs it in the answers file", "default"))
+        message = None if _type_ok(q, value) else f"{q.label}: expected {_kind_word(q)}"
+        if message is None and q.applies(values):
+            message = q.check(value, values)
+        if message is not None:
+            if source == "saved":
+                warnings.append(Problem(key, f"{message} (saved value {value!r} replaced by the default)", source))
+                value, source = q.default, "default"
+                # The default may be wrong here too (it depends on other answers): then it is an error.
+                again = q.check(value, values) if q.applies(values) else None
+                if again:
+                    errors.append(Problem(key, again, source))
+            else:
+                errors.append(Problem(key, message, source))
+        values[key] = value
+        sources[key] = source
+    return Resolution(values, sources, tuple(errors), tuple(warnings))
+
+
+def _kind_word(q: Question) -> str:
+    return {"number": "a whole number", "toggle": "true or false"}.get(q.kind, "text")
+
+
+def parse_set_options(items: list[str]) -> dict[str, Any]:
+    """``--set section.key=value`` options -> typed values. Raises AnswerError naming the bad one."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise AnswerError(f"--set {item!r}: expected SECTION.KEY=VALUE, e.g. share.name=Data")
+        q = QUESTIONS.get(key)
+        if q is None:
+            raise AnswerError(f"--set {key}: unknown answer; known keys are section.key names such as "
+                              "vm.name, share.name, endpoints.private_ip (see 'hpcshare plan --help')")
+        if q.secret:
+            raise AnswerError(f"--set {key}: passwords are not answers; use HPCSHARE_ADMIN_PASSWORD or "
+                              "HPCSHARE_SHARE_PASSWORD")
+        out[key] = coerce(q, raw)
+    return out

@@ -1,0 +1,165 @@
+"""Every question hpcshare asks, declared once. The Textual screens and the plain prompts both
+render from this table, so a rule, a default or a help line changes in one place only.
+
+A question's ``key`` is ``section.name``, the same as in the answers file (schema 1). Secret
+questions (passwords) are asked but never saved; an empty answer means "generate one".
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from wizard import validation as v
+
+Kind = Literal["text", "secret", "choice", "number", "toggle"]
+Context = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    label: str
+    help: str
+    kind: Kind
+    validator: v.Rule
+    default: Any = None
+    # Fixed options for a choice; live lists name their source instead (loaded from Azure).
+    choices: tuple[str, ...] = ()
+    choices_source: Literal["subscriptions", "regions", "vm-sizes", "vnets", None] = None
+    # Asked only when this returns True for the answers so far (e.g. the DNS label).
+    when: Callable[[Context], bool] | None = None
+    # Required in an answers file used for replay: the identity of what gets created.
+    required: bool = False
+
+    @property
+    def section(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".", 1)[1]
+
+    @property
+    def secret(self) -> bool:
+        return self.kind == "secret"
+
+    def applies(self, ctx: Context) -> bool:
+        return self.when is None or bool(self.when(ctx))
+
+    def check(self, value: Any, ctx: Context) -> str | None:
+        """The full message for a bad value ("Label: rule"), or None."""
+        if self.secret and value in ("", None):
+            return None  # empty secret: hpcshare generates one
+        broken = self.validator(value, ctx)
+        return f"{self.label}: {broken}" if broken else None
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    purpose: str
+    questions: tuple[Question, ...] = field(default_factory=tuple)
+
+
+def _q(key: str, label: str, help: str, kind: Kind, validator: v.Rule, default: Any = None, **kw: Any) -> Question:
+    return Question(key=key, label=label, help=help, kind=kind, validator=validator, default=default, **kw)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("subscription", "Subscription", "Where the file server lives: subscription, region and resource group.", (
+        _q("subscription.auth", "Sign-in method", "How hpcshare signs in to Azure: the Azure CLI login, a device code, "
+           "AZURE_* environment variables (service principal) or this machine's managed identity.",
+           "choice", v.choice(v.AUTH_METHODS), "cli", choices=v.AUTH_METHODS),
+        _q("subscription.id", "Subscription", "The Azure subscription that pays for the server.",
+           "choice", v.subscription_id, "", choices_source="subscriptions", required=True),
+        _q("subscription.region", "Region", "Put the server in the same region as the compute nodes: SMB is latency-bound.",
+           "choice", v.region, "westeurope", choices_source="regions", required=True),
+        _q("subscription.resource_group", "Resource group", "Created if missing; everything hpcshare makes goes in it.",
+           "text", v.resource_group, "rg-hpcshare", required=True),
+    )),
+    Section("vm", "File server VM", "The Windows Server VM that will serve the share.", (
+        _q("vm.name", "VM name", "Also the Windows computer name and the \\\\name in UNC paths (1-15 characters).",
+           "text", v.computer_name, "myfileserver", required=True),
+        _q("vm.size", "VM size", "Network bandwidth grows with size; a file server for many nodes wants 4+ vCPUs.",
+           "choice", v.vm_size, "Standard_D4s_v5", choices_source="vm-sizes"),
+        _q("vm.image", "Windows Server image", "The Datacenter edition of Windows Server to install.",
+           "choice", v.choice(v.IMAGES), "win2022-datacenter", choices=v.IMAGES),
+        _q("vm.admin_username", "Admin user name", "The VM's local administrator (not the share user).",
+           "text", v.admin_username, "hpcadmin"),
+        _q("vm.admin_password", "Admin password", "Leave empty to generate a strong one (shown once at the end).",
+           "secret", v.admin_password, ""),
+    )),
+    Section("disk", "Data disk", "The managed data disk that holds the share (Azure storage behind it).", (
+        _q("disk.sku", "Disk type", "Premium SSD needs an 's' VM size (e.g. D4s_v5); Standard HDD is cheapest.",
+           "choice", v.choice(v.DISK_SKUS), "Premium_LRS", choices=v.DISK_SKUS),
+        _q("disk.size_gb", "Size (GiB)", "4 to 32,767 GiB; performance tiers grow with size.",
+           "number", v.disk_size, 1024),
+        _q("disk.caching", "Host caching", "ReadOnly suits a file server below 4 TiB; None from 4 TiB on.",
+           "choice", v.caching, "ReadOnly", choices=v.DISK_CACHING),
+        _q("disk.drive_letter", "Drive letter", "F to Z (D is the temporary disk on Azure).",
+           "text", v.drive_letter, "F"),
+        _q("disk.label", "Volume label", "Shown in Explorer; 1-32 characters.",
+           "text", v.volume_label, "hpcdata"),
+    )),
+    Section("account", "Share user", "A limited local account that compute-node jobs use to reach the share.", (
+        _q("account.username", "Share user name", "A local, non-admin Windows account on the file server.",
+           "text", v.share_username, "hpcshareuser"),
+        _q("account.password", "Share user password", "Leave empty to generate one (shown once at the end, never saved).",
+           "secret", v.share_password, ""),
+    )),
+    Section("share", "SMB share", "The folder on the data disk and how it is shared.", (
+        _q("share.name", "Share name", "Jobs will use \\\\server\\name.",
+           "text", v.share_name, "MyShare"),
+        _q("share.folder", "Folder", "Folder on the data disk that holds the share.",
+           "text", v.folder, "MyShare"),
+        _q("share.access", "Share user access", "read: read only; change: read, write, delete; full: also change permissions.",
+           "choice", v.choice(v.SHARE_ACCESS), "change", choices=v.SHARE_ACCESS),
+        _q("share.encrypt", "Require SMB encryption", "Protects data on the wire; clients older than SMB 3 then cannot connect.",
+           "toggle", v.boolean, False),
+    )),
+    Section("endpoints", "Network", "How compute nodes reach the server: VNet, private IP and firewall rules.", (
+        _q("endpoints.vnet", "Virtual network", "Use the cluster's VNet so nodes reach the server privately; created if missing.",
+           "choice", v.network_name, "vnet-hpc", choices_source="vnets"),
+        _q("endpoints.vnet_cidr", "VNet address range", "Used only when the VNet is created.",
+           "text", v.vnet_cidr, "10.0.0.0/16"),
+        _q("endpoints.subnet", "Subnet", "Created in the VNet if missing.",
+           "text", v.network_name, "default"),
+        _q("endpoints.subnet_cidr", "Subnet address range", "Must lie inside the VNet range.",
+           "text", v.subnet_cidr, "10.0.0.0/24"),
+        _q("endpoints.private_ip", "Private IP", "Static, so the hosts entry on every node stays right.",
+           "text", v.private_ip, "10.0.0.4"),
+        _q("endpoints.public_ip", "Public IP", "Only needed to reach the server from outside Azure; off is safer.",
+           "toggle", v.boolean, False),
+        _q("endpoints.dns_label", "DNS label", "Gives the public IP a name: <label>.<region>.cloudapp.azure.com.",
+           "text", v.dns_label, "", when=lambda ctx: bool(ctx.get("endpoints.public_ip"))),
+        _q("endpoints.smb_source", "SMB allowed from", "Who may reach TCP 445: VirtualNetwork (default) or one address range.",
+           "text", v.smb_source, "VirtualNetwork"),
+        _q("endpoints.udp_445", "Also open UDP 445", "Only for old tools that ask for it: SMB itself uses TCP 445 only.",
+           "toggle", v.boolean, False),
+        _q("endpoints.rdp_source", "RDP allowed from", "Empty: no RDP rule. Otherwise one address, e.g. 203.0.113.7/32.",
+           "text", v.rdp_source, ""),
+    )),
+    Section("remote", "Remote configuration", "How hpcshare runs its PowerShell on the server.", (
+        _q("remote.transport", "Transport", "managed-run-command needs only Azure access and keeps the password "
+           "in a protected parameter; winrm needs port 5986 reachable from here.",
+           "choice", v.choice(v.TRANSPORTS), "managed-run-command", choices=v.TRANSPORTS),
+    )),
+)
+
+QUESTIONS: dict[str, Question] = {q.key: q for s in SECTIONS for q in s.questions}
+SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
+SECRET_KEYS: frozenset[str] = frozenset(k for k, q in QUESTIONS.items() if q.secret)
+SAVED_KEYS: tuple[str, ...] = tuple(k for k, q in QUESTIONS.items() if not q.secret)
+
+
+def section(key: str) -> Section:
+    for s in SECTIONS:
+        if s.key == key:
+            return s
+    raise KeyError(f"unknown section '{key}'; sections are: {', '.join(SECTION_KEYS)}")
+
+
+def defaults() -> dict[str, Any]:
+    return {k: q.default for k, q in QUESTIONS.items() if not q.secret}

@@ -1,0 +1,311 @@
+"""One rule per field. Each check returns None when the value is fine, else the rule it broke.
+
+``check(key, value, context)`` turns that into the message users see, which always names the
+field and the rule, e.g. "Share name: 1-79 letters, digits, '-' or '_'; 'IPC$' is reserved".
+Rules are strict allow-lists (ASCII only where Windows or Azure would accept look-alikes
+inconsistently), because these values end up in Azure requests, PowerShell parameters, cmd files
+and XML. Sources: reference/notes/windows-server-powershell.md section 5.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Context = Mapping[str, Any]
+Rule = Callable[[Any, Context], "str | None"]
+
+DISALLOWED_ADMIN_NAMES = frozenset({
+    "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1",
+    "123", "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john",
+    "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3",
+    "user4", "user5",
+})
+DISALLOWED_ADMIN_PASSWORDS = frozenset({
+    "abc@123", "p@$$w0rd", "p@ssw0rd", "p@ssword123", "pa$$word", "pass@word1", "password!",
+    "password1", "password22", "iloveyou!",
+})
+RESERVED_SHARE_NAMES = frozenset({
+    "ipc$", "admin$", "print$", "fax$", "pipe", "mailslot", "netlogon", "sysvol",
+})
+# Names Windows keeps for local accounts and groups: a share user must not collide with them.
+RESERVED_LOCAL_NAMES = DISALLOWED_ADMIN_NAMES | {
+    "defaultaccount", "wdagutilityaccount", "system", "everyone", "users", "administrators",
+    "guests", "network", "interactive", "authenticated users",
+}
+SERVICE_TAGS = ("VirtualNetwork", "AzureLoadBalancer", "Internet", "AzureCloud")
+DISK_SKUS = ("Standard_LRS", "StandardSSD_LRS", "Premium_LRS")
+DISK_CACHING = ("None", "ReadOnly", "ReadWrite")
+IMAGES = ("win2019-datacenter", "win2022-datacenter", "win2025-datacenter")
+AUTH_METHODS = ("cli", "device-code", "environment", "managed-identity")
+SHARE_ACCESS = ("read", "change", "full")
+TRANSPORTS = ("managed-run-command", "run-command", "winrm")
+# Premium and Standard data disks: 4 GiB up to 32,767 GiB (section 6 of the notes).
+DISK_SIZE_RANGE = {"Standard_LRS": (4, 32767), "StandardSSD_LRS": (4, 32767), "Premium_LRS": (4, 32767)}
+# Host caching is not supported on disks of 4 TiB and more.
+CACHING_MAX_GIB = 4095
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_REGION = re.compile(r"^[a-z][a-z0-9]{1,39}$")
+_COMPUTER_NAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$")
+_NETWORK_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$")
+_ADMIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
+_SHARE_USER = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,19}$")
+_SHARE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,78}$")
+_FOLDER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_-])?$")
+_NTFS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.I)
+_LABEL = re.compile(r"^[A-Za-z0-9 _-]{1,32}$")
+_DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
+_PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+_VM_SIZE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,63}$")
+
+
+def _ascii_printable(value: str) -> bool:
+    return all(32 <= ord(c) < 127 for c in value)
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for c in value)
+
+
+# ---- single-field rules ---------------------------------------------------------------------
+
+def subscription_id(v: str, ctx: Context) -> str | None:
+    if not _GUID.match(v):
+        return "a subscription GUID like 00000000-0000-0000-0000-000000000000"
+    return None
+
+
+def region(v: str, ctx: Context) -> str | None:
+    if not _REGION.match(v):
+        return "an Azure region name such as 'westeurope' (lower-case letters and digits)"
+    return None
+
+
+def resource_group(v: str, ctx: Context) -> str | None:
+    rule = "1-90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'"
+    if not 1 <= len(v) <= 90 or v.endswith("."):
+        return rule
+    # Azure accepts Unicode letters here; we keep to ASCII so names survive every shell and file.
+    if not _ascii_printable(v) or any(not (c.isalnum() or c in "_-.()") for c in v):
+        return rule
+    return None
+
+
+def computer_name(v: str, ctx: Context) -> str | None:
+    if not _COMPUTER_NAME.match(v):
+        return ("1-15 letters, digits or '-', starting and ending with a letter or digit, "
+                "not only digits (it is also the Windows computer name)")
+    return None
+
+
+def vm_size(v: str, ctx: Context) -> str | None:
+    if not _VM_SIZE.match(v):
+        return "an Azure VM size such as 'Standard_D4s_v5'"
+    return None
+
+
+def choice(options: tuple[str, ...]) -> Rule:
+    def rule(v: str, ctx: Context) -> str | None:
+        if v not in options:
+            return "one of " + ", ".join(options)
+        return None
+    return rule
+
+
+def admin_username(v: str, ctx: Context) -> str | None:
+    if not _ADMIN_NAME.match(v) or v.endswith("."):
+        return "1-20 letters, digits, '.', '_' or '-', starting with a letter or digit, not ending with '.'"
+    if v.lower() in DISALLOWED_ADMIN_NAMES:
+        return f"'{v}' is reserved by Azure (e.g. admin, administrator, root, guest, test)"
+    return None
+
+
+def _password_rule(v: str, username: str, lo: int, hi: int) -> str | None:
+    if not lo <= len(v) <= hi:
+        return f"{lo}-{hi} characters"
+    if _has_control(v) or not _ascii_printable(v):
+        return "printable ASCII characters only"
+    classes = sum(bool(re.search(p, v)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    if classes < 3:
+        return "at least 3 of: lower-case, upper-case, digit, symbol"
+    if len(username) > 2 and username.lower() in v.lower():
+        return "must not contain the user name"
+    return None
+
+
+def admin_password(v: str, ctx: Context) -> str | None:
+    broken = _password_rule(v, str(ctx.get("vm.admin_username", "")), 12, 123)
+    if broken is None and v.lower() in DISALLOWED_ADMIN_PASSWORDS:
+        return "a well-known password that Azure refuses"
+    return broken
+
+
+def share_username(v: str, ctx: Context) -> str | None:
+    if not _SHARE_USER.match(v) or v.endswith("."):
+        return "1-20 letters, digits, '.', '_' or '-', starting with a letter, not ending with '.'"
+    if v.lower() in RESERVED_LOCAL_NAMES:
+        return f"'{v}' is a reserved Windows account or group name"
+    if v.lower() == str(ctx.get("vm.admin_username", "")).lower():
+        return "must differ from the VM admin user name (the share user has no admin rights)"
+    return None
+
+
+def share_password(v: str, ctx: Context) -> str | None:
+    return _password_rule(v, str(ctx.get("account.username", "")), 12, 127)
+
+
+def share_name(v: str, ctx: Context) -> str | None:
+    if v.lower() in RESERVED_SHARE_NAMES or re.fullmatch(r"[A-Za-z]\$", v):
+        return f"'{v}' is a reserved Windows share name"
+    if not _SHARE_NAME.match(v):
+        return "1-79 letters, digits, '-' or '_', starting with a letter or digit; 'IPC$' is reserved"
+    return None
+
+
+def folder(v: str, ctx: Context) -> str | None:
+    if not _FOLDER.match(v):
+        return ("1-64 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit and "
+                "not ending with a space or '.'")
+    if _NTFS_RESERVED.match(v):
+        return f"'{v}' is a reserved Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
+    return None
+
+
+def drive_letter(v: str, ctx: Context) -> str | None:
+    if len(v) != 1 or not "F" <= v.upper() <= "Z" or not v.isascii():
+        return "one letter from F to Z (C is the OS, D the temporary disk, E often the DVD drive)"
+    return None
+
+
+def volume_label(v: str, ctx: Context) -> str | None:
+    if not _LABEL.match(v):
+        return "1-32 letters, digits, spaces, '_' or '-'"
+    return None
+
+
+def disk_size(v: int, ctx: Context) -> str | None:
+    sku = str(ctx.get("disk.sku", "Premium_LRS"))
+    lo, hi = DISK_SIZE_RANGE.get(sku, (4, 32767))
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        return f"a whole number of GiB from {lo} to {hi} for {sku}"
+    return None
+
+
+def caching(v: str, ctx: Context) -> str | None:
+    broken = choice(DISK_CACHING)(v, ctx)
+    if broken:
+        return broken
+    size = ctx.get("disk.size_gb")
+    if v != "None" and isinstance(size, int) and size > CACHING_MAX_GIB:
+        return "must be 'None' for disks of 4 TiB (4096 GiB) or more: Azure has no host caching there"
+    return None
+
+
+def network_name(v: str, ctx: Context) -> str | None:
+    if not 2 <= len(v) <= 64 or not _NETWORK_NAME.match(v):
+        return ("2-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending "
+                "with a letter, digit or '_'")
+    return None
+
+
+def _network(v: str) -> ipaddress.IPv4Network | None:
+    try:
+        net = ipaddress.IPv4Network(v, strict=True)
+    except ValueError:
+        return None
+    return net if "/" in v else None
+
+
+def _private(net: ipaddress.IPv4Network) -> bool:
+    return any(net.subnet_of(ipaddress.IPv4Network(p)) for p in
+               ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+
+
+def vnet_cidr(v: str, ctx: Context) -> str | None:
+    net = _network(v)
+    if net is None or not 8 <= net.prefixlen <= 29 or not _private(net):
+        return "a private IPv4 range in CIDR form with a prefix from /8 to /29, e.g. 10.0.0.0/16"
+    return None
+
+
+def subnet_cidr(v: str, ctx: Context) -> str | None:
+    net = _network(v)
+    if net is None or not 8 <= net.prefixlen <= 29:
+        return "an IPv4 range in CIDR form with a prefix from /8 to /29, e.g. 10.0.0.0/24"
+    vnet = _network(str(ctx.get("endpoints.vnet_cidr", "")))
+    if vnet is not None and not net.subnet_of(vnet):
+        return f"must lie inside the VNet range {vnet}"
+    return None
+
+
+def private_ip(v: str, ctx: Context) -> str | None:
+    try:
+        ip = ipaddress.IPv4Address(v)
+    except ValueError:
+        return "an IPv4 address inside the subnet, e.g. 10.0.0.4"
+    net = _network(str(ctx.get("endpoints.subnet_cidr", "")))
+    if net is None:
+        return None
+    if ip not in net:
+        return f"must lie inside the subnet {net}"
+    reserved = {net.network_address, net.broadcast_address, *(net.network_address + i for i in (1, 2, 3))}
+    if ip in reserved:
+        return f"{ip} is reserved by Azure (the first four addresses and the last of {net})"
+    return None
+
+
+def dns_label(v: str, ctx: Context) -> str | None:
+    if not v:
+        if ctx.get("endpoints.public_ip"):
+            return "required when a public IP is requested"
+        return None
+    if not _DNS_LABEL.match(v):
+        return "3-63 lower-case letters, digits or '-', starting with a letter and not ending with '-'"
+    return None
+
+
+def nsg_source(v: str, ctx: Context) -> str | None:
+    if v in SERVICE_TAGS:
+        return None
+    net = None
+    try:
+        net = ipaddress.IPv4Network(v, strict=True)
+    except ValueError:
+        pass
+    if net is None:
+        return "a service tag (" + ", ".join(SERVICE_TAGS) + ") or an IPv4 CIDR such as 203.0.113.7/32"
+    return None
+
+
+def smb_source(v: str, ctx: Context) -> str | None:
+    broken = nsg_source(v, ctx)
+    if broken:
+        return broken
+    if v in ("Internet", "AzureCloud") or v in ("0.0.0.0/0",):
+        return "SMB must not be open to the whole Internet; use VirtualNetwork or one address range"
+    return None
+
+
+def rdp_source(v: str, ctx: Context) -> str | None:
+    if not v:
+        return None
+    try:
+        net = ipaddress.IPv4Network(v, strict=True)
+    except ValueError:
+        return "empty (no RDP) or one IPv4 address or range, e.g. 203.0.113.7/32"
+    if net.prefixlen < 24:
+        return "at most a /24 range: RDP open to many addresses invites brute-force attacks"
+    return None
+
+
+def profile_name(v: str, ctx: Context) -> str | None:
+    if not _PROFILE.match(v):
+        return "1-40 letters, digits, '_' or '-', starting with a letter or digit"
+    return None
+
+
+def boolean(v: Any, ctx: Context) -> str | None:
+    return None if isinstance(v, bool) else "true or false"
