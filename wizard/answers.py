@@ -211,8 +211,9 @@ def resolve(
 ) -> Resolution:
     """Merge the layers and validate each value against the answers before it.
 
-    ``require``: a required key (see Question.required) missing from every layer but the
-    defaults is an error; this is what a prompt-free replay wants.
+    ``require`` (what a prompt-free replay wants): a required key (see Question.required) missing
+    from every layer but the defaults is an error, and so is a saved value that fails its rule
+    (without it, such a value is reported and replaced by its default for the user to review).
     """
     layers: tuple[tuple[Source, Mapping[str, Any]], ...] = (
         ("override", overrides or {}), ("typed", typed or {}), ("saved", saved or {}),
@@ -235,7 +236,7 @@ def resolve(
         if message is None and q.applies(values):
             message = q.check(value, values)
         if message is not None:
-            if source == "saved":
+            if source == "saved" and not require:
                 warnings.append(Problem(key, f"{message} (saved value {value!r} replaced by the default)", source))
                 value, source = q.default, "default"
                 # The default may be wrong here too (it depends on other answers): then it is an error.

@@ -1,0 +1,145 @@
+"""The ``hpcshare`` command line (DESIGN.md "Contracts"). Parsing and answers loading live here;
+the work is done by the engine modules, imported only by the command that needs them so that
+``hpcshare --help`` stays fast.
+
+Exit codes: 0 success, 1 a step failed (a re-run resumes), 2 usage or validation error (nothing
+touched), 130 cancelled.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from wizard import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """Bad input on the command line or in an answers file: printed as is, exit 2."""
+
+
+def _answers_source(p: argparse.ArgumentParser, *, required: bool) -> None:
+    group = p.add_mutually_exclusive_group(required=required)
+    group.add_argument("--profile", metavar="NAME", help="a saved profile (HPCSHARE_HOME/profiles/NAME.toml)")
+    group.add_argument("--answers", metavar="FILE", type=Path, help="an answers file (TOML, schema 1)")
+
+
+def _demo(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--demo", action="store_true",
+                   help="use the built-in Azure stand-in instead of Azure: no account needed, nothing billed")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hpcshare",
+        description="Stand up a Windows SMB file server on Azure and wire it into HPC Pack jobs. "
+                    "With no command: the guided wizard.",
+        epilog="Exit codes: 0 success, 1 a step failed (re-run resumes), 2 usage or validation error, "
+               "130 cancelled. Environment: HPCSHARE_HOME, HPCSHARE_ADMIN_PASSWORD, HPCSHARE_SHARE_PASSWORD.",
+    )
+    parser.add_argument("--version", action="version", version=f"hpcshare {__version__}")
+    _demo(parser)
+    parser.add_argument("--plain", action="store_true",
+                        help="plain prompts instead of the full-screen wizard (serial consoles, narrow terminals)")
+    _answers_source(parser, required=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="provision and configure from saved answers",
+                         description="Provision and configure the file server from saved answers, then write "
+                                     "the HPC Pack files. A re-run resumes where the last one stopped.")
+    _demo(run)
+    _answers_source(run, required=True)
+    run.add_argument("--yes", action="store_true", help="never prompt (passwords from the environment or generated)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override one answer, e.g. --set share.name=Data (repeatable)")
+    run.add_argument("--ask", action="append", default=[], metavar="SECTION",
+                     help="ask this section again (subscription, vm, disk, account, share, endpoints, remote)")
+    run.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
+
+    plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing")
+    _answers_source(plan, required=True)
+    plan.add_argument("--format", choices=("text", "az"), default="text")
+    plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    gen = sub.add_parser("generate", help="write the HPC Pack files only",
+                         description="Write nodeprep.cmd, the job template and submit scripts from a profile "
+                                     "and its last run, without touching Azure.")
+    _demo(gen)
+    _answers_source(gen, required=True)
+    gen.add_argument("--out", type=Path, metavar="DIR")
+    gen.add_argument("--embed-password", action="store_true",
+                     help="write the share password into job-template.xml (file mode 0600); default: asked at submit time")
+    gen.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    ver = sub.add_parser("verify", help="probe an SMB share from this machine",
+                         description="Connect to \\\\SERVER\\SHARE as USER, write, read and delete a probe file. "
+                                     "Password from HPCSHARE_SHARE_PASSWORD or a prompt.")
+    ver.add_argument("--server", required=True, metavar="HOST")
+    ver.add_argument("--share", required=True, metavar="NAME")
+    ver.add_argument("--user", required=True, metavar="USER")
+    ver.add_argument("--port", type=int, default=445, metavar="N")
+
+    tear = sub.add_parser("teardown", help="delete what this profile created (tagged resources only)")
+    _demo(tear)
+    _answers_source(tear, required=True)
+    tear.add_argument("--yes", action="store_true", help="do not ask for the typed confirmation")
+
+    stand = sub.add_parser("standin", help="run the local Azure stand-in alone",
+                           description="Serve the Azure Resource Manager stand-in on 127.0.0.1; prints its URL and CA file.")
+    stand.add_argument("--port", type=int, default=0, metavar="N", help="0: any free port")
+    stand.add_argument("--latency", choices=("instant", "realistic"), default=None)
+    stand.add_argument("--scale", type=float, default=None, metavar="F")
+    return parser
+
+
+def _err(message: str) -> None:
+    print(f"hpcshare: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:            # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        return _dispatch(args)
+    except UsageError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("cancelled; nothing more was changed. Answers given so far are saved.")
+        return EXIT_CANCELLED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from wizard import commands
+
+    handlers = {
+        None: commands.wizard,
+        "run": commands.run,
+        "plan": commands.plan,
+        "generate": commands.generate,
+        "verify": commands.verify,
+        "teardown": commands.teardown,
+        "standin": commands.standin,
+    }
+    return handlers[args.command](args)
+
+
+def interactive() -> bool:
+    """True when both ends are a terminal (never in CI or a pipe)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    from wizard.answers import AnswerError, parse_set_options
+
+    try:
+        return parse_set_options(items)
+    except AnswerError as exc:
+        raise UsageError(str(exc)) from None

@@ -1,0 +1,182 @@
+"""What each ``hpcshare`` command does, given parsed arguments. Returns the process exit code."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from wizard.cli import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, interactive, parse_overrides
+from wizard.session import SHARE_PASSWORD_ENV, AnswersInvalid, Session
+
+
+def load_session(args: argparse.Namespace, *, default_profile: str | None = None) -> Session:
+    from wizard.profiles import ProfileError
+    from wizard.validation import profile_name
+
+    overrides = parse_overrides(getattr(args, "overrides", []) or [])
+    answers_file: Path | None = getattr(args, "answers", None)
+    if answers_file is not None:
+        profile = answers_file.stem
+        if profile_name(profile, {}):
+            raise UsageError(f"{answers_file}: the file name (without .toml) is the profile name: "
+                             f"{profile_name(profile, {})}")
+        if not answers_file.exists():
+            raise UsageError(f"{answers_file}: no such answers file")
+    elif getattr(args, "profile", None):
+        profile = args.profile
+    elif default_profile:
+        profile = default_profile
+    else:
+        raise UsageError("name a profile (--profile NAME) or an answers file (--answers FILE)")
+    out = getattr(args, "out", None)
+    try:
+        session = Session(profile, demo=bool(getattr(args, "demo", False)), answers_file=answers_file,
+                          overrides=overrides, out_dir=out)
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from None
+    if getattr(args, "profile", None) and not session.path.exists() and args.command is not None:
+        raise UsageError(f"no saved profile '{profile}' (looked for {session.path}); "
+                         "run 'hpcshare' to create it, or pass --answers FILE")
+    for w in session.warnings:
+        print(f"hpcshare: warning: {w.message}", file=sys.stderr)
+    return session
+
+
+def _answers_or_exit(session: Session):
+    try:
+        return session.answers(require=True)
+    except AnswersInvalid as exc:
+        where = session.path
+        lines = [f"{where}: {len(exc.problems)} answer(s) need fixing; nothing was touched:"]
+        lines += [f"  - {p.message}" for p in exc.problems]
+        raise UsageError("\n".join(lines)) from None
+
+
+def plan(args: argparse.Namespace) -> int:
+    from wizard.plan import build_plan, render_az, render_text
+
+    session = load_session(args)
+    answers = _answers_or_exit(session)
+    p = build_plan(answers)
+    print(render_az(p) if args.format == "az" else render_text(p))
+    return EXIT_OK
+
+
+def wizard(args: argparse.Namespace) -> int:
+    if not interactive():
+        raise UsageError("the wizard needs a terminal. For a run without prompts use: "
+                         "hpcshare run --profile NAME --yes (or --answers FILE --yes)")
+    session = load_session(args, default_profile=None if (args.profile or args.answers) else "default")
+    if args.plain:
+        from wizard.console import run_plain
+
+        return run_plain(session)
+    from screens.app import run_app
+
+    return run_app(session)
+
+
+def run(args: argparse.Namespace) -> int:
+    session = load_session(args)
+    if not args.yes and not interactive():
+        raise UsageError("no terminal to ask questions on: add --yes to run from the saved answers without prompts")
+    if args.ask:
+        if args.yes:
+            raise UsageError("--ask asks questions, --yes forbids them: use one or the other")
+        from wizard.console import ask_sections
+
+        ask_sections(session, args.ask)
+    _answers_or_exit(session)
+    try:
+        session.secrets()
+    except AnswersInvalid as exc:
+        raise UsageError("\n".join(p.message for p in exc.problems)) from None
+    if not args.yes:
+        from wizard.console import confirm_run
+
+        if not confirm_run(session):
+            print("Nothing was changed.")
+            return EXIT_CANCELLED
+    from wizard.progress import run_with_live_view
+
+    try:
+        return run_with_live_view(session)
+    finally:
+        session.close()
+
+
+def generate(args: argparse.Namespace) -> int:
+    from wizard.execute import generate_artifacts
+
+    session = load_session(args)
+    answers = _answers_or_exit(session)
+    password = None
+    if args.embed_password:
+        password = os.environ.get(SHARE_PASSWORD_ENV) or (
+            getpass.getpass("Share user password to embed: ") if interactive() else "")
+        if not password:
+            raise UsageError(f"--embed-password needs the share password: set {SHARE_PASSWORD_ENV}")
+    try:
+        written = generate_artifacts(session, answers, embed_password=password)
+    finally:
+        session.close()
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def verify(args: argparse.Namespace) -> int:
+    from wizard.verify import verify_main
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a TCP port from 1 to 65535")
+    password = os.environ.get(SHARE_PASSWORD_ENV)
+    if not password:
+        if not interactive():
+            raise UsageError(f"no password: set {SHARE_PASSWORD_ENV} or run in a terminal to be asked")
+        password = getpass.getpass(f"Password for {args.user}: ")
+    return verify_main(server=args.server, share=args.share, user=args.user, port=args.port, password=password)
+
+
+def teardown(args: argparse.Namespace) -> int:
+    from wizard.execute import find_teardown_targets, run_teardown
+
+    session = load_session(args)
+    answers = _answers_or_exit(session)
+    try:
+        targets = find_teardown_targets(session, answers)
+        if not targets:
+            print(f"Nothing to delete: no resources tagged for profile '{answers.profile}' in "
+                  f"{answers.subscription.resource_group}.")
+            return EXIT_OK
+        print(f"These {len(targets)} resources carry the tags of profile '{answers.profile}':")
+        for t in targets:
+            print(f"  {t.type:<45} {t.name}")
+        if not args.yes:
+            if not interactive():
+                raise UsageError("teardown deletes resources: confirm with --yes when there is no terminal")
+            typed = input(f"Type the profile name ({answers.profile}) to delete them: ")
+            if typed.strip() != answers.profile:
+                print("Not confirmed; nothing was deleted.")
+                return EXIT_CANCELLED
+        return run_teardown(session, answers, targets)
+    finally:
+        session.close()
+
+
+def standin(args: argparse.Namespace) -> int:
+    from wizard.environment import standin_state_file
+    from wizard.standin import serve_forever
+
+    latency = args.latency or os.environ.get("HPCSHARE_STANDIN_LATENCY") or "realistic"
+    scale = args.scale if args.scale is not None else float(os.environ.get("HPCSHARE_STANDIN_SCALE") or 1.0)
+    log = os.environ.get("HPCSHARE_STANDIN_LOG")
+    serve_forever(port=args.port, latency=latency, scale=scale, state_file=standin_state_file(),
+                  faults=os.environ.get("HPCSHARE_STANDIN_FAULTS"), log_file=Path(log) if log else None)
+    return EXIT_OK
+
+
+__all__ = ["EXIT_FAILED", "EXIT_CANCELLED"]

@@ -1,0 +1,208 @@
+"""Answers -> Plan: the DAG of steps a run executes. Pure data: printable, exportable as an az script.
+
+Each step lists the answers that feed it. Its fingerprint hashes those answers and the
+fingerprints of the steps it needs, so a changed answer redoes exactly the steps downstream of it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wizard.answers import Answers
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS
+
+TAG_MANAGED_BY = "managed-by"
+TAG_PROFILE = "hpcshare-profile"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Azure resource names derived from the answers (one place, so teardown and steps agree)."""
+    vm: str
+    nsg: str
+    public_ip: str
+    nic: str
+    data_disk: str
+    os_disk: str
+
+    @classmethod
+    def of(cls, answers: Answers) -> "Names":
+        vm = answers.vm.name
+        return cls(vm=vm, nsg=f"{vm}-nsg", public_ip=f"{vm}-pip", nic=f"{vm}-nic",
+                   data_disk=f"{vm}-data", os_disk=f"{vm}-os")
+
+
+def tags(answers: Answers) -> dict[str, str]:
+    return {TAG_MANAGED_BY: "hpcshare", TAG_PROFILE: answers.profile}
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    needs: tuple[str, ...]
+    inputs: Mapping[str, Any]
+    substeps: tuple[str, ...] = ()
+    remote: bool = False          # runs PowerShell on the server (slow round trip)
+
+
+@dataclass(frozen=True)
+class Plan:
+    answers: Answers
+    steps: tuple[Step, ...]
+    names: Names
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def step(self, step_id: str) -> Step:
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps)
+
+    def downstream(self, step_id: str) -> set[str]:
+        """Every step that needs ``step_id``, directly or not."""
+        out: set[str] = set()
+        frontier = {step_id}
+        while frontier:
+            frontier = {s.id for s in self.steps if set(s.needs) & frontier} - out
+            out |= frontier
+        return out
+
+
+def _pick(answers: Answers, *keys: str) -> dict[str, Any]:
+    flat = answers.flat()
+    return {k: flat[k] for k in keys}
+
+
+def build_plan(answers: Answers) -> Plan:
+    a = answers
+    names = Names.of(a)
+    base = ("subscription.id", "subscription.resource_group")
+    steps: list[Step] = [
+        Step("resource-group", f"Resource group {a.subscription.resource_group}", (),
+             {**_pick(a, *base, "subscription.region"), "profile": a.profile}),
+        Step("network", f"Virtual network {a.endpoints.vnet} / {a.endpoints.subnet}", ("resource-group",),
+             _pick(a, "endpoints.vnet", "endpoints.vnet_cidr", "endpoints.subnet", "endpoints.subnet_cidr")),
+        Step("nsg", f"Network security group {names.nsg}", ("resource-group",),
+             _pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source")),
+    ]
+    nic_needs = ["network", "nsg"]
+    if a.endpoints.public_ip:
+        steps.append(Step("public-ip", f"Public IP {names.public_ip}", ("resource-group",),
+                          _pick(a, "vm.name", "endpoints.dns_label")))
+        nic_needs.append("public-ip")
+    steps += [
+        Step("nic", f"Network interface {names.nic} ({a.endpoints.private_ip})", tuple(nic_needs),
+             _pick(a, "vm.name", "endpoints.private_ip")),
+        Step("data-disk", f"Data disk {names.data_disk} ({a.disk.size_gb} GiB {a.disk.sku})", ("resource-group",),
+             _pick(a, "vm.name", "disk.sku", "disk.size_gb")),
+        Step("vm", f"Virtual machine {names.vm} ({a.vm.size})", ("nic", "data-disk"),
+             _pick(a, "vm.name", "vm.size", "vm.image", "vm.admin_username", "disk.caching")),
+        Step(CONFIGURE_SERVER, "Configure the file server", ("vm",),
+             _pick(a, "disk.drive_letter", "disk.label", "account.username", "share.name", "share.folder",
+                   "share.access", "share.encrypt", "endpoints.smb_source", "endpoints.udp_445",
+                   "remote.transport"),
+             substeps=SUBSTEPS[CONFIGURE_SERVER], remote=True),
+        Step(SELF_TEST, "Self-test the share on the server", (CONFIGURE_SERVER,), {},
+             substeps=SUBSTEPS[SELF_TEST], remote=True),
+    ]
+    if a.endpoints.public_ip and a.endpoints.smb_source not in ("VirtualNetwork", "AzureLoadBalancer"):
+        # Only a rule that admits some outside address can let this machine reach TCP 445.
+        steps.append(Step("probe", "Probe the share from this machine", (SELF_TEST,), {}))
+    steps.append(Step("artifacts", "Write the HPC Pack files", (steps[-1].id,), {}))
+    fingerprints: dict[str, str] = {}
+    for s in steps:
+        blob = json.dumps({"inputs": dict(s.inputs), "needs": [fingerprints[n] for n in s.needs]},
+                          sort_keys=True, default=str)
+        fingerprints[s.id] = hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return Plan(answers=a, steps=tuple(steps), names=names, fingerprints=fingerprints)
+
+
+def render_text(plan: Plan) -> str:
+    a = plan.answers
+    lines = [f"Plan for profile '{a.profile}': {len(plan.steps)} steps in "
+             f"{a.subscription.resource_group} ({a.subscription.region})", ""]
+    width = max(len(s.id) for s in plan.steps)
+    for i, s in enumerate(plan.steps, 1):
+        after = f"  after: {', '.join(s.needs)}" if s.needs else ""
+        lines.append(f"{i:>2}. {s.id:<{width}}  {s.title}{after}")
+        for sub in s.substeps:
+            lines.append(f"    {'':<{width}}    - {sub}")
+    lines += ["", "Steps with no path between them run at the same time. Nothing has been changed."]
+    return "\n".join(lines)
+
+
+_IMAGE_URNS = {
+    "win2019-datacenter": "MicrosoftWindowsServer:WindowsServer:2019-datacenter-gensecond:latest",
+    "win2022-datacenter": "MicrosoftWindowsServer:WindowsServer:2022-datacenter-azure-edition:latest",
+    "win2025-datacenter": "MicrosoftWindowsServer:WindowsServer:2025-datacenter-azure-edition:latest",
+}
+
+
+def image_urn(image: str) -> str:
+    return _IMAGE_URNS[image]
+
+
+def render_az(plan: Plan) -> str:
+    """An Azure CLI script equivalent to the Azure part of the plan. Secrets come from the
+    environment at run time, never from this text. Every value is shell-quoted."""
+    a, n = plan.answers, plan.names
+    q = shlex.quote
+    rg = q(a.subscription.resource_group)
+    tag_args = " ".join(q(f"{k}={v}") for k, v in tags(a).items())
+    ep = a.endpoints
+    out = [
+        "#!/usr/bin/env bash",
+        f"# Equivalent Azure CLI commands for hpcshare profile '{a.profile}' (generated; review before use).",
+        "# The admin password is read from HPCSHARE_ADMIN_PASSWORD; it is never written here.",
+        "set -euo pipefail",
+        ': "${HPCSHARE_ADMIN_PASSWORD:?set HPCSHARE_ADMIN_PASSWORD first}"',
+        f"az account set --subscription {q(a.subscription.id)}",
+        f"az group create --name {rg} --location {q(a.subscription.region)} --tags {tag_args}",
+        f"az network vnet create --resource-group {rg} --name {q(ep.vnet)} --address-prefixes {q(ep.vnet_cidr)}"
+        f" --subnet-name {q(ep.subnet)} --subnet-prefixes {q(ep.subnet_cidr)} --tags {tag_args}",
+        f"az network nsg create --resource-group {rg} --name {q(n.nsg)} --tags {tag_args}",
+        f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-smb-tcp-445"
+        f" --priority 100 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
+        f" {q(ep.smb_source)} --destination-port-ranges 445",
+    ]
+    if ep.udp_445:
+        out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-smb-udp-445"
+                   f" --priority 110 --direction Inbound --access Allow --protocol Udp --source-address-prefixes"
+                   f" {q(ep.smb_source)} --destination-port-ranges 445")
+    if ep.rdp_source:
+        out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-rdp"
+                   f" --priority 120 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
+                   f" {q(ep.rdp_source)} --destination-port-ranges 3389")
+    nic_extra = ""
+    if ep.public_ip:
+        out.append(f"az network public-ip create --resource-group {rg} --name {q(n.public_ip)} --sku Standard"
+                   f" --allocation-method Static --dns-name {q(ep.dns_label)} --tags {tag_args}")
+        nic_extra = f" --public-ip-address {q(n.public_ip)}"
+    out += [
+        f"az network nic create --resource-group {rg} --name {q(n.nic)} --vnet-name {q(ep.vnet)} --subnet"
+        f" {q(ep.subnet)} --private-ip-address {q(ep.private_ip)} --network-security-group {q(n.nsg)}{nic_extra}"
+        f" --tags {tag_args}",
+        f"az disk create --resource-group {rg} --name {q(n.data_disk)} --size-gb {a.disk.size_gb} --sku"
+        f" {q(a.disk.sku)} --tags {tag_args}",
+        f"az vm create --resource-group {rg} --name {q(n.vm)} --computer-name {q(n.vm)} --size {q(a.vm.size)}"
+        f" --image {q(image_urn(a.vm.image))} --admin-username {q(a.vm.admin_username)}"
+        ' --admin-password "$HPCSHARE_ADMIN_PASSWORD"'
+        f" --nics {q(n.nic)} --attach-data-disks {q(n.data_disk)} --data-disk-caching {q(a.disk.caching)}"
+        f" --os-disk-name {q(n.os_disk)} --tags {tag_args}",
+        "# Server configuration (disk, share user, File Server role, share, firewall) runs as one",
+        "# managed Run Command with the share password in a protected parameter; see",
+        "# 'hpcshare run' (it has no safe one-line az equivalent).",
+    ]
+    return "\n".join(out) + "\n"

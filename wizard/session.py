@@ -1,0 +1,171 @@
+"""One wizard session: the façade both front ends (Textual screens, plain prompts) talk to.
+
+It holds the answers as they are typed, validates them with the shared rules, saves the profile
+after every completed section, keeps passwords in memory only, and hands out the plan, the
+runner and the artifact writer. Plain data in, plain data out: no UI code here.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wizard import profiles
+from wizard.answers import Answers, Problem, Resolution, Secrets, build_answers, coerce, generate_password, resolve
+from wizard.plan import Plan, build_plan
+from wizard.questions import QUESTIONS, SECRET_KEYS, section
+from wizard.state import RunState
+
+if TYPE_CHECKING:
+    from wizard.environment import Environment
+    from wizard.runner import Runner
+
+ADMIN_PASSWORD_ENV = "HPCSHARE_ADMIN_PASSWORD"
+SHARE_PASSWORD_ENV = "HPCSHARE_SHARE_PASSWORD"
+
+
+class AnswersInvalid(Exception):
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    ok: bool
+    problems: tuple[Problem, ...]
+
+
+class Session:
+    def __init__(
+        self,
+        profile: str,
+        *,
+        demo: bool = False,
+        answers_file: Path | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        out_dir: Path | None = None,
+    ) -> None:
+        self.profile = profile
+        self.demo = demo
+        # A profile lives in HPCSHARE_HOME; --answers FILE reads and saves that file instead.
+        self.path = answers_file if answers_file is not None else profiles.profile_path(profile)
+        self.saved: dict[str, Any] = profiles.load(self.path).values if self.path.exists() else {}
+        self.typed: dict[str, Any] = {}
+        self.overrides: dict[str, Any] = dict(overrides or {})
+        self._secret_input: dict[str, str] = {}
+        self._secrets: Secrets | None = None
+        self._environment: Environment | None = None
+        self.out_dir = out_dir or Path.cwd() / "hpcshare-out" / profile
+        self.warnings: tuple[Problem, ...] = self.resolution().warnings
+
+    # ---- answers -------------------------------------------------------------------------------
+    def resolution(self, *, require: bool = False) -> Resolution:
+        return resolve(saved=self.saved, typed=self.typed, overrides=self.overrides, require=require)
+
+    def context(self) -> dict[str, Any]:
+        return dict(self.resolution().values)
+
+    def value(self, key: str) -> Any:
+        """What a field should show: the secret typed so far, else the resolved answer."""
+        if key in SECRET_KEYS:
+            return self._secret_input.get(key, "")
+        return self.resolution().values[key]
+
+    def check(self, key: str, value: Any, context: Mapping[str, Any] | None = None) -> str | None:
+        """The message for a bad value of one field, judged against the other answers."""
+        q = QUESTIONS[key]
+        try:
+            value = coerce(q, value)
+        except ValueError as exc:
+            return str(exc)
+        ctx = dict(context if context is not None else self.context())
+        return q.check(value, ctx) if q.applies(ctx) else None
+
+    def submit_section(self, section_key: str, values: Mapping[str, Any]) -> SectionResult:
+        """Validate a whole section in question order; on success keep it and save the profile.
+        Nothing is kept on failure, so the user's screen still holds exactly what they typed."""
+        ctx = self.context()
+        problems: list[Problem] = []
+        accepted: dict[str, Any] = {}
+        secrets: dict[str, str] = {}
+        for q in section(section_key).questions:
+            if q.key not in values:
+                continue
+            try:
+                value = coerce(q, values[q.key])
+            except ValueError as exc:
+                problems.append(Problem(q.key, str(exc), "typed"))
+                continue
+            ctx[q.key] = value
+            broken = q.check(value, ctx) if q.applies(ctx) else None
+            if broken:
+                problems.append(Problem(q.key, broken, "typed"))
+            elif q.secret:
+                secrets[q.key] = value
+            else:
+                accepted[q.key] = value
+        if problems:
+            return SectionResult(False, tuple(problems))
+        self.typed.update(accepted)
+        self._secret_input.update(secrets)
+        self._secrets = None
+        self.save()
+        return SectionResult(True, ())
+
+    def save(self) -> Path:
+        values = self.resolution().values
+        return profiles.save(self.path, values)
+
+    def answers(self, *, require: bool = False) -> Answers:
+        res = self.resolution(require=require)
+        if not res.ok:
+            raise AnswersInvalid(res.errors)
+        return build_answers(self.profile, res.values)
+
+    def secrets(self) -> Secrets:
+        """Passwords: typed > environment > generated (generated ones are flagged to be shown once)."""
+        if self._secrets is None:
+            admin, admin_gen = self._secret("vm.admin_password", ADMIN_PASSWORD_ENV)
+            share, share_gen = self._secret("account.password", SHARE_PASSWORD_ENV)
+            self._secrets = Secrets(admin, share, admin_gen, share_gen)
+        return self._secrets
+
+    def _secret(self, key: str, env: str) -> tuple[str, bool]:
+        typed = self._secret_input.get(key)
+        if typed:
+            return typed, False
+        from_env = os.environ.get(env, "")
+        if from_env:
+            broken = self.check(key, from_env)
+            if broken:
+                raise AnswersInvalid((Problem(key, f"{broken} (from {env})", "override"),))
+            return from_env, False
+        return generate_password(), True
+
+    def plan(self) -> Plan:
+        return build_plan(self.answers())
+
+    # ---- running -------------------------------------------------------------------------------
+    @property
+    def environment(self) -> "Environment":
+        if self._environment is None:
+            from wizard.environment import open_environment
+
+            self._environment = open_environment(demo=self.demo, auth=self.context()["subscription.auth"])
+        return self._environment
+
+    def run_state(self) -> RunState:
+        return RunState.for_profile(self.profile)
+
+    def make_runner(self) -> "Runner":
+        from wizard.execute import make_runner
+
+        return make_runner(self.environment, self.plan(), self.secrets(), self.run_state(), out_dir=self.out_dir)
+
+    def close(self) -> None:
+        if self._environment is not None:
+            self._environment.close()
+            self._environment = None
