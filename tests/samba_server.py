@@ -29,7 +29,8 @@ How it stays out of the way (after ``reference/notes/samba-loopback-recipe.sh``)
   are random per server and live only in this server's private passdb; they go to ``smbpasswd`` on
   stdin, never on a command line.
 * Every parent folder of the shares must be traversable by those users (``chmod 0711`` on the base).
-* ``stop()`` signals only the pid it started, then waits for (and so reaps) it.
+* ``stop()`` signals only the pid it started, then waits for (and so reaps) it, and removes the temp
+  folder (set ``HPCSHARE_KEEP_SAMBA_DIR=1`` to keep it, with smb.conf and the logs, for debugging).
 """
 
 from __future__ import annotations

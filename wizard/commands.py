@@ -40,8 +40,6 @@ def load_session(args: argparse.Namespace, *, default_profile: str | None = None
     if getattr(args, "profile", None) and not session.path.exists() and args.command is not None:
         raise UsageError(f"no saved profile '{profile}' (looked for {session.path}); "
                          "run 'hpcshare' to create it, or pass --answers FILE")
-    for w in session.warnings:
-        print(f"hpcshare: warning: {w.message}", file=sys.stderr)
     return session
 
 
@@ -51,7 +49,7 @@ def _answers_or_exit(session: Session):
     except AnswersInvalid as exc:
         where = session.path
         lines = [f"{where}: {len(exc.problems)} answer(s) need fixing; nothing was touched:"]
-        lines += [f"  - {p.message}" for p in exc.problems]
+        lines += [f"  - [{p.key}] {p.message}" for p in exc.problems]
         raise UsageError("\n".join(lines)) from None
 
 

@@ -107,7 +107,6 @@ _ACCESS_STATUSES: dict[int, str] = {
 _DIALECTS = {0x0202: "2.0.2", 0x0210: "2.1", 0x0300: "3.0", 0x0302: "3.0.2", 0x0311: "3.1.1"}
 
 _OP_WORDS = {
-    "connect": "to connect to the share",
     "write": "to create and write a file",
     "read": "to read a file",
     "delete": "to delete a file",
@@ -240,6 +239,8 @@ def classify_exception(
     if status in _LOGON_STATUSES or name in ("LogonFailure", "WrongPassword", "PasswordExpired",
                                                "SMBAuthenticationError"):
         code = _LOGON_STATUSES.get(status or 0, name)
+        if status not in _LOGON_STATUSES and name == "SMBAuthenticationError":
+            code = text  # raised on this side (NTLM could not run): its text is the useful part
         return fail(
             "logon-failure",
             f"{host} refused the logon of user '{user}' ({code}): wrong user name or password, or the "
@@ -261,10 +262,13 @@ def classify_exception(
 
     if status in _ACCESS_STATUSES or name == "AccessDenied" or isinstance(exc, PermissionError):
         code = _ACCESS_STATUSES.get(status or 0, name)
-        op = _OP_WORDS[step]
+        if step == "connect":
+            message = f"User '{user}' was denied access to {unc} at logon or share connect ({code})."
+        else:
+            message = f"User '{user}' logged on to {host} but is not allowed {_OP_WORDS[step]} on {unc} ({code})."
         return fail(
             "access-denied",
-            f"User '{user}' logged on to {host} but is not allowed {op} on {unc} ({code}).",
+            message,
             f"Give '{user}' Change (or Full) access on the share and Modify rights on the folder's NTFS "
             "ACL (re-run the configure-server step, or check Get-SmbShareAccess and Get-Acl on the server), "
             "or use an account that has them.",
@@ -456,18 +460,19 @@ def probe_share(
 
 def _close_all(cache: dict[str, Any], timeout: float) -> None:
     """Log off and close every connection in the cache, bounded by ``timeout``, never raising."""
+    # the connections stay in the cache until closed, so the watchdog can still reach their sockets
     with _Watchdog(cache, max(timeout, 1.0)):
-        for key in list(cache):
-            conn = cache.pop(key)
+        for conn in list(cache.values()):
             try:
                 conn.disconnect(close=True, timeout=max(1, int(timeout)))
-            except Exception:
+            except Exception:  # noqa: BLE001 - best effort: the socket is closed below anyway
                 pass
             finally:
                 try:
                     conn.transport.close()
-                except Exception:
+                except Exception:  # noqa: BLE001
                     pass
+    cache.clear()
 
 
 # ---- command-line report -------------------------------------------------------------------------
@@ -501,17 +506,20 @@ def verify_main(
     out(f"Probing {unc} (port {port}) as '{user}' ...")
     report = probe_share(server, share, user, password, port=port, timeout=timeout, encrypt=encrypt)
     width = max(len(s.name) for s in report.steps) if report.steps else 7
+    failure = report.failure
     for step in report.steps:
         mark, style = ("✓", "green") if step.ok else ("✗", "red")
+        text = step.message
+        if failure is not None and not step.ok and text == failure.message:
+            text = failure.kind  # the full message follows once, below
         console.print(
             f"[{style}]{mark}[/] {escape(step.name.ljust(width))} {step.elapsed_s:6.2f}s  "
-            f"{escape(_redact(step.message, password))}",
+            f"{escape(_redact(text, password))}",
             highlight=False,
         )
     if report.ok:
         out(f"OK: {unc} is reachable and writable from this machine as '{user}'.", style="bold green")
         return 0
-    failure = report.failure
     assert failure is not None
     out(f"FAILED ({failure.kind}): {failure.message}", style="bold red")
     out(f"What to do: {failure.hint}")

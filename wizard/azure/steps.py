@@ -1,0 +1,307 @@
+"""One converging function per Azure provisioning step.
+
+Each looks first: a resource that exists and matches is left alone ("no change"); one that can be
+brought in line is updated; one that conflicts (another region, a prefix that differs, a resource
+hpcshare does not manage) stops the step with a message saying which answer to change. Request
+bodies are REST-shaped camelCase dicts: the SDK sends a plain dict verbatim.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from wizard.answers import Answers, Secrets
+from wizard.plan import TAG_MANAGED_BY, TAG_PROFILE, Names, image_urn, tags
+from wizard.runner import StepContext, StepFailed
+
+if TYPE_CHECKING:
+    from wizard.environment import Environment
+
+Outputs = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What every Azure step needs: where, what names, which tags."""
+    env: "Environment"
+    answers: Answers
+    names: Names
+    secrets: Secrets
+
+    @property
+    def sub(self) -> str:
+        return self.answers.subscription.id
+
+    @property
+    def rg(self) -> str:
+        return self.answers.subscription.resource_group
+
+    @property
+    def region(self) -> str:
+        return self.answers.subscription.region
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return tags(self.answers)
+
+    def owns(self, resource: Any) -> bool:
+        t = getattr(resource, "tags", None) or {}
+        return t.get(TAG_MANAGED_BY) == "hpcshare" and t.get(TAG_PROFILE) == self.answers.profile
+
+
+def get_or_none(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        return fn(*args, **kwargs)
+    except ResourceNotFoundError:
+        return None
+
+
+def _require_owned(t: Target, resource: Any, what: str, answer: str) -> None:
+    if not t.owns(resource):
+        raise StepFailed(f"{what} already exists and is not managed by hpcshare profile '{t.answers.profile}'",
+                         f"Choose another {answer}, or delete that resource yourself if it is a leftover.")
+
+
+# ---- resource group ------------------------------------------------------------------------------
+
+def resource_group(ctx: StepContext, t: Target) -> Outputs:
+    rgs = t.env.resources(t.sub).resource_groups
+    existing = get_or_none(rgs.get, t.rg)
+    if existing is not None:
+        if existing.location.lower() != t.region.lower():
+            raise StepFailed(f"Resource group {t.rg} exists in {existing.location}, not {t.region}",
+                             f"Set the region to {existing.location} or choose another resource group.")
+        ctx.log(f"Resource group {t.rg} exists in {existing.location}.")
+        return {"id": existing.id, "owned": t.owns(existing), "changed": False}
+    created = rgs.create_or_update(t.rg, {"location": t.region, "tags": t.tags})
+    ctx.log(f"Created resource group {t.rg} in {t.region}.")
+    return {"id": created.id, "owned": True, "changed": True}
+
+
+# ---- network -------------------------------------------------------------------------------------
+
+def network(ctx: StepContext, t: Target) -> Outputs:
+    ep = t.answers.endpoints
+    net = t.env.network(t.sub)
+    vnet = get_or_none(net.virtual_networks.get, t.rg, ep.vnet)
+    if vnet is None:
+        body = {
+            "location": t.region,
+            "tags": t.tags,
+            "properties": {
+                "addressSpace": {"addressPrefixes": [ep.vnet_cidr]},
+                "subnets": [{"name": ep.subnet, "properties": {"addressPrefix": ep.subnet_cidr}}],
+            },
+        }
+        vnet = net.virtual_networks.begin_create_or_update(t.rg, ep.vnet, body).result()
+        ctx.log(f"Created VNet {ep.vnet} ({ep.vnet_cidr}) with subnet {ep.subnet} ({ep.subnet_cidr}).")
+        subnet = next(s for s in vnet.subnets if s.name == ep.subnet)
+        return {"vnet_id": vnet.id, "subnet_id": subnet.id, "subnet_prefix": ep.subnet_cidr, "changed": True}
+    ctx.log(f"Using the existing VNet {ep.vnet}.")
+    subnet = next((s for s in (vnet.subnets or []) if s.name == ep.subnet), None)
+    if subnet is not None:
+        if subnet.address_prefix != ep.subnet_cidr:
+            raise StepFailed(f"Subnet {ep.subnet} exists with range {subnet.address_prefix}, not {ep.subnet_cidr}",
+                             f"Set endpoints.subnet_cidr to {subnet.address_prefix} (and a private IP inside it).")
+        return {"vnet_id": vnet.id, "subnet_id": subnet.id, "subnet_prefix": subnet.address_prefix, "changed": False}
+    subnet = net.subnets.begin_create_or_update(
+        t.rg, ep.vnet, ep.subnet, {"properties": {"addressPrefix": ep.subnet_cidr}}).result()
+    ctx.log(f"Added subnet {ep.subnet} ({ep.subnet_cidr}) to {ep.vnet}.")
+    return {"vnet_id": vnet.id, "subnet_id": subnet.id, "subnet_prefix": ep.subnet_cidr, "changed": True}
+
+
+# ---- network security group ----------------------------------------------------------------------
+
+def nsg_rules(answers: Answers) -> list[dict[str, Any]]:
+    ep = answers.endpoints
+
+    def rule(name: str, priority: int, protocol: str, source: str, port: str) -> dict[str, Any]:
+        return {"name": name, "properties": {
+            "priority": priority, "direction": "Inbound", "access": "Allow", "protocol": protocol,
+            "sourceAddressPrefix": source, "sourcePortRange": "*",
+            "destinationAddressPrefix": "*", "destinationPortRange": port}}
+
+    rules = [rule("allow-smb-tcp-445", 100, "Tcp", ep.smb_source, "445")]
+    if ep.udp_445:
+        rules.append(rule("allow-smb-udp-445", 110, "Udp", ep.smb_source, "445"))
+    if ep.rdp_source:
+        rules.append(rule("allow-rdp", 120, "Tcp", ep.rdp_source, "3389"))
+    return rules
+
+
+def _rule_key(rule: Any) -> tuple[Any, ...]:
+    return (rule.name, rule.priority, str(rule.protocol), rule.source_address_prefix, rule.destination_port_range)
+
+
+def nsg(ctx: StepContext, t: Target) -> Outputs:
+    net = t.env.network(t.sub)
+    wanted = nsg_rules(t.answers)
+    existing = get_or_none(net.network_security_groups.get, t.rg, t.names.nsg)
+    if existing is not None:
+        _require_owned(t, existing, f"Network security group {t.names.nsg}", "VM name")
+        have = sorted(_rule_key(r) for r in (existing.security_rules or []))
+        want = sorted((r["name"], r["properties"]["priority"], r["properties"]["protocol"],
+                       r["properties"]["sourceAddressPrefix"], r["properties"]["destinationPortRange"])
+                      for r in wanted)
+        if have == want:
+            ctx.log(f"NSG {t.names.nsg} already has the right rules.")
+            return {"id": existing.id, "changed": False}
+    body = {"location": t.region, "tags": t.tags, "properties": {"securityRules": wanted}}
+    result = net.network_security_groups.begin_create_or_update(t.rg, t.names.nsg, body).result()
+    for r in wanted:
+        p = r["properties"]
+        ctx.log(f"Rule {r['name']}: allow {p['protocol']} {p['destinationPortRange']} from {p['sourceAddressPrefix']}.")
+    return {"id": result.id, "changed": True}
+
+
+# ---- public IP -----------------------------------------------------------------------------------
+
+def public_ip(ctx: StepContext, t: Target) -> Outputs:
+    net = t.env.network(t.sub)
+    label = t.answers.endpoints.dns_label
+    existing = get_or_none(net.public_ip_addresses.get, t.rg, t.names.public_ip)
+    if existing is not None:
+        _require_owned(t, existing, f"Public IP {t.names.public_ip}", "VM name")
+        have = existing.dns_settings.domain_name_label if existing.dns_settings else ""
+        if have == label:
+            return _pip_outputs(existing, changed=False)
+    elif label:
+        check = net.check_dns_name_availability(t.region, domain_name_label=label)
+        if not check.available:
+            raise StepFailed(f"DNS label '{label}' is already taken in {t.region}",
+                             "Choose another endpoints.dns_label (it must be unique per region).")
+    body: dict[str, Any] = {
+        "location": t.region, "tags": t.tags,
+        "sku": {"name": "Standard", "tier": "Regional"},
+        "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"},
+    }
+    if label:
+        body["properties"]["dnsSettings"] = {"domainNameLabel": label}
+    result = net.public_ip_addresses.begin_create_or_update(t.rg, t.names.public_ip, body).result()
+    ctx.log(f"Public IP {result.ip_address}" + (f" ({result.dns_settings.fqdn})" if label else "") + ".")
+    return _pip_outputs(result, changed=True)
+
+
+def _pip_outputs(pip: Any, *, changed: bool) -> Outputs:
+    fqdn = pip.dns_settings.fqdn if pip.dns_settings else None
+    return {"id": pip.id, "ip_address": pip.ip_address, "fqdn": fqdn, "changed": changed}
+
+
+# ---- network interface ---------------------------------------------------------------------------
+
+def nic(ctx: StepContext, t: Target) -> Outputs:
+    net = t.env.network(t.sub)
+    ip = t.answers.endpoints.private_ip
+    subnet_id = ctx.outputs["network"]["subnet_id"]
+    nsg_id = ctx.outputs["nsg"]["id"]
+    pip_id = ctx.outputs.get("public-ip", {}).get("id") if t.answers.endpoints.public_ip else None
+    existing = get_or_none(net.network_interfaces.get, t.rg, t.names.nic)
+    if existing is not None:
+        _require_owned(t, existing, f"Network interface {t.names.nic}", "VM name")
+        cfg = existing.ip_configurations[0]
+        have = (cfg.private_ip_address, _id(cfg.subnet), _id(existing.network_security_group),
+                _id(cfg.public_ip_address))
+        if have == (ip, subnet_id.lower(), nsg_id.lower(), pip_id.lower() if pip_id else None):
+            ctx.log(f"NIC {t.names.nic} already has {ip}.")
+            return {"id": existing.id, "private_ip": ip, "changed": False}
+    ip_props: dict[str, Any] = {"privateIPAllocationMethod": "Static", "privateIPAddress": ip,
+                                "subnet": {"id": subnet_id}}
+    if pip_id:
+        ip_props["publicIPAddress"] = {"id": pip_id}
+    body = {"location": t.region, "tags": t.tags, "properties": {
+        "ipConfigurations": [{"name": "ipconfig1", "properties": ip_props}],
+        "networkSecurityGroup": {"id": nsg_id}}}
+    result = net.network_interfaces.begin_create_or_update(t.rg, t.names.nic, body).result()
+    ctx.log(f"NIC {t.names.nic} with static private IP {ip}.")
+    return {"id": result.id, "private_ip": ip, "changed": True}
+
+
+def _id(ref: Any) -> str | None:
+    return ref.id.lower() if ref is not None and getattr(ref, "id", None) else None
+
+
+# ---- data disk -----------------------------------------------------------------------------------
+
+def data_disk(ctx: StepContext, t: Target) -> Outputs:
+    disks = t.env.compute(t.sub).disks
+    d = t.answers.disk
+    existing = get_or_none(disks.get, t.rg, t.names.data_disk)
+    if existing is not None:
+        _require_owned(t, existing, f"Disk {t.names.data_disk}", "VM name")
+        size, sku = existing.disk_size_gb, existing.sku.name if existing.sku else None
+        if size == d.size_gb and sku == d.sku:
+            ctx.log(f"Disk {t.names.data_disk} ({size} GiB {sku}) is in place.")
+            return {"id": existing.id, "size_gb": size, "changed": False}
+        if size is not None and d.size_gb < size:
+            raise StepFailed(f"Disk {t.names.data_disk} is {size} GiB; Azure disks cannot shrink to {d.size_gb} GiB",
+                             f"Set disk.size_gb to {size} or more.")
+    body = {"location": t.region, "tags": t.tags, "sku": {"name": d.sku},
+            "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": d.size_gb}}
+    result = disks.begin_create_or_update(t.rg, t.names.data_disk, body).result()
+    ctx.log(f"Disk {t.names.data_disk}: {d.size_gb} GiB {d.sku}.")
+    return {"id": result.id, "size_gb": d.size_gb, "changed": True}
+
+
+# ---- virtual machine -----------------------------------------------------------------------------
+
+def vm_body(t: Target, nic_id: str, disk_id: str) -> dict[str, Any]:
+    publisher, offer, sku, version = image_urn(t.answers.vm.image).split(":")
+    return {
+        "location": t.region,
+        "tags": t.tags,
+        "properties": {
+            "hardwareProfile": {"vmSize": t.answers.vm.size},
+            "storageProfile": {
+                "imageReference": {"publisher": publisher, "offer": offer, "sku": sku, "version": version},
+                "osDisk": {"name": t.names.os_disk, "createOption": "FromImage", "caching": "ReadWrite",
+                           "managedDisk": {"storageAccountType": "StandardSSD_LRS"}, "deleteOption": "Delete"},
+                "dataDisks": [{"lun": 0, "createOption": "Attach", "caching": t.answers.disk.caching,
+                               "managedDisk": {"id": disk_id}, "deleteOption": "Detach"}],
+            },
+            "osProfile": {
+                "computerName": t.names.vm,
+                "adminUsername": t.answers.vm.admin_username,
+                "adminPassword": t.secrets.admin_password,
+                "windowsConfiguration": {"provisionVMAgent": True, "enableAutomaticUpdates": True},
+            },
+            "networkProfile": {"networkInterfaces": [
+                {"id": nic_id, "properties": {"primary": True, "deleteOption": "Detach"}}]},
+        },
+    }
+
+
+def vm(ctx: StepContext, t: Target) -> Outputs:
+    compute = t.env.compute(t.sub)
+    nic_id = ctx.outputs["nic"]["id"]
+    disk_id = ctx.outputs["data-disk"]["id"]
+    existing = get_or_none(compute.virtual_machines.get, t.rg, t.names.vm)
+    if existing is not None:
+        _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
+        nics = [n.id.lower() for n in existing.network_profile.network_interfaces]
+        disks = {dd.lun: (dd.managed_disk.id.lower() if dd.managed_disk else "")
+                 for dd in (existing.storage_profile.data_disks or [])}
+        if nic_id.lower() not in nics or disks.get(0) != disk_id.lower():
+            raise StepFailed(f"VM {t.names.vm} exists but is not wired to {t.names.nic} and {t.names.data_disk} at LUN 0",
+                             "Choose another VM name, or tear down this profile and run again.")
+        if existing.hardware_profile.vm_size != t.answers.vm.size:
+            ctx.warn(f"VM {t.names.vm} is {existing.hardware_profile.vm_size}, not {t.answers.vm.size}: "
+                     "hpcshare does not resize a running server; resize it in the portal if you mean to.")
+        ctx.log(f"VM {t.names.vm} exists with its NIC and data disk.")
+        return {"id": existing.id, "computer_name": t.names.vm, "admin_created": False, "changed": False}
+    ctx.log(f"Creating VM {t.names.vm} ({t.answers.vm.size}, {t.answers.vm.image}); this takes a few minutes on Azure.")
+    result = compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+    return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
+
+
+AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
+    "resource-group": resource_group,
+    "network": network,
+    "nsg": nsg,
+    "public-ip": public_ip,
+    "nic": nic,
+    "data-disk": data_disk,
+    "vm": vm,
+}

@@ -1,0 +1,138 @@
+"""Wires the plan's steps to what does them: Azure steps, the remote configuration, the probe and
+the artifact writer. Front ends get a ready Runner from ``make_runner`` and never see the wiring."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wizard.answers import Answers, Secrets
+from wizard.facts import ServerFacts
+from wizard.plan import Names, Plan
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST
+from wizard.runner import Runner, StepContext, StepFailed
+from wizard.state import RunState
+
+if TYPE_CHECKING:
+    from wizard.azure.teardown import TeardownTarget
+    from wizard.environment import Environment
+    from wizard.session import Session
+
+# Remote steps are slow round trips (tens of seconds on Azure): an unchanged one is not redone.
+SKIP_WHEN_UNCHANGED = frozenset({CONFIGURE_SERVER, SELF_TEST})
+
+
+def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:
+    """What the artifacts need. Everything can be derived from the answers (static private IP,
+    deterministic DNS name); run outputs add the resource ids and the public address."""
+    ep = answers.endpoints
+    pip = outputs.get("public-ip", {}) if ep.public_ip else {}
+    fqdn = pip.get("fqdn") or (f"{ep.dns_label}.{answers.subscription.region}.cloudapp.azure.com"
+                               if ep.public_ip and ep.dns_label else None)
+    ids = {step: str(out["id"]) for step, out in outputs.items() if isinstance(out, dict) and out.get("id")}
+    return ServerFacts(
+        server_name=answers.vm.name,
+        private_ip=str(outputs.get("nic", {}).get("private_ip") or ep.private_ip),
+        public_ip=pip.get("ip_address"),
+        fqdn=fqdn,
+        subscription_id=answers.subscription.id,
+        resource_group=answers.subscription.resource_group,
+        region=answers.subscription.region,
+        resource_ids=ids,
+    )
+
+
+def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunState, *, out_dir: Path) -> Runner:
+    from wizard.azure.errors import explain
+    from wizard.azure.steps import AZURE_STEPS, Target
+
+    target = Target(env, plan.answers, plan.names, secrets)
+    actions: dict[str, Any] = {}
+    for step in plan.steps:
+        if step.id in AZURE_STEPS:
+            actions[step.id] = functools.partial(_call, AZURE_STEPS[step.id], target)
+    actions[CONFIGURE_SERVER] = functools.partial(_remote_step, CONFIGURE_SERVER, target)
+    actions[SELF_TEST] = functools.partial(_remote_step, SELF_TEST, target)
+    actions["probe"] = functools.partial(_probe, target)
+    actions["artifacts"] = functools.partial(_artifacts, target, out_dir)
+    return Runner(plan, {s.id: actions[s.id] for s in plan.steps}, state, secrets,
+                  skip_when_unchanged=SKIP_WHEN_UNCHANGED, explain=explain)
+
+
+def _call(fn: Any, target: Any, ctx: StepContext) -> dict[str, Any]:
+    return fn(ctx, target)
+
+
+def _remote_step(name: str, target: Any, ctx: StepContext) -> dict[str, Any]:
+    from wizard.remote.run import run_remote_step
+
+    return run_remote_step(name, target, ctx)
+
+
+def _probe(target: Any, ctx: StepContext) -> dict[str, Any]:
+    from wizard.verify import probe_share
+
+    answers: Answers = target.answers
+    facts = facts_from(answers, ctx.outputs)
+    host = facts.fqdn or facts.public_ip
+    if target.env.demo or not host:
+        ctx.warn("Skipped: the demo's public IP is not a real server. On Azure this step connects to "
+                 "TCP 445 from this machine with the share user's credentials.")
+        return {"probed": False, "changed": False}
+    report = probe_share(host, answers.share.name, answers.account.username, target.secrets.share_password,
+                         encrypt=answers.share.encrypt or None)
+    for s in report.steps:
+        ctx.substep(s.name, "done" if s.ok else "failed", s.message)
+    if not report.ok and report.failure is not None:
+        raise StepFailed(report.failure.message, report.failure.hint)
+    return {"probed": True, "host": host, "changed": False}
+
+
+def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
+    from wizard.artifacts import write_artifacts
+
+    written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir)
+    for path in written:
+        ctx.log(f"Wrote {path}")
+    return {"out_dir": str(out_dir), "files": [p.name for p in written], "summary": f"{len(written)} files in {out_dir}"}
+
+
+def generate_artifacts(session: "Session", answers: Answers, *, embed_password: str | None) -> list[Path]:
+    """``hpcshare generate``: from the answers and the last run's recorded outputs; no Azure call."""
+    from wizard.artifacts import write_artifacts
+
+    facts = facts_from(answers, session.run_state().all_outputs())
+    return write_artifacts(answers, facts, session.out_dir, embed_password=embed_password)
+
+
+def find_teardown_targets(session: "Session", answers: Answers) -> list["TeardownTarget"]:
+    from wizard.azure.errors import explain
+    from wizard.azure.steps import Target
+    from wizard.azure.teardown import find_targets
+
+    try:
+        return find_targets(Target(session.environment, answers, Names.of(answers), Secrets("", "")))
+    except Exception as exc:
+        failure = explain(exc)
+        raise StepFailed(failure.message, failure.hint) from None
+
+
+def run_teardown(session: "Session", answers: Answers, targets: list["TeardownTarget"]) -> int:
+    from wizard.azure.errors import explain
+
+    failures = 0
+    for t in targets:
+        try:
+            result = t.delete()
+        except Exception as exc:
+            failures += 1
+            failure = explain(exc)
+            print(f"  failed  {t.type} {t.name}: {failure.message}\n          {failure.hint}")
+            continue
+        print(f"  {result if isinstance(result, str) else 'deleted'}  {t.type} {t.name}")
+    if failures:
+        print(f"{failures} deletion(s) failed; run teardown again to retry them.")
+        return 1
+    session.run_state().clear()
+    print("Teardown complete.")
+    return 0

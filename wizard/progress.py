@@ -1,0 +1,148 @@
+"""The run as a Rich live table (terminal) or one line per state change (logs, pipes, CI)."""
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from wizard.runner import RunEvent, RunResult
+
+if TYPE_CHECKING:
+    from wizard.session import Session
+
+STYLE = {"pending": "dim", "running": "cyan", "done": "green", "failed": "bold red",
+         "skipped": "yellow", "warning": "yellow"}
+MARK = {"pending": "·", "running": "…", "done": "✓", "failed": "✗", "skipped": "–", "warning": "!"}
+
+
+@dataclass
+class Row:
+    key: str
+    title: str
+    state: str = "pending"
+    message: str = ""
+    hint: str = ""
+    started: float | None = None
+    elapsed: float = 0.0
+    indent: bool = False
+
+
+@dataclass
+class RunView:
+    """Turns RunEvents into rows; knows nothing of how they are drawn."""
+    rows: dict[str, Row] = field(default_factory=dict)
+
+    def apply(self, e: RunEvent) -> Row | None:
+        if e.state == "log":
+            return None
+        key = f"{e.step}/{e.substep}" if e.substep else e.step
+        row = self.rows.get(key)
+        if row is None:
+            row = self.rows[key] = Row(key, e.substep or e.message or e.step, indent=bool(e.substep))
+        if e.state == "warning" and not e.substep:
+            row.message = e.message      # a warning on a step does not change its state
+            return row
+        if e.state == "running":
+            row.started = time.monotonic()
+        row.state, row.hint = e.state, e.hint
+        if e.state != "pending":
+            row.message = e.message
+        if e.elapsed:
+            row.elapsed = e.elapsed
+        return row
+
+    def table(self) -> Table:
+        t = Table(box=None, show_header=True, header_style="bold", expand=False)
+        t.add_column("", width=1)
+        t.add_column("step")
+        t.add_column("time", justify="right")
+        t.add_column("detail", overflow="fold")
+        for row in self.rows.values():
+            elapsed = time.monotonic() - row.started if row.state == "running" and row.started else row.elapsed
+            name = ("   " + row.key.split("/", 1)[1]) if row.indent else row.key
+            detail = row.message if row.state != "failed" else f"{row.message}\n{row.hint}".strip()
+            t.add_row(Text(MARK.get(row.state, " "), style=STYLE.get(row.state, "")),
+                      Text(name, style=STYLE.get(row.state, "")),
+                      f"{elapsed:.1f}s" if elapsed else "", detail)
+        return t
+
+
+def run_with_live_view(session: "Session", *, out: TextIO | None = None) -> int:
+    """Run the session's plan; show it live on a terminal, as log lines otherwise. Exit code."""
+    stream = out or sys.stdout
+    console = Console(file=stream)
+    live_terminal = console.is_terminal
+    view = RunView()
+    answers = session.answers(require=True)
+    console.print(f"hpcshare: profile '{answers.profile}'" + (" (demo: built-in Azure stand-in)" if session.demo else ""))
+    runner = session.make_runner()
+
+    def log_line(e: RunEvent) -> None:
+        row = view.apply(e)
+        if e.state == "log":
+            console.print(f"  {e.step}: {e.message}", highlight=False, markup=False)
+        elif row is not None and e.state != "pending":
+            name = f"{e.step}/{e.substep}" if e.substep else e.step
+            extra = f" ({e.elapsed:.1f}s)" if e.elapsed and e.state in ("done", "failed") else ""
+            text = f"[{e.state}] {name}{extra}" + (f": {e.message}" if e.message else "")
+            console.print(text + (f"\n  hint: {e.hint}" if e.hint else ""), highlight=False, markup=False)
+
+    async def go() -> RunResult:
+        if not live_terminal:
+            return await runner.run(log_line)
+        with Live(view.table(), console=console, refresh_per_second=8, transient=False) as live:
+            def on_event(e: RunEvent) -> None:
+                view.apply(e)
+                live.update(view.table())
+
+            ticker = asyncio.create_task(_tick(live, view))
+            try:
+                return await runner.run(on_event)
+            finally:
+                ticker.cancel()
+                live.update(view.table())
+
+    try:
+        result = asyncio.run(go())
+    except KeyboardInterrupt:
+        runner.cancel()
+        console.print("Interrupted. Azure finishes what it had started; run the same command again to resume.")
+        return 130
+    return report(console, session, result)
+
+
+async def _tick(live: Live, view: RunView) -> None:
+    while True:
+        await asyncio.sleep(0.25)
+        live.update(view.table())
+
+
+def report(console: Console, session: "Session", result: RunResult) -> int:
+    if result.status == "failed":
+        console.print(f"[bold red]Failed at {', '.join(result.failed)}.[/] Fix the cause shown above and run the "
+                      "same command again: finished steps are kept.")
+        return 1
+    if result.status == "cancelled":
+        console.print("Cancelled. Steps already started finished on Azure; run again to resume.")
+        return 130
+    if not result.changed or set(result.changed) <= {"artifacts"}:
+        console.print("Nothing changed: everything was already in place.")
+    secrets = session.secrets()
+    if secrets.share_generated and "configure-server" in result.changed:
+        console.print("[bold]Share user password (generated; shown once, not saved anywhere):[/] "
+                      + secrets.share_password, highlight=False)
+    if secrets.admin_generated and "vm" in result.changed:
+        console.print("[bold]VM admin password (generated; shown once, not saved anywhere):[/] "
+                      + secrets.admin_password, highlight=False)
+    out = result.outputs.get("artifacts", {}).get("out_dir")
+    if out:
+        console.print(f"HPC Pack files written to {out}. Next: read {out}/SUMMARY.md.", highlight=False)
+    console.print(f"Done in {result.elapsed:.1f}s.")
+    return 0
