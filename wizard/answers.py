@@ -207,6 +207,7 @@ def resolve(
     saved: Mapping[str, Any] | None = None,
     typed: Mapping[str, Any] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    defaults: Mapping[str, Any] | None = None,
     require: bool = False,
 ) -> Resolution:
     """Merge the layers and validate each value against the answers before it.
@@ -224,21 +225,25 @@ def resolve(
     warnings: list[Problem] = []
     for key in SAVED_KEYS:
         q = QUESTIONS[key]
-        chosen: tuple[Source, Any] = ("default", q.default)
+        # Context defaults (e.g. the demo's subscription) replace the question's own.
+        own_default = (defaults or {}).get(key, q.default)
+        chosen: tuple[Source, Any] = ("default", own_default)
         for source, layer in layers:
             if key in layer:
                 chosen = (source, layer[key])
                 break
         source, value = chosen
-        if source == "default" and require and q.required:
+        if source == "default" and require and q.required and key not in (defaults or {}):
             errors.append(Problem(key, f"{q.label} ({key}): missing; a run without prompts needs it in the answers file", "default"))
+            values[key], sources[key] = value, source
+            continue
         message = None if _type_ok(q, value) else f"{q.label}: expected {_kind_word(q)}"
         if message is None and q.applies(values):
             message = q.check(value, values)
         if message is not None:
             if source == "saved" and not require:
                 warnings.append(Problem(key, f"{message} (saved value {value!r} replaced by the default)", source))
-                value, source = q.default, "default"
+                value, source = own_default, "default"
                 # The default may be wrong here too (it depends on other answers): then it is an error.
                 again = q.check(value, values) if q.applies(values) else None
                 if again:

@@ -67,7 +67,7 @@ def _flatten(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
     schema = data.get("schema")
     if schema is None:
         raise ProfileError(f"{path}: missing 'schema = {SCHEMA}' at the top")
-    if schema != SCHEMA:
+    if type(schema) is not int or schema != SCHEMA:
         raise ProfileError(f"{path}: schema {schema!r} is not supported (this hpcshare reads schema {SCHEMA})")
     flat: dict[str, Any] = {}
     for section, body in data.items():

@@ -79,6 +79,8 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None) -> int:
     stream = out or sys.stdout
     console = Console(file=stream)
     live_terminal = console.is_terminal
+    if not live_terminal:
+        console.soft_wrap = True      # log lines stay whole: rich would wrap them at 80 columns
     view = RunView()
     answers = session.answers(require=True)
     console.print(f"hpcshare: profile '{answers.profile}'" + (" (demo: built-in Azure stand-in)" if session.demo else ""))

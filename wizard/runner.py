@@ -224,7 +224,12 @@ class Runner:
         results[step.id] = "failed"
         failed.append(step.id)
         self.state.forget(step.id)
-        emit(RunEvent(step.id, "failed", exc.message, exc.hint, elapsed=time.monotonic() - t0))
+        # An SDK error can quote a request body: never let a password through to a screen or log.
+        message, hint = exc.message, exc.hint
+        for secret in self.secrets.values():
+            if secret:
+                message, hint = message.replace(secret, "***"), hint.replace(secret, "***")
+        emit(RunEvent(step.id, "failed", message, hint, elapsed=time.monotonic() - t0))
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:

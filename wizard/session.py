@@ -63,7 +63,15 @@ class Session:
 
     # ---- answers -------------------------------------------------------------------------------
     def resolution(self, *, require: bool = False) -> Resolution:
-        return resolve(saved=self.saved, typed=self.typed, overrides=self.overrides, require=require)
+        return resolve(saved=self.saved, typed=self.typed, overrides=self.overrides,
+                       defaults=self._demo_defaults(), require=require)
+
+    def _demo_defaults(self) -> dict[str, Any]:
+        if not self.demo:
+            return {}
+        from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
+
+        return {"subscription.id": DEFAULT_SUBSCRIPTION_ID}
 
     def context(self) -> dict[str, Any]:
         return dict(self.resolution().values)

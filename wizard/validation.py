@@ -56,7 +56,7 @@ _SHARE_USER = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,19}$")
 _SHARE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,78}$")
 _FOLDER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_-])?$")
 _NTFS_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.I)
-_LABEL = re.compile(r"^[A-Za-z0-9 _-]{1,32}$")
+_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9 _-]{0,30}[A-Za-z0-9_-])?$")
 _DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$")
 _PROFILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 _VM_SIZE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,63}$")
@@ -73,13 +73,13 @@ def _has_control(value: str) -> bool:
 # ---- single-field rules ---------------------------------------------------------------------
 
 def subscription_id(v: str, ctx: Context) -> str | None:
-    if not _GUID.match(v):
+    if not _GUID.fullmatch(v):
         return "a subscription GUID like 00000000-0000-0000-0000-000000000000"
     return None
 
 
 def region(v: str, ctx: Context) -> str | None:
-    if not _REGION.match(v):
+    if not _REGION.fullmatch(v):
         return "an Azure region name such as 'westeurope' (lower-case letters and digits)"
     return None
 
@@ -95,14 +95,14 @@ def resource_group(v: str, ctx: Context) -> str | None:
 
 
 def computer_name(v: str, ctx: Context) -> str | None:
-    if not _COMPUTER_NAME.match(v):
+    if not _COMPUTER_NAME.fullmatch(v):
         return ("1-15 letters, digits or '-', starting and ending with a letter or digit, "
                 "not only digits (it is also the Windows computer name)")
     return None
 
 
 def vm_size(v: str, ctx: Context) -> str | None:
-    if not _VM_SIZE.match(v):
+    if not _VM_SIZE.fullmatch(v):
         return "an Azure VM size such as 'Standard_D4s_v5'"
     return None
 
@@ -116,7 +116,7 @@ def choice(options: tuple[str, ...]) -> Rule:
 
 
 def admin_username(v: str, ctx: Context) -> str | None:
-    if not _ADMIN_NAME.match(v) or v.endswith("."):
+    if not _ADMIN_NAME.fullmatch(v) or v.endswith("."):
         return "1-20 letters, digits, '.', '_' or '-', starting with a letter or digit, not ending with '.'"
     if v.lower() in DISALLOWED_ADMIN_NAMES:
         return f"'{v}' is reserved by Azure (e.g. admin, administrator, root, guest, test)"
@@ -144,7 +144,7 @@ def admin_password(v: str, ctx: Context) -> str | None:
 
 
 def share_username(v: str, ctx: Context) -> str | None:
-    if not _SHARE_USER.match(v) or v.endswith("."):
+    if not _SHARE_USER.fullmatch(v) or v.endswith("."):
         return "1-20 letters, digits, '.', '_' or '-', starting with a letter, not ending with '.'"
     if v.lower() in RESERVED_LOCAL_NAMES:
         return f"'{v}' is a reserved Windows account or group name"
@@ -160,16 +160,16 @@ def share_password(v: str, ctx: Context) -> str | None:
 def share_name(v: str, ctx: Context) -> str | None:
     if v.lower() in RESERVED_SHARE_NAMES or re.fullmatch(r"[A-Za-z]\$", v):
         return f"'{v}' is a reserved Windows share name"
-    if not _SHARE_NAME.match(v):
+    if not _SHARE_NAME.fullmatch(v):
         return "1-79 letters, digits, '-' or '_', starting with a letter or digit; 'IPC$' is reserved"
     return None
 
 
 def folder(v: str, ctx: Context) -> str | None:
-    if not _FOLDER.match(v):
+    if not _FOLDER.fullmatch(v):
         return ("1-64 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit and "
                 "not ending with a space or '.'")
-    if _NTFS_RESERVED.match(v):
+    if _NTFS_RESERVED.fullmatch(v):
         return f"'{v}' is a reserved Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9)"
     return None
 
@@ -181,8 +181,8 @@ def drive_letter(v: str, ctx: Context) -> str | None:
 
 
 def volume_label(v: str, ctx: Context) -> str | None:
-    if not _LABEL.match(v):
-        return "1-32 letters, digits, spaces, '_' or '-'"
+    if not _LABEL.fullmatch(v):
+        return "1-32 letters, digits, spaces, '_' or '-', starting with a letter or digit, not ending with a space"
     return None
 
 
@@ -205,18 +205,27 @@ def caching(v: str, ctx: Context) -> str | None:
 
 
 def network_name(v: str, ctx: Context) -> str | None:
-    if not 2 <= len(v) <= 64 or not _NETWORK_NAME.match(v):
+    if not 2 <= len(v) <= 64 or not _NETWORK_NAME.fullmatch(v):
         return ("2-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending "
                 "with a letter, digit or '_'")
     return None
 
 
-def _network(v: str) -> ipaddress.IPv4Network | None:
+_CIDR = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?")
+
+
+def _ipv4_network(v: str) -> ipaddress.IPv4Network | None:
+    """An address or a CIDR range (prefix length, not a netmask), host bits clear; else None."""
+    if not _CIDR.fullmatch(v):
+        return None
     try:
-        net = ipaddress.IPv4Network(v, strict=True)
+        return ipaddress.IPv4Network(v, strict=True)
     except ValueError:
         return None
-    return net if "/" in v else None
+
+
+def _network(v: str) -> ipaddress.IPv4Network | None:
+    return _ipv4_network(v) if "/" in v else None
 
 
 def _private(net: ipaddress.IPv4Network) -> bool:
@@ -262,7 +271,7 @@ def dns_label(v: str, ctx: Context) -> str | None:
         if ctx.get("endpoints.public_ip"):
             return "required when a public IP is requested"
         return None
-    if not _DNS_LABEL.match(v):
+    if not _DNS_LABEL.fullmatch(v):
         return "3-63 lower-case letters, digits or '-', starting with a letter and not ending with '-'"
     return None
 
@@ -270,12 +279,7 @@ def dns_label(v: str, ctx: Context) -> str | None:
 def nsg_source(v: str, ctx: Context) -> str | None:
     if v in SERVICE_TAGS:
         return None
-    net = None
-    try:
-        net = ipaddress.IPv4Network(v, strict=True)
-    except ValueError:
-        pass
-    if net is None:
+    if _ipv4_network(v) is None:
         return "a service tag (" + ", ".join(SERVICE_TAGS) + ") or an IPv4 CIDR such as 203.0.113.7/32"
     return None
 
@@ -284,7 +288,8 @@ def smb_source(v: str, ctx: Context) -> str | None:
     broken = nsg_source(v, ctx)
     if broken:
         return broken
-    if v in ("Internet", "AzureCloud") or v in ("0.0.0.0/0",):
+    net = _ipv4_network(v)
+    if v in ("Internet", "AzureCloud") or (net is not None and net.prefixlen == 0):
         return "SMB must not be open to the whole Internet; use VirtualNetwork or one address range"
     return None
 
@@ -292,9 +297,8 @@ def smb_source(v: str, ctx: Context) -> str | None:
 def rdp_source(v: str, ctx: Context) -> str | None:
     if not v:
         return None
-    try:
-        net = ipaddress.IPv4Network(v, strict=True)
-    except ValueError:
+    net = _ipv4_network(v)
+    if net is None:
         return "empty (no RDP) or one IPv4 address or range, e.g. 203.0.113.7/32"
     if net.prefixlen < 24:
         return "at most a /24 range: RDP open to many addresses invites brute-force attacks"
@@ -302,7 +306,7 @@ def rdp_source(v: str, ctx: Context) -> str | None:
 
 
 def profile_name(v: str, ctx: Context) -> str | None:
-    if not _PROFILE.match(v):
+    if not _PROFILE.fullmatch(v):
         return "1-40 letters, digits, '_' or '-', starting with a letter or digit"
     return None
 

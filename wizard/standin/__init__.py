@@ -1,0 +1,203 @@
+"""A local Azure Resource Manager stand-in that the real Azure SDK clients talk to over HTTPS.
+
+It serves what hpcshare uses (subscriptions, locations, resource SKUs, resource groups, VNets and
+subnets, NSGs, public IPs with DNS labels, NICs, managed disks, VMs, Run Command in both forms)
+with ARM's long-running-operation protocol, ARM-shaped errors, latency profiles and fault
+injection; run-command scripts are simulated by ``wizard.standin.fake_windows``.
+
+Usage::
+
+    with StandIn() as s:
+        client = ComputeManagementClient(FakeCredential(), s.subscription_id, base_url=s.base_url,
+                                         connection_verify=str(s.ca_path), polling_interval=0)
+
+Only this package may import azure.* at module level; the rest of wizard/ imports it lazily,
+and importing wizard.standin itself imports no azure module.
+
+Module map: app (request pipeline), server (HTTPS + request log), routing (paths and ids),
+store (state + persistence), operations (LRO records), catalog (subscriptions, regions, SKUs,
+images), faults, latency, validation, errors, credential, handlers/ (one module per provider).
+"""
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from . import catalog
+from .app import Arm
+from .credential import FakeCredential
+from .faults import FaultPlan
+from .handlers import generic
+from .latency import Latency
+from .server import StandInHTTPServer, make_tls_context
+from .store import Store
+
+__all__ = ["FakeCredential", "StandIn", "serve_forever"]
+
+ENV_LATENCY = "HPCSHARE_STANDIN_LATENCY"
+ENV_SCALE = "HPCSHARE_STANDIN_SCALE"
+ENV_FAULTS = "HPCSHARE_STANDIN_FAULTS"
+ENV_LOG = "HPCSHARE_STANDIN_LOG"
+
+
+class StandIn:
+    """One stand-in server. Arguments are checked at construction (ValueError on a bad profile,
+    scale or fault spec); nothing listens until start()."""
+
+    subscription_id: str = catalog.DEFAULT_SUBSCRIPTION_ID
+
+    def __init__(self, *, latency: str = "instant", scale: float = 1.0, state_file: Path | None = None,
+                 faults: str | None = None, log_file: Path | None = None, port: int = 0):
+        self._latency = Latency(latency, scale)
+        self._faults = FaultPlan(faults)
+        self.state_file = Path(state_file) if state_file else None
+        self.log_file = Path(log_file) if log_file else None
+        self.port = port
+        self.requests: list[tuple[str, str, int]] = []
+        self._log_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._arm: Arm | None = None
+        self._server: StandInHTTPServer | None = None
+        self._tmpdir: Path | None = None
+        self._base_url = ""
+        self._ca_path: Path | None = None
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> "StandIn":
+        """Settings from HPCSHARE_STANDIN_LATENCY / _SCALE / _FAULTS / _LOG; keyword overrides win."""
+        kw: dict[str, Any] = {}
+        if os.environ.get(ENV_LATENCY):
+            kw["latency"] = os.environ[ENV_LATENCY].strip()
+        if os.environ.get(ENV_SCALE):
+            try:
+                kw["scale"] = float(os.environ[ENV_SCALE])
+            except ValueError:
+                raise ValueError(f"{ENV_SCALE} must be a number, got {os.environ[ENV_SCALE]!r}") from None
+        if os.environ.get(ENV_FAULTS):
+            kw["faults"] = os.environ[ENV_FAULTS]
+        if os.environ.get(ENV_LOG):
+            kw["log_file"] = Path(os.environ[ENV_LOG])
+        kw.update(overrides)
+        return cls(**kw)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> "StandIn":
+        """Listen on 127.0.0.1 and serve from a daemon thread. Calling it again does nothing."""
+        with self._start_lock:
+            if self._server is not None:
+                return self
+            arm = Arm(Store(self.state_file), self._latency, self._faults)
+            self._tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
+            tls, self._ca_path = make_tls_context(self._tmpdir)
+            server = StandInHTTPServer(self.port, tls, arm.handle, self._record)
+            self._base_url = f"https://127.0.0.1:{server.server_address[1]}"
+            arm.base_url = self._base_url
+            self._arm, self._server = arm, server
+            threading.Thread(target=server.serve_forever, name="hpcshare-standin", daemon=True).start()
+            return self
+
+    def stop(self) -> None:
+        """Stop serving, close open connections, and write the state file."""
+        with self._start_lock:
+            server, arm = self._server, self._arm
+            if server is None or arm is None:
+                return
+            server.shutdown()
+            server.close_connections()
+            server.server_close()
+            with arm.lock:
+                arm.settle(time.time())
+                arm.store.save()
+            self._server = None
+            if self._tmpdir is not None:
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+    def __enter__(self) -> "StandIn":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- what callers read -----------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        if not self._base_url:
+            raise RuntimeError("the stand-in has not been started")
+        return self._base_url
+
+    @property
+    def ca_path(self) -> Path:
+        """PEM of the throw-away CA (valid while the stand-in runs): pass it as connection_verify."""
+        if self._ca_path is None:
+            raise RuntimeError("the stand-in has not been started")
+        return self._ca_path
+
+    def set_faults(self, spec: str | None) -> None:
+        """Replace the active faults (counts start afresh); ValueError on a bad spec, old faults kept."""
+        plan = FaultPlan(spec)
+        self._faults = plan
+        if self._arm is not None:
+            with self._arm.lock:
+                self._arm.faults = plan
+
+    def resources(self) -> list[dict[str, Any]]:
+        """Every stored resource as a GET would show it (resource groups, run commands included;
+        subnets are inside their VNet). Before start(), what the state file holds."""
+        arm = self._arm
+        if arm is None:
+            store = Store(self.state_file)
+            return [self._view(store, r) for r in store.resources.values()]
+        with arm.lock:
+            arm.settle(time.time())
+            return [self._view(arm.store, r) for r in list(arm.store.resources.values())]
+
+    @staticmethod
+    def _view(store: Store, body: dict[str, Any]) -> dict[str, Any]:
+        out = copy.deepcopy(body)
+        out.setdefault("tags", {})
+        spec = generic.spec_for(out)
+        if spec is not None and spec.decorate:
+            spec.decorate(store, out)
+        return out
+
+    def _record(self, method: str, path: str, status: int) -> None:
+        # Status 0 = the connection was dropped by a "drop" fault.
+        with self._log_lock:
+            self.requests.append((method, path, status))
+            if self.log_file is not None:
+                self.log_file.parent.mkdir(parents=True, exist_ok=True)
+                with self.log_file.open("a", encoding="utf-8") as fh:
+                    fh.write(f"{method} {path} {status}\n")
+
+
+def serve_forever(*, port: int, latency: str, scale: float, state_file: Path | None, faults: str | None,
+                  log_file: Path | None) -> None:
+    """`hpcshare standin`: print the URL, CA file and subscription id, serve until Ctrl+C (or SIGTERM)."""
+    standin = StandIn(latency=latency, scale=scale, state_file=state_file, faults=faults, log_file=log_file,
+                      port=port).start()
+    print(f"hpcshare Azure stand-in listening on {standin.base_url}")
+    print(f"CA certificate:  {standin.ca_path}")
+    print(f"Subscription id: {standin.subscription_id}")
+    print(f"Latency: {standin._latency.describe()}; faults: {faults or 'none'}; "
+          f"state: {state_file or 'in memory'}; request log: {log_file or 'none'}")
+    print("Press Ctrl+C to stop.", flush=True)
+    stopped = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        standin.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,116 @@
+"""The whole plan through the real Azure SDK clients over HTTPS against the stand-in."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import run_session, write_answers
+from wizard.standin import StandIn
+from wizard.environment import standin_state_file
+
+
+def _resources(home: Path) -> list[dict]:
+    with StandIn(state_file=standin_state_file()) as s:
+        return s.resources()
+
+
+def _by_type(resources: list[dict]) -> Counter:
+    return Counter(r["type"].lower() for r in resources)
+
+
+def test_full_run_creates_tagged_resources_and_artifacts(home: Path, answers_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, text, _ = run_session(answers_file, out)
+    assert code == 0, text
+    res = _resources(home)
+    kinds = _by_type(res)
+    for kind in ("microsoft.network/virtualnetworks", "microsoft.network/networksecuritygroups",
+                 "microsoft.network/networkinterfaces", "microsoft.compute/disks",
+                 "microsoft.compute/virtualmachines"):
+        assert kinds[kind] == 1, (kind, kinds)
+    tagged = [r for r in res if (r.get("tags") or {}).get("hpcshare-profile") == "it"]
+    assert {r["type"].lower() for r in tagged} >= {"microsoft.compute/virtualmachines", "microsoft.compute/disks"}
+    assert all((r.get("tags") or {}).get("managed-by") == "hpcshare" for r in tagged)
+    for name in ("nodeprep.cmd", "job-template.xml", "SUMMARY.md"):
+        assert (out / name).is_file(), name
+    # Every configure-server sub-step was reported, from one remote call.
+    for sub in ("disk", "user", "file-server-role", "folder-acl", "share", "smb-hardening", "firewall"):
+        assert f"configure-server/{sub}" in text, sub
+    assert "Share user password (generated" in text
+
+
+def test_second_run_changes_nothing_and_says_so(home: Path, answers_file: Path, tmp_path: Path) -> None:
+    assert run_session(answers_file, tmp_path / "out")[0] == 0
+    before = _resources(home)
+    code, text, _ = run_session(answers_file, tmp_path / "out")
+    assert code == 0, text
+    assert "Nothing changed" in text
+    assert "unchanged since the last run" in text
+    assert "Share user password" not in text        # not reset, so not shown again
+    after = _resources(home)
+    assert sorted(r["id"].lower() for r in after) == sorted(r["id"].lower() for r in before)
+
+
+def test_changed_answer_redoes_only_downstream_steps(home: Path, tmp_path: Path) -> None:
+    first = write_answers(tmp_path / "it.toml")
+    assert run_session(first, tmp_path / "out")[0] == 0
+    write_answers(first, share__name="Data")
+    code, text, _ = run_session(first, tmp_path / "out")
+    assert code == 0, text
+    assert "[done] vm" in text and "no change" in text
+    assert "configure-server/share" in text
+    assert "unchanged since the last run" not in text.split("[done] configure-server")[0].split("[running] configure-server")[-1]
+
+
+def test_teardown_removes_exactly_the_tagged_resources(home: Path, answers_file: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from wizard.cli import main
+
+    assert run_session(answers_file, tmp_path / "out")[0] == 0
+    # Something a user added by hand in the same resource group: it must survive, and keep the group.
+    with StandIn(state_file=standin_state_file()) as s:
+        from azure.mgmt.network import NetworkManagementClient
+
+        from wizard.standin import FakeCredential
+
+        net = NetworkManagementClient(FakeCredential(), s.subscription_id, base_url=s.base_url,
+                                      connection_verify=str(s.ca_path), polling_interval=0)
+        net.network_security_groups.begin_create_or_update("rg-it", "hand-made", {"location": "westeurope"}).result()
+        net.close()
+    code = main(["teardown", "--demo", "--answers", str(answers_file), "--yes"])
+    assert code == 0, capsys.readouterr()
+    left = _resources(home)
+    names = {r["name"] for r in left}
+    assert "hand-made" in names
+    assert not [r for r in left if (r.get("tags") or {}).get("hpcshare-profile") == "it"
+                and r["type"].lower() != "microsoft.resources/resourcegroups"]
+    out = capsys.readouterr().out
+    assert "kept" in out
+
+
+def test_teardown_of_a_clean_group_deletes_it(home: Path, answers_file: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from wizard.cli import main
+
+    assert run_session(answers_file, tmp_path / "out")[0] == 0
+    assert main(["teardown", "--demo", "--answers", str(answers_file), "--yes"]) == 0
+    assert _resources(home) == []
+    assert main(["teardown", "--demo", "--answers", str(answers_file), "--yes"]) == 0
+    assert "Nothing to delete" in capsys.readouterr().out
+
+
+def test_state_file_holds_no_secret(home: Path, answers_file: Path, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HPCSHARE_SHARE_PASSWORD", "Share-Pass-1234567")
+    monkeypatch.setenv("HPCSHARE_ADMIN_PASSWORD", "Admin-Pass-7654321")
+    assert run_session(answers_file, tmp_path / "out")[0] == 0
+    for f in home.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            assert b"Share-Pass-1234567" not in data, f
+            assert b"Admin-Pass-7654321" not in data, f
+    state = json.loads((home / "state" / "it.json").read_text())
+    assert state["last_status"] == "succeeded"

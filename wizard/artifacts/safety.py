@@ -1,0 +1,100 @@
+"""Write-time allow-lists (defence in depth) for every value placed in the generated files.
+
+The answers were validated when they were given (wizard.validation), but the artifacts do not
+rely on that: each value that reaches a .cmd, .ps1 or .xml file is checked again here against a
+strict ASCII allow-list with ``re.fullmatch`` (so a trailing newline cannot slip through a ``$``),
+and a bad one raises ValueError naming the field. Nothing else may reach those files.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from wizard.answers import Answers
+from wizard.facts import ServerFacts
+
+_COMPUTER_NAME = re.compile(r"(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?")
+_SHARE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,78}")
+_SHARE_USER = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,18}[A-Za-z0-9_-]|[A-Za-z]")
+_PROFILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+                   r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
+_FQDN = re.compile(r"(?=.{4,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_REGION = re.compile(r"[a-z][a-z0-9]{1,39}")
+_RESOURCE_GROUP = re.compile(r"[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]")
+_STEP = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+_RESOURCE_ID = re.compile(r"/subscriptions/[0-9a-fA-F-]{36}(?:/[A-Za-z0-9_.()-]{1,260}){0,12}")
+ACCESS_LEVELS = ("read", "change", "full")
+
+
+def _check(field: str, value: object, pattern: re.Pattern[str], rule: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"{field}: {value!r} is not allowed here ({rule})")
+    return value
+
+
+@dataclass(frozen=True)
+class Values:
+    """The validated values the artifacts are made of."""
+    profile: str
+    server: str              # Windows computer name: \\server\share, SERVER\user, hosts alias
+    private_ip: str
+    share: str
+    user: str
+    access: str
+    encrypt: bool
+    public_ip: str | None
+    fqdn: str | None
+    subscription_id: str
+    resource_group: str
+    region: str
+    resource_ids: tuple[tuple[str, str], ...]
+
+    @property
+    def unc(self) -> str:
+        return f"\\\\{self.server}\\{self.share}"
+
+    @property
+    def account(self) -> str:
+        return f"{self.server}\\{self.user}"
+
+
+def check_values(answers: Answers, facts: ServerFacts) -> Values:
+    """Every value the artifacts use, re-checked; ValueError names the first bad field."""
+    profile = _check("profile", answers.profile, _PROFILE,
+                     "1-40 letters, digits, '_' or '-', starting with a letter or digit")
+    server = _check("facts.server_name (vm.name)", facts.server_name, _COMPUTER_NAME,
+                    "a Windows computer name: 1-15 letters, digits or '-'")
+    private_ip = _check("facts.private_ip (endpoints.private_ip)", facts.private_ip, _IPV4,
+                        "an IPv4 address such as 10.0.0.4")
+    share = _check("share.name", answers.share.name, _SHARE_NAME,
+                   "1-79 letters, digits, '-' or '_', starting with a letter or digit")
+    user = _check("account.username", answers.account.username, _SHARE_USER,
+                  "1-20 letters, digits, '.', '_' or '-', starting with a letter, not ending with '.'")
+    access = answers.share.access
+    if access not in ACCESS_LEVELS:
+        raise ValueError(f"share.access: {access!r} is not allowed here (one of {', '.join(ACCESS_LEVELS)})")
+    encrypt = answers.share.encrypt
+    if not isinstance(encrypt, bool):
+        raise ValueError(f"share.encrypt: {encrypt!r} is not allowed here (true or false)")
+    public_ip = None
+    if facts.public_ip:
+        public_ip = _check("facts.public_ip", facts.public_ip, _IPV4, "an IPv4 address")
+    fqdn = None
+    if facts.fqdn:
+        fqdn = _check("facts.fqdn", facts.fqdn, _FQDN, "a lower-case DNS name such as x.westeurope.cloudapp.azure.com")
+    subscription_id = _check("subscription.id", facts.subscription_id or answers.subscription.id, _GUID,
+                             "a subscription GUID")
+    resource_group = _check("subscription.resource_group", facts.resource_group or answers.subscription.resource_group,
+                            _RESOURCE_GROUP, "1-90 letters, digits, '_', '-', '.', '(' or ')'")
+    region = _check("subscription.region", facts.region or answers.subscription.region, _REGION,
+                    "an Azure region name")
+    ids: list[tuple[str, str]] = []
+    for step, rid in sorted(facts.resource_ids.items()):
+        _check("facts.resource_ids (step name)", step, _STEP, "lower-case letters, digits and '-'")
+        ids.append((step, _check(f"facts.resource_ids[{step}]", rid, _RESOURCE_ID, "an Azure resource id")))
+    return Values(profile=profile, server=server, private_ip=private_ip, share=share, user=user,
+                  access=access, encrypt=encrypt, public_ip=public_ip, fqdn=fqdn,
+                  subscription_id=subscription_id, resource_group=resource_group, region=region,
+                  resource_ids=tuple(ids))

@@ -1,0 +1,565 @@
+"""Plain terminal mode: the wizard's questions as questionary prompts, rich for everything else.
+
+For terminals where the full-screen Textual wizard does not fit (serial consoles, narrow or
+dumb-ish terminals, screen readers). The questions, defaults and rules are the shared ones
+(``wizard.questions`` through the ``Session`` façade); this module only renders them.
+
+The only module under ``wizard/`` that may import questionary (import-linter contract in
+pyproject.toml). Entry points, called by ``wizard.commands``:
+
+- ``run_plain(session) -> int``: every section, the review, the run (``hpcshare --plain``).
+- ``ask_sections(session, sections)``: ask some sections again (``hpcshare run --ask SECTION``).
+- ``confirm_run(session) -> bool``: the review table, the plan and "run it now?".
+
+Ctrl+C (or end of input) at a prompt: ``run_plain`` says that nothing was changed and where the
+answers of the completed sections are saved, and returns 130; ``ask_sections`` and
+``confirm_run`` raise KeyboardInterrupt, which ``wizard.cli.main`` reports the same way (exit 130).
+"""
+from __future__ import annotations
+
+import ipaddress
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import questionary
+from questionary import Choice
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from wizard.answers import coerce
+from wizard.catalog import VmSizeInfo, VnetInfo, filter_sizes
+from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
+from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
+from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid
+
+if TYPE_CHECKING:
+    from wizard.catalog import Catalog
+    from wizard.session import Session
+
+T = TypeVar("T")
+
+# A live list that takes longer than this is given up on, and the value is typed instead.
+LOAD_TIMEOUT = 90.0
+# Longer selects get a type-to-filter search (the VM sizes of a real region run to hundreds).
+FILTER_FROM = 12
+# SMB open to anything outside these ranges is reachable from the Internet (RFC 1918 + CGNAT,
+# the same ranges as the VNet rule in wizard.validation).
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(p) for p in
+                       ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+SECRET_ENV = {"vm.admin_password": ADMIN_PASSWORD_ENV, "account.password": SHARE_PASSWORD_ENV}
+SOURCE_WORDS = {"override": "--set", "typed": "typed", "saved": "saved", "default": "default"}
+
+_OTHER = object()      # select entry "type another value"
+_RUN, _AZ, _QUIT = object(), object(), object()
+
+# Live lists loaded once per session: re-asking a section does not wait for Azure again.
+_CACHE: "weakref.WeakKeyDictionary[Session, dict[tuple[str, ...], Any]]" = weakref.WeakKeyDictionary()
+
+
+def _console() -> Console:
+    # No file given: rich writes to whatever sys.stdout is at print time. soft_wrap: long lines
+    # (paths, commands, the plan) are left to the terminal, so they copy and paste whole.
+    return Console(highlight=False, soft_wrap=True)
+
+
+# ---- entry points ---------------------------------------------------------------------------------
+
+def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
+    """The whole plain-mode flow. Returns the exit code (0, 1 a step failed, 2, 130 cancelled)."""
+    con = _console()
+    flow = _Flow(session, con, catalog)
+    try:
+        flow.header()
+        if not flow.start_from_saved():
+            for sec in SECTIONS:
+                flow.ask_section(sec)
+        while True:
+            choice = flow.review_and_choose()
+            if choice is _RUN:
+                break
+            if choice is _QUIT:
+                con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:")
+                con.print(f"  {_replay_command(session)}", markup=False)
+                return EXIT_CANCELLED
+            if choice is _AZ:
+                from wizard.plan import render_az
+
+                con.print(render_az(session.plan()), markup=False)
+                continue
+            flow.ask_section(section(str(choice)))
+        try:
+            session.secrets()
+        except AnswersInvalid as exc:
+            for p in exc.problems:
+                con.print(f"[red]✗[/] {p.message}", highlight=False)
+            return EXIT_USAGE
+        from wizard.progress import run_with_live_view
+
+        code = run_with_live_view(session)
+        if code in (0, 1):
+            con.print(f"Next time, without prompts: {_replay_command(session)} --yes", markup=False)
+        return code
+    except (KeyboardInterrupt, EOFError) as exc:
+        flow.cancelled(eof=isinstance(exc, EOFError))
+        return EXIT_CANCELLED
+    finally:
+        session.close()
+
+
+def ask_sections(session: "Session", sections: list[str], *, catalog: "Catalog | None" = None) -> None:
+    """Ask these sections again (``--ask``; names may also be comma-separated), saving each one.
+    Unknown names: UsageError before anything is asked. Ctrl+C: KeyboardInterrupt."""
+    wanted: list[str] = []
+    for item in sections:
+        for name in (s.strip() for s in item.split(",")):
+            if not name:
+                continue
+            if name not in SECTION_KEYS:
+                raise UsageError(f"--ask {name}: unknown section; sections are: {', '.join(SECTION_KEYS)}")
+            if name not in wanted:
+                wanted.append(name)
+    flow = _Flow(session, _console(), catalog)
+    try:
+        for name in SECTION_KEYS:          # question order: later sections may depend on earlier ones
+            if name in wanted:
+                flow.ask_section(section(name))
+    except EOFError:
+        raise KeyboardInterrupt from None
+
+
+def confirm_run(session: "Session") -> bool:
+    """The review (every answer, secrets masked), the plan, and a yes/no. Ctrl+C: KeyboardInterrupt."""
+    con = _console()
+    show_review(session, con)
+    try:
+        return bool(questionary.confirm(_run_question(session), default=True).unsafe_ask())
+    except EOFError:
+        raise KeyboardInterrupt from None
+
+
+# ---- review ---------------------------------------------------------------------------------------
+
+def review_table(session: "Session") -> Table:
+    """Every answer that applies, by section, with where it came from. Secrets are never shown."""
+    res = session.resolution()
+    ctx = dict(res.values)
+    table = Table(title="Review", title_justify="left", show_lines=False, header_style="bold")
+    table.add_column("section", style="bold")
+    table.add_column("answer")
+    table.add_column("value", overflow="fold")
+    table.add_column("from", style="dim")
+    for sec in SECTIONS:
+        first = True
+        for q in sec.questions:
+            if not q.applies(ctx):
+                continue
+            if q.secret:
+                value, source = Text(secret_status(session, q.key), style="italic"), ""
+            else:
+                value = Text(_show(res.values[q.key]))
+                source = SOURCE_WORDS.get(res.sources.get(q.key, ""), "")
+            table.add_row(sec.title if first else "", q.label, value, source)
+            first = False
+    return table
+
+
+def secret_status(session: "Session", key: str) -> str:
+    """How a password will be set, never the password: typed, from the environment, or generated."""
+    if session.value(key):
+        return "(typed)"
+    import os
+
+    env = SECRET_ENV.get(key)
+    if env and os.environ.get(env):
+        return f"(from {env})"
+    return "(generated at run)"
+
+
+def show_review(session: "Session", con: Console) -> None:
+    from wizard.plan import render_text
+
+    con.print()
+    con.print(review_table(session))
+    con.print()
+    con.print(render_text(session.plan()), markup=False)
+    con.print()
+
+
+def _run_question(session: "Session") -> str:
+    if session.demo:
+        return "Run this plan now against the demo stand-in (nothing is billed)?"
+    return "Create these resources in Azure now (they are billed to the subscription)?"
+
+
+# ---- the flow -------------------------------------------------------------------------------------
+
+class _Flow:
+    def __init__(self, session: "Session", con: Console, catalog: "Catalog | None") -> None:
+        self.session = session
+        self.con = con
+        self._catalog = catalog
+        self.completed: list[str] = []
+        self.saved_before = session.path.exists()
+
+    # -- framing --
+    def header(self) -> None:
+        s, con = self.session, self.con
+        con.print(f"[bold]hpcshare[/] plain mode: profile [bold]{s.profile}[/]"
+                  + (" [cyan](demo: built-in Azure stand-in, nothing is billed)[/]" if s.demo else ""))
+        con.print(f"Answers are saved to {s.path} after each section; passwords never are. "
+                  "Ctrl+C quits; nothing is created until you confirm the run.", markup=False)
+        state = s.run_state()
+        if state.last_status not in ("new", ""):
+            extra = f" at {state.last_failure}" if state.last_failure else ""
+            con.print(f"Last run of this profile: {state.last_status}{extra}. A new run resumes where it stopped.",
+                      markup=False)
+        if s.warnings:
+            con.print("[yellow]Some saved answers no longer pass their rule and were replaced by defaults:[/]")
+            for p in s.warnings:
+                con.print(f"  ! {p.message}", markup=False)
+
+    def start_from_saved(self) -> bool:
+        """A saved, complete profile: offer to go straight to the review (True) or ask everything."""
+        if not self.saved_before or not self.session.resolution().ok or self.session.warnings:
+            return False
+        use = questionary.select(
+            "This profile has saved answers. What now?",
+            choices=[Choice("Review the saved answers and run", value=True),
+                     Choice("Go through every question (saved answers are the defaults)", value=False)],
+            default=None,
+        ).unsafe_ask()
+        return bool(use)
+
+    def cancelled(self, *, eof: bool) -> None:
+        why = "Input ended" if eof else "Cancelled"
+        self.con.print()
+        self.con.print(f"{why}: nothing was changed in Azure.", markup=False)
+        if self.completed:
+            titles = ", ".join(section(k).title for k in self.completed)
+            self.con.print(f"The answers of the completed sections ({titles}) are saved in {self.session.path}.",
+                           markup=False)
+        elif self.saved_before:
+            self.con.print(f"The saved answers in {self.session.path} are as they were.", markup=False)
+        else:
+            self.con.print("No section was completed, so no answers were saved.", markup=False)
+
+    def review_and_choose(self) -> Any:
+        s = self.session
+        try:
+            s.answers()
+        except AnswersInvalid as exc:
+            # Only reachable with broken overrides or stale answers: ask the sections concerned.
+            self.con.print("[yellow]Some answers need fixing first:[/]")
+            for p in exc.problems:
+                self.con.print(f"  ✗ {p.message}  [{p.key}]", markup=False)
+            return next(k for k in SECTION_KEYS if any(p.key.startswith(k + ".") for p in exc.problems))
+        show_review(s, self.con)
+        choices: list[Any] = [Choice("Run the plan now", value=_RUN)]
+        choices += [Choice(f"Change: {sec.title}", value=sec.key) for sec in SECTIONS]
+        choices += [Choice("Show the equivalent az commands", value=_AZ),
+                    Choice("Quit without running (answers are saved)", value=_QUIT)]
+        return questionary.select(_run_question(s), choices=choices, default=None).unsafe_ask()
+
+    # -- sections --
+    def ask_section(self, sec: Section) -> None:
+        """Ask until the section is accepted by session.submit_section (which saves the profile)."""
+        typed: dict[str, Any] = {}
+        while True:
+            self._title(sec)
+            typed = self._ask_questions(sec, typed)
+            if sec.key == "endpoints" and not self._public_smb_confirmed(typed):
+                self.con.print("Asking the network section again.", style="yellow")
+                continue
+            result = self.session.submit_section(sec.key, typed)
+            if result.ok:
+                if sec.key not in self.completed:
+                    self.completed.append(sec.key)
+                return
+            self.con.print(f"[red]The {sec.title} section was not saved:[/]")
+            for p in result.problems:
+                self.con.print(f"  ✗ {p.message}  [{p.key}]", markup=False)
+            self.con.print("Asking it again with what you typed as the defaults.", style="yellow")
+
+    def _title(self, sec: Section) -> None:
+        n = SECTION_KEYS.index(sec.key) + 1
+        self.con.print()
+        self.con.rule(Text(f"{n}/{len(SECTIONS)}  {sec.title}", style="bold"), align="left")
+        self.con.print(sec.purpose, markup=False)
+
+    def _ask_questions(self, sec: Section, previous: Mapping[str, Any]) -> dict[str, Any]:
+        s = self.session
+        res = s.resolution()
+        ctx: dict[str, Any] = dict(res.values)
+        ctx.update({k: _coerced(QUESTIONS[k], v) for k, v in previous.items() if not QUESTIONS[k].secret})
+        hints: dict[str, Any] = {}
+        answers: dict[str, Any] = {}
+        for q in sec.questions:
+            if not q.applies(ctx):
+                continue
+            if res.sources.get(q.key) == "override":
+                self.con.print(f"  {q.label}: {_show(res.values[q.key])} (set with --set)", markup=False)
+                continue
+            if q.key in previous:
+                default = previous[q.key]
+            elif q.key in hints:
+                default = hints[q.key]
+            else:
+                default = s.value(q.key)
+            self.con.print(f"  {q.help}", style="dim", markup=False)
+            value = self._ask(q, default, ctx, hints)
+            answers[q.key] = value
+            if not q.secret:
+                ctx[q.key] = _coerced(q, value)
+        return answers
+
+    def _ask(self, q: Question, default: Any, ctx: dict[str, Any], hints: dict[str, Any]) -> Any:
+        validate = _validator(self.session, q, ctx)
+        if q.kind == "toggle":
+            return bool(questionary.confirm(q.label, default=bool(default)).unsafe_ask())
+        if q.kind == "secret":
+            return questionary.password(f"{q.label} (leave empty to generate one)", default=str(default or ""),
+                                        validate=validate).unsafe_ask()
+        if q.kind == "choice" and q.choices_source:
+            return self._ask_live(q, default, ctx, hints, validate)
+        if q.kind == "choice":
+            return questionary.select(q.label, choices=list(q.choices),
+                                      default=default if default in q.choices else None).unsafe_ask()
+        return _text(q.label, default, validate)
+
+    # -- live lists --
+    def catalog(self) -> "Catalog":
+        if self._catalog is None:
+            self._catalog = self.session.environment.catalog
+        return self._catalog
+
+    def _load(self, what: str, key: tuple[str, ...], fn: Callable[["Catalog"], T]) -> T | None:
+        """A live list, or None after printing why it could not be loaded (never a traceback)."""
+        cache = _CACHE.setdefault(self.session, {})
+        if key in cache:
+            return cache[key]
+        try:
+            with self.con.status(f"Loading {what}…"):
+                catalog = self.catalog()        # in demo mode this starts the stand-in (main thread)
+                value = _call_with_timeout(lambda: fn(catalog), LOAD_TIMEOUT)
+        except Exception as exc:  # any failure of a live list falls back to typing the value
+            self.con.print(f"[yellow]Could not load {what}:[/] {_reason(exc)}", highlight=False)
+            self.con.print("Type the value instead; it is checked by the same rule.", style="yellow")
+            return None
+        cache[key] = value
+        return value
+
+    def _ask_live(self, q: Question, default: Any, ctx: dict[str, Any], hints: dict[str, Any],
+                  validate: Callable[[str], Any]) -> str:
+        sub, region = str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", ""))
+        src = q.choices_source
+        if src in ("regions", "vm-sizes", "vnets") and self.session.check("subscription.id", sub, ctx):
+            return _text(q.label, default, validate)        # no valid subscription to list from
+        if src == "subscriptions":
+            subs = self._load("the subscriptions", ("subscriptions",), lambda c: c.subscriptions())
+            if subs is None:
+                return _text(q.label, default, validate)
+            choices = [Choice(f"{x.name}  ({x.id})", value=x.id,
+                              disabled=None if x.usable else f"{x.state or 'not usable'}") for x in subs]
+            return self._select_or_type(q, choices, default, validate, other="Another subscription ID (type it)")
+        if src == "regions":
+            regions = self._load("the regions", ("regions", sub), lambda c: c.regions(sub))
+            if regions is None:
+                return _text(q.label, default, validate)
+            choices = [Choice(f"{r.display_name}  ({r.name})", value=r.name) for r in regions]
+            return self._select_or_type(q, choices, default, validate, other="Another region (type its name)")
+        if src == "vm-sizes":
+            sizes = self._load(f"the VM sizes offered in {region}", ("vm-sizes", sub, region),
+                               lambda c: c.vm_sizes(sub, region))
+            if sizes is None:
+                return _text(q.label, default, validate)
+            choices = [Choice(_size_title(x), value=x.name) for x in filter_sizes(sizes)]
+            restricted = [x.name for x in sizes if x.restricted]
+            if restricted and default in restricted:
+                self.con.print(f"  {default} is not offered to this subscription in {region}; choose another.",
+                               style="yellow", markup=False)
+            return self._select_or_type(q, choices, default, validate, other="Another size (type its name)")
+        if src == "vnets":
+            vnets = self._load(f"the virtual networks in {region}", ("vnets", sub, region),
+                               lambda c: c.vnets(sub, region))
+            if vnets is None:
+                return _text(q.label, default, validate)
+            if not vnets:
+                self.con.print(f"  No virtual network in {region} yet: name the one hpcshare will create.",
+                               markup=False)
+                return _text(q.label, default, validate)
+            choices = [Choice(_vnet_title(v), value=v.name) for v in vnets]
+            name = self._select_or_type(q, choices, default, validate,
+                                        other="A new virtual network (type its name)")
+            chosen = next((v for v in vnets if v.name == name), None)
+            if chosen is not None:
+                hints.update(vnet_hints(chosen, ctx))
+            return name
+        return _text(q.label, default, validate)
+
+    def _select_or_type(self, q: Question, choices: list[Choice], default: Any, validate: Callable[[str], Any],
+                        *, other: str) -> str:
+        usable = [c for c in choices if not c.disabled]
+        if not usable:
+            self.con.print("  The list is empty here; type the value.", style="yellow")
+            return _text(q.label, default, validate)
+        values = [c.value for c in usable]
+        if default in values:
+            initial: Any = default
+        elif default:
+            initial = _OTHER                # a typed value not in the list: keep it one Enter away
+        else:
+            initial = values[0]
+        all_choices = [*choices, Choice(other, value=_OTHER)]
+        long = len(all_choices) >= FILTER_FROM
+        picked = questionary.select(
+            q.label, choices=all_choices, default=initial,
+            use_search_filter=long, use_jk_keys=not long,
+            instruction="(arrow keys; type to filter)" if long else None,
+        ).unsafe_ask()
+        if picked is _OTHER:
+            return _text(q.label, default if default not in values else "", validate)
+        return str(picked)
+
+    # -- the Internet check --
+    def _public_smb_confirmed(self, typed: Mapping[str, Any]) -> bool:
+        source = typed.get("endpoints.smb_source")
+        if not isinstance(source, str):
+            return True
+        cidr = public_cidr(source.strip())
+        if cidr is None:
+            return True
+        return bool(questionary.confirm(
+            f"TCP 445 will be reachable from {cidr} on the Internet. SMB exposed to the Internet is "
+            "scanned and attacked constantly, and many ISPs block it anyway. Open it anyway?",
+            default=False,
+        ).unsafe_ask())
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+def public_cidr(value: str) -> str | None:
+    """The network when an NSG source is an address range outside the private ranges, else None
+    (service tags such as VirtualNetwork are not address ranges)."""
+    try:
+        net = ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        return None
+    if any(net.subnet_of(p) for p in PRIVATE_RANGES):
+        return None
+    return str(net)
+
+
+def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """Defaults for the rest of the network section once an existing VNet is chosen: its range,
+    the current subnet if the VNet has it (else its first one), and a private IP inside it."""
+    hints: dict[str, Any] = {}
+    if v.address_prefixes and ctx.get("endpoints.vnet_cidr") not in v.address_prefixes:
+        hints["endpoints.vnet_cidr"] = v.address_prefixes[0]
+    if not v.subnets:
+        return hints
+    subnets = dict(v.subnets)
+    name = ctx.get("endpoints.subnet")
+    if name not in subnets:
+        name = v.subnets[0][0]
+        hints["endpoints.subnet"] = name
+    prefix = subnets[name]
+    if prefix:
+        hints["endpoints.subnet_cidr"] = prefix
+        try:
+            net = ipaddress.IPv4Network(prefix)
+            current = ipaddress.IPv4Address(str(ctx.get("endpoints.private_ip", "")))
+        except ValueError:
+            net, current = None, None
+        if net is not None and (current is None or current not in net):
+            hints["endpoints.private_ip"] = str(net.network_address + 4)
+    return hints
+
+
+def _size_title(x: VmSizeInfo) -> str:
+    mem = f"{x.memory_gb:g} GiB"
+    return f"{x.name:<24} {x.vcpus:>3} vCPUs  {mem:>9}  premium SSD: {'yes' if x.premium_io else 'no'}"
+
+
+def _vnet_title(v: VnetInfo) -> str:
+    ranges = ", ".join(v.address_prefixes) or "no range"
+    return f"{v.name}  ({ranges}; {len(v.subnets)} subnet(s); resource group {v.resource_group})"
+
+
+def _validator(session: "Session", q: Question, ctx: dict[str, Any]) -> Callable[[str], Any]:
+    """questionary's ``validate=``: True, or the message naming the field and the rule."""
+    def validate(text: str) -> Any:
+        broken = session.check(q.key, text, ctx)
+        return True if broken is None else broken
+    return validate
+
+
+def _text(label: str, default: Any, validate: Callable[[str], Any]) -> str:
+    return questionary.text(label, default="" if default is None else str(default), validate=validate).unsafe_ask()
+
+
+def _coerced(q: Question, value: Any) -> Any:
+    try:
+        return coerce(q, value)
+    except ValueError:
+        return value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value in ("", None):
+        return "(none)"
+    return str(value)
+
+
+def _reason(exc: BaseException) -> str:
+    try:
+        from wizard.azure.errors import explain
+
+        failure = explain(exc)
+        text = failure.message + (f" ({failure.hint})" if failure.hint else "")
+    except Exception:  # explaining must never be what fails
+        text = f"{type(exc).__name__}: {exc}"
+    lines = text.strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:300]
+
+
+def _call_with_timeout(fn: Callable[[], T], timeout: float) -> T:
+    """Run a blocking look-up in a daemon thread so a hung network call cannot hold the prompt."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    t = threading.Thread(target=work, name="hpcshare-catalog", daemon=True)
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        raise TimeoutError(f"no answer within {timeout:.0f} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _replay_command(session: "Session") -> str:
+    import shlex
+
+    demo = " --demo" if session.demo else ""
+    from wizard import profiles
+
+    try:
+        is_profile = session.path == profiles.profile_path(session.profile)
+    except profiles.ProfileError:
+        is_profile = False
+    source = f"--profile {session.profile}" if is_profile else f"--answers {shlex.quote(str(session.path))}"
+    return f"hpcshare run{demo} {source}"
+
+
+__all__ = ["run_plain", "ask_sections", "confirm_run", "review_table", "public_cidr", "vnet_hints",
+           "secret_status"]

@@ -1,0 +1,92 @@
+"""The stand-in's request pipeline, independent of HTTP: settle due operations, check the front-door
+rules (token, api-version, subscription), fire injected faults, dispatch, persist.
+
+One lock serialises requests: the state is small and handlers never wait, so this is both the
+simplest and a faithful enough model of ARM's per-resource consistency.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+
+from . import catalog, handlers
+from .errors import ArmError, error_body
+from .faults import Fault, FaultPlan
+from .latency import Latency
+from .routing import parse_route
+from .store import Store
+
+WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH")
+
+
+class Arm:
+    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = ""):
+        self.store = store
+        self.latency = latency
+        self.faults = faults
+        self.base_url = base_url
+        self.lock = threading.RLock()
+
+    def handle(self, req: handlers.Request) -> handlers.Response:
+        with self.lock:
+            now = time.time()
+            self.settle(now)
+            try:
+                resp = self._handle(req, now)
+            except ArmError as err:
+                resp = handlers.Response(err.status, err.body(), dict(err.headers))
+            except Exception as err:  # a stand-in bug must not kill the connection thread
+                traceback.print_exc(file=sys.stderr)
+                resp = handlers.Response(500, error_body("InternalServerError", f"hpcshare stand-in error: {err!r}"))
+            self.store.save()
+            return resp
+
+    def settle(self, now: float) -> None:
+        """Apply every operation that has become due, in the order they finish."""
+        with self.lock:
+            due = sorted((op for op in self.store.operations.values() if not op.applied and op.due <= now),
+                         key=lambda op: op.due)
+            for op in due:
+                handlers.apply_operation(self.store, op)
+                op.applied = True
+                op.ended = op.due
+                self.store.dirty = True
+
+    def _handle(self, req: handlers.Request, now: float) -> handlers.Response:
+        if not req.headers.get("authorization", "").lower().startswith("bearer "):
+            raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        if not req.query.get("api-version"):
+            raise ArmError(400, "MissingApiVersionParameter",
+                           "The api-version query parameter (?api-version=) is required for all requests.")
+        route = parse_route(req.path)
+        if route.kind is not None:
+            fault = self.faults.take_immediate(route.kind, req.method.lower())
+            if fault is not None:
+                return _fault_response(fault)
+        if route.sub and route.target != "subscriptions":
+            sub = catalog.subscription(route.sub)
+            if sub is None:
+                raise ArmError(404, "SubscriptionNotFound", f"The subscription '{route.sub}' could not be found.")
+            if sub["state"] != "Enabled" and req.method in WRITE_METHODS:
+                raise ArmError(
+                    409, "ReadOnlyDisabledSubscription",
+                    f"The subscription '{route.sub}' is disabled and therefore marked as read only. You cannot "
+                    "perform any write actions on this subscription until it is re-enabled.",
+                )
+        return handlers.dispatch(handlers.Ctx(self, req, route, now))
+
+
+def _fault_response(fault: Fault) -> handlers.Response:
+    note = f" (injected by the hpcshare stand-in: {fault.text})"
+    if fault.fault == "429":
+        return handlers.Response(
+            429,
+            error_body("TooManyRequests", "The request is being throttled as the limit has been reached for this "
+                                          "operation type. Please retry after the time in the Retry-After header." + note),
+            {"Retry-After": "1"},
+        )
+    if fault.fault == "500":
+        return handlers.Response(500, error_body("InternalServerError", "Encountered internal server error." + note))
+    return handlers.Response(0, drop=True)

@@ -1,0 +1,81 @@
+"""Request handlers, one module per resource provider, and the table that routes to them.
+
+Importing this package registers every resource kind (see ``common.KINDS``).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import ArmError
+from ..operations import Operation
+from ..store import Store
+from . import compute, generic, network, resources, runcommands
+from .common import Ctx, Request, Response
+
+Handler = Callable[[Ctx], Response]
+
+_TABLE: dict[tuple[str, str], Handler] = {
+    ("subscriptions", "GET"): resources.list_subscriptions,
+    ("subscription", "GET"): resources.get_subscription,
+    ("locations", "GET"): resources.list_locations,
+    ("skus", "GET"): compute.list_skus,
+    ("vmsizes", "GET"): compute.list_vm_sizes,
+    ("operation", "GET"): resources.get_operation,
+    ("operation-result", "GET"): resources.get_operation_result,
+    ("dns-check", "GET"): network.check_dns,
+    ("resource-groups", "GET"): resources.list_groups,
+    ("resource-group", "GET"): resources.get_group,
+    ("resource-group", "HEAD"): resources.head_group,
+    ("resource-group", "PUT"): resources.put_group,
+    ("resource-group", "PATCH"): resources.patch_group,
+    ("resource-group", "DELETE"): resources.delete_group,
+    ("generic-list", "GET"): resources.list_generic,
+    ("provider-list", "GET"): generic.list_in_subscription,
+    ("resource-list", "GET"): generic.list_in_group,
+    ("resource", "GET"): generic.get_resource,
+    ("resource", "PUT"): generic.put_resource,
+    ("resource", "DELETE"): generic.delete_resource,
+    ("action", "GET"): compute.get_instance_view,
+    ("action", "POST"): runcommands.run_action,
+}
+# Subnets live inside their VNet's body, so they have their own handlers; run commands are generic.
+_CHILD: dict[tuple[str, str, str], Handler] = {
+    ("subnet", "child-list", "GET"): network.list_subnets,
+    ("subnet", "child", "GET"): network.get_subnet,
+    ("subnet", "child", "PUT"): network.put_subnet,
+    ("subnet", "child", "DELETE"): network.delete_subnet,
+    ("runcommand", "child-list", "GET"): generic.list_children,
+    ("runcommand", "child", "GET"): generic.get_resource,
+    ("runcommand", "child", "PUT"): generic.put_resource,
+    ("runcommand", "child", "DELETE"): generic.delete_resource,
+}
+
+
+def dispatch(ctx: Ctx) -> Response:
+    route, method = ctx.route, ctx.req.method
+    if route.target in ("child", "child-list"):
+        handler = _CHILD.get((route.kind or "", route.target, method))
+    elif route.target == "action":
+        wanted = "GET" if route.action == "instanceView" else "POST"
+        handler = _TABLE[("action", method)] if method == wanted else None
+    else:
+        handler = _TABLE.get((route.target, method))
+    if handler is None:
+        raise ArmError(405, "HttpMethodNotAllowed", f"The requested resource does not support http method '{method}'.")
+    return handler(ctx)
+
+
+def apply_operation(store: Store, op: Operation) -> None:
+    """Make a completed operation's effect visible (called once, when it becomes due)."""
+    if op.kind == "subnet":
+        network.apply_subnet(store, op)
+    elif op.action == "put":
+        generic.apply_put(store, op)
+    elif op.action == "delete":
+        generic.apply_delete(store, op)
+    elif op.action == "rg-delete":
+        resources.apply_group_delete(store, op)
+    # "run" (action run command): the result was computed when it started; nothing to change.
+
+
+__all__ = ["Ctx", "Request", "Response", "apply_operation", "dispatch"]
