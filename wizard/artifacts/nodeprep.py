@@ -11,12 +11,16 @@ from wizard.artifacts.templates import fill
 #: What PowerShell runs on each node for clusrun-hosts.cmd; PAYLOAD is nodeprep.cmd's command
 #: lines in base64. Written without & | < > % ^ so it can also be shown in rem lines, and
 #: for Windows PowerShell 2.0 (no $PSScriptRoot, no -Raw). The .cmd is invoked by name, not with
-#: the call operator, and PowerShell quotes $file if the temp path holds spaces.
+#: the call operator, and PowerShell quotes $file if the temp path holds spaces. No
+#: $ErrorActionPreference = 'Stop': under clusrun PowerShell's output is redirected, and then a
+#: native command's stderr line would become a terminating error; a failed write instead shows
+#: its error and makes cmd.exe exit non-zero, which is passed on.
 CLUSRUN_PS_LINES = (
-    "$ErrorActionPreference = 'Stop'",
     "$file = Join-Path ([IO.Path]::GetTempPath()) ('hpcshare-nodeprep-' + [Guid]::NewGuid().ToString('N') + '.cmd')",
     "[IO.File]::WriteAllBytes($file, [Convert]::FromBase64String('PAYLOAD'))",
-    "try { cmd.exe /c $file; $code = $LASTEXITCODE } finally { Remove-Item -LiteralPath $file -Force }",
+    "cmd.exe /c $file",
+    "$code = $LASTEXITCODE",
+    "Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue",
     "exit $code",
 )
 
@@ -26,7 +30,8 @@ def render_nodeprep(v: Values) -> str:
         "PROFILE": v.profile,
         "IP": v.private_ip,
         "IP_REGEX": findstr_literal(v.private_ip),
-        "SERVER": findstr_literal(v.server),
+        "SERVER": v.server,
+        "SERVER_REGEX": findstr_literal(v.server),
         "TAB": "\t",
     }))
 

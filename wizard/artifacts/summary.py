@@ -99,7 +99,11 @@ def render_summary(v: Values, *, embedded: bool) -> str:
     add("")
     add("It asks for the share password, fills it into the Node Preparation task in memory (escaped for "
         "cmd.exe, net.exe and HPC's `*` rule) and submits the job. `submit-job.cmd [HEADNODE]` does the "
-        "same through the `job` command. Without `-Scheduler` both use `CCP_SCHEDULER`.")
+        "same through the `job` command. Without a head node name both use `CCP_SCHEDULER` (the .ps1 "
+        "falls back to this computer).")
+    add("")
+    add("If PowerShell refuses to run the script (execution policy, or a file marked as downloaded), run "
+        "`powershell -ExecutionPolicy Bypass -File .\\submit-job.ps1` or use `submit-job.cmd`, which does that.")
     add("")
     if v.access == "read":
         add(f"The example task lists `{v.unc}`; with read-only access its output stays in the scheduler "

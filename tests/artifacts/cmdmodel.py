@@ -1,0 +1,181 @@
+"""A small MODEL of what happens to a NodePrep command line on a Windows node, for tests only.
+
+It is not cmd.exe: it encodes the documented/observed rules the escaping relies on, so a test can
+check that escape_netuse_password is consistent with them for many passwords. Where the real
+behaviour is unknown, the model takes each plausible variant as a parameter and the tests
+require the round trip to hold under all of them:
+
+* HPC scheduler ``*`` rule (NodePrep/NodeRelease): a bare ``*`` becomes the sub-task id; ``^*``
+  is an escaped asterisk. ``star="strip"``: the scheduler removes that caret; ``star="keep"``: it
+  leaves ``^*`` for cmd.exe.
+* cmd.exe phase 1, command-line mode: ``%name%`` (also ``%name:...%``) expands when ``name`` is
+  defined, else the text stays. After an undefined pair, scanning resumes either after the
+  closing ``%`` (``resume="after"``) or at it (``resume="at"``).
+* cmd.exe phase 2: outside quotes ``^`` escapes the next character, ``"`` toggles quoting,
+  unescaped ``& && || |`` separate commands, ``<``/``>`` redirect; delayed expansion is off.
+* net.exe argv: the Microsoft C runtime rules (backslashes before a quote, quotes, spaces).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class Expanded(Exception):
+    """A %variable% was expanded: the escaping failed to protect the text."""
+
+
+def hpc_star(line: str, star: str, subtask: str = "7") -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(line):
+        if line[i] == "^" and i + 1 < len(line) and line[i + 1] == "*":
+            out.append("*" if star == "strip" else "^*")
+            i += 2
+        elif line[i] == "*":
+            out.append(subtask)
+            while i < len(line) and line[i] == "*":
+                i += 1
+        else:
+            out.append(line[i])
+            i += 1
+    return "".join(out)
+
+
+def percent_phase(line: str, env: Mapping[str, str], resume: str) -> str:
+    names = {k.upper() for k in env}
+    out: list[str] = []
+    i = 0
+    while i < len(line):
+        if line[i] != "%":
+            out.append(line[i])
+            i += 1
+            continue
+        j = line.find("%", i + 1)
+        if j == -1:
+            out.append(line[i:])
+            break
+        name = line[i + 1:j]
+        base = name.split(":", 1)[0]
+        if base and base.upper() in names:
+            raise Expanded(f"%{name}% would expand")
+        if resume == "after":
+            out.append(line[i:j + 1])
+            i = j + 1
+        else:
+            out.append(line[i:j])
+            i = j
+    return "".join(out)
+
+
+@dataclass
+class Command:
+    chars: list[tuple[str, bool]]          # (character, came from a caret escape)
+    separator: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c, _ in self.chars)
+
+    def unescaped(self, specials: str) -> set[str]:
+        return {c for c, esc in self.chars if c in specials and not esc}
+
+
+def caret_phase(line: str) -> list[Command]:
+    cmds: list[Command] = []
+    cur = Command([])
+    quoted = False
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if quoted:
+            cur.chars.append((c, False))
+            quoted = c != '"'
+            i += 1
+            continue
+        if c == "^":
+            if i + 1 < n:
+                cur.chars.append((line[i + 1], True))
+            i += 2
+            continue
+        if c == '"':
+            quoted = True
+            cur.chars.append((c, False))
+            i += 1
+            continue
+        if c in "&|":
+            sep = c
+            if i + 1 < n and line[i + 1] == c:
+                sep, i = c * 2, i + 1
+            cur.separator = sep
+            cmds.append(cur)
+            cur = Command([])
+            i += 1
+            continue
+        if c in "<>":
+            # Drop a handle digit just before, the operator, and its target.
+            if cur.chars and cur.chars[-1][0].isdigit() and (len(cur.chars) < 2 or cur.chars[-2][0] == " "):
+                cur.chars.pop()
+            i += 1
+            if i < n and line[i] == ">":
+                i += 1
+            if i < n and line[i] == "&":
+                i += 2
+                continue
+            while i < n and line[i] == " ":
+                i += 1
+            while i < n and line[i] not in " &|<>":
+                i += 1
+            continue
+        cur.chars.append((c, False))
+        i += 1
+    cmds.append(cur)
+    return cmds
+
+
+def crt_argv(s: str) -> list[str]:
+    args: list[str] = []
+    i, n = 0, len(s)
+    while True:
+        while i < n and s[i] in " \t":
+            i += 1
+        if i >= n:
+            return args
+        cur: list[str] = []
+        quoted = False
+        while i < n:
+            c = s[i]
+            if c == "\\":
+                j = i
+                while j < n and s[j] == "\\":
+                    j += 1
+                count = j - i
+                if j < n and s[j] == '"':
+                    cur.append("\\" * (count // 2))
+                    if count % 2:
+                        cur.append('"')
+                        i = j + 1
+                    else:
+                        i = j
+                else:
+                    cur.append("\\" * count)
+                    i = j
+                continue
+            if c == '"':
+                if quoted and i + 1 < n and s[i + 1] == '"':
+                    cur.append('"')
+                    i += 2
+                    continue
+                quoted = not quoted
+                i += 1
+                continue
+            if c in " \t" and not quoted:
+                break
+            cur.append(c)
+            i += 1
+        args.append("".join(cur))
+
+
+def run_on_node(command_line: str, env: Mapping[str, str], *, star: str, resume: str) -> list[Command]:
+    """The commands cmd.exe would run for ``command_line`` (NodePrep), under one variant."""
+    return caret_phase(percent_phase(hpc_star(command_line, star), env, resume))

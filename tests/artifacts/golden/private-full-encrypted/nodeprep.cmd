@@ -1,0 +1,60 @@
+@echo off
+rem nodeprep.cmd - written by hpcshare for profile prod. Regenerate it rather than edit it:
+rem     hpcshare generate --profile prod
+rem
+rem Makes this node find the file server by name: it puts this line in the hosts file
+rem     172.16.8.200 FS-7
+rem Use it as the startup script of an HPC Pack Azure node template (hpcpack create, hpcpack
+rem upload: see SUMMARY.md), or run it on nodes that already run with clusrun-hosts.cmd.
+rem It needs administrator rights (a startup script has them) and always exits 0, so it never
+rem blocks a node; it prints one line starting with "hpcshare:" and nothing on stderr.
+rem
+rem Safe to run again and again:
+rem  - if exactly one line of the hosts file names the server and that line maps it to
+rem    172.16.8.200, nothing is written;
+rem  - otherwise every line that names the server is dropped (an old IP, a duplicate), the line
+rem    above is appended after an empty line, and the hosts file is replaced by that copy. The
+rem    next run then finds it in place and writes nothing.
+rem A line names the server when the name stands as a whole word after the IP: after a space
+rem or TAB and before a space, TAB, # or the end of the line, in any case, and not inside a
+rem # comment. A line naming the server and other names is dropped whole. In the findstr
+rem patterns the dots of the IP are escaped and each [ ] holds a space and a TAB.
+
+setlocal EnableExtensions DisableDelayedExpansion
+set "HOSTS=%SystemRoot%\System32\drivers\etc\hosts"
+set "WORK=%SystemRoot%\System32\drivers\etc\hosts.hpcshare-new"
+set "NAMED=0"
+set "EXACT=0"
+if not exist "%HOSTS%" goto write
+
+rem NAMED: lines that name the server. EXACT: lines that are just the IP and the server name.
+for /f %%N in ('findstr /R /I /C:"^[^#]*[ 	]FS-7[ 	#]" /C:"^[^#]*[ 	]FS-7$" "%HOSTS%" 2^>nul ^| find /C /V ""') do set "NAMED=%%N"
+for /f %%N in ('findstr /R /I /X /C:"[ 	]*172\.16\.8\.200[ 	][ 	]*FS-7[ 	]*" "%HOSTS%" 2^>nul ^| find /C /V ""') do set "EXACT=%%N"
+if not "%NAMED%"=="1" goto write
+if not "%EXACT%"=="1" goto write
+echo hpcshare: the hosts file already maps FS-7 to 172.16.8.200
+goto flush
+
+:write
+rem Keep every line that does not name the server, then append the entry. The empty line
+rem guards against a last line without a line break.
+type nul > "%WORK%" 2>nul
+if not exist "%HOSTS%" goto append
+findstr /V /R /I /C:"^[^#]*[ 	]FS-7[ 	#]" /C:"^[^#]*[ 	]FS-7$" "%HOSTS%" > "%WORK%" 2>nul
+if errorlevel 2 goto failed
+:append
+>>"%WORK%" echo(
+>>"%WORK%" echo 172.16.8.200 FS-7
+copy /Y "%WORK%" "%HOSTS%" >nul 2>&1
+if errorlevel 1 goto failed
+del "%WORK%" >nul 2>&1
+echo hpcshare: the hosts file now maps FS-7 to 172.16.8.200
+goto flush
+
+:failed
+del "%WORK%" >nul 2>&1
+echo hpcshare: could not update the hosts file; run this as an administrator
+
+:flush
+ipconfig /flushdns >nul 2>&1
+exit /b 0
