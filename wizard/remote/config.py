@@ -25,6 +25,11 @@ Firewall scope (``smb_remote``): the NSG source answer is mapped to Windows Fire
 * ``AzureLoadBalancer`` -> ``168.63.129.16`` (the platform address that tag stands for).
 * a CIDR -> that CIDR.
 * ``Internet`` / ``AzureCloud`` are refused by validation and never reach a script.
+
+The script owns its rules (``hpcshare-SMB-In-TCP-445``, and ``...-UDP-445`` only when asked; an
+existing UDP rule is removed when not) and disables the built-in "File and Printer Sharing
+(SMB-In)" rule (``FPS-SMB-In-TCP``), which Windows enables when a share is created and which
+allows 445 from any address: left on, it would make the scope moot.
 """
 from __future__ import annotations
 
