@@ -79,6 +79,13 @@ def wizard(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     session = load_session(args)
+    try:
+        return _run(args, session)
+    finally:
+        session.close()
+
+
+def _run(args: argparse.Namespace, session: Session) -> int:
     if not args.yes and not interactive():
         raise UsageError("no terminal to ask questions on: add --yes to run from the saved answers without prompts")
     if args.ask:
@@ -100,10 +107,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_CANCELLED
     from wizard.progress import run_with_live_view
 
-    try:
-        return run_with_live_view(session)
-    finally:
-        session.close()
+    return run_with_live_view(session)
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -144,8 +148,14 @@ def teardown(args: argparse.Namespace) -> int:
 
     session = load_session(args)
     answers = _answers_or_exit(session)
+    from wizard.runner import StepFailed
+
     try:
-        targets = find_teardown_targets(session, answers)
+        try:
+            targets = find_teardown_targets(session, answers)
+        except StepFailed as exc:
+            print(f"hpcshare: {exc.message}\n  hint: {exc.hint}", file=sys.stderr)
+            return EXIT_FAILED
         if not targets:
             print(f"Nothing to delete: no resources tagged for profile '{answers.profile}' in "
                   f"{answers.subscription.resource_group}.")

@@ -18,6 +18,7 @@ answers of the completed sections are saved, and returns 130; ``ask_sections`` a
 from __future__ import annotations
 
 import ipaddress
+import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -25,12 +26,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import questionary
 from questionary import Choice
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from wizard.answers import coerce
-from wizard.catalog import VmSizeInfo, VnetInfo, filter_sizes
+from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
 from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
 from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid
@@ -81,7 +83,8 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
             if choice is _RUN:
                 break
             if choice is _QUIT:
-                con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:")
+                con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:",
+                          markup=False)
                 con.print(f"  {_replay_command(session)}", markup=False)
                 return EXIT_CANCELLED
             if choice is _AZ:
@@ -146,13 +149,12 @@ def review_table(session: "Session") -> Table:
     """Every answer that applies, by section, with where it came from. Secrets are never shown."""
     res = session.resolution()
     ctx = dict(res.values)
-    table = Table(title="Review", title_justify="left", show_lines=False, header_style="bold")
-    table.add_column("section", style="bold")
+    table = Table(title="Review", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
     table.add_column("answer")
     table.add_column("value", overflow="fold")
     table.add_column("from", style="dim")
     for sec in SECTIONS:
-        first = True
+        rows = []
         for q in sec.questions:
             if not q.applies(ctx):
                 continue
@@ -161,8 +163,11 @@ def review_table(session: "Session") -> Table:
             else:
                 value = Text(_show(res.values[q.key]))
                 source = SOURCE_WORDS.get(res.sources.get(q.key, ""), "")
-            table.add_row(sec.title if first else "", q.label, value, source)
-            first = False
+            rows.append((Text("  " + q.label), value, source))
+        if rows:
+            table.add_row(Text(sec.title, style="bold"), "", "")
+            for row in rows:
+                table.add_row(*row)
     return table
 
 
@@ -170,8 +175,6 @@ def secret_status(session: "Session", key: str) -> str:
     """How a password will be set, never the password: typed, from the environment, or generated."""
     if session.value(key):
         return "(typed)"
-    import os
-
     env = SECRET_ENV.get(key)
     if env and os.environ.get(env):
         return f"(from {env})"
@@ -358,11 +361,15 @@ class _Flow:
         if src in ("regions", "vm-sizes", "vnets") and self.session.check("subscription.id", sub, ctx):
             return _text(q.label, default, validate)        # no valid subscription to list from
         if src == "subscriptions":
-            subs = self._load("the subscriptions", ("subscriptions",), lambda c: c.subscriptions())
+            auth = str(ctx.get("subscription.auth", ""))
+            if auth and auth != self.session.value("subscription.auth"):
+                # The environment signs in with the saved method: keep the one just chosen first.
+                self.session.submit_section("subscription", {"subscription.auth": auth})
+            subs = self._load("the subscriptions", ("subscriptions", auth), lambda c: c.subscriptions())
             if subs is None:
                 return _text(q.label, default, validate)
             choices = [Choice(f"{x.name}  ({x.id})", value=x.id,
-                              disabled=None if x.usable else f"{x.state or 'not usable'}") for x in subs]
+                              disabled=None if _usable(x) else _state_word(x.state)) for x in subs]
             return self._select_or_type(q, choices, default, validate, other="Another subscription ID (type it)")
         if src == "regions":
             regions = self._load("the regions", ("regions", sub), lambda c: c.regions(sub))
@@ -401,15 +408,14 @@ class _Flow:
 
     def _select_or_type(self, q: Question, choices: list[Choice], default: Any, validate: Callable[[str], Any],
                         *, other: str) -> str:
-        usable = [c for c in choices if not c.disabled]
-        if not usable:
-            self.con.print("  The list is empty here; type the value.", style="yellow")
+        if not choices:
+            self.con.print("  Nothing to choose from here; type the value.", style="yellow")
             return _text(q.label, default, validate)
-        values = [c.value for c in usable]
+        values = [c.value for c in choices if not c.disabled]
         if default in values:
             initial: Any = default
-        elif default:
-            initial = _OTHER                # a typed value not in the list: keep it one Enter away
+        elif default or not values:
+            initial = _OTHER                # a value not in the list: keep it one Enter away
         else:
             initial = values[0]
         all_choices = [*choices, Choice(other, value=_OTHER)]
@@ -481,6 +487,16 @@ def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:
 def _size_title(x: VmSizeInfo) -> str:
     mem = f"{x.memory_gb:g} GiB"
     return f"{x.name:<24} {x.vcpus:>3} vCPUs  {mem:>9}  premium SSD: {'yes' if x.premium_io else 'no'}"
+
+
+def _state_word(state: str) -> str:
+    # Some SDK versions stringify the enum ("SubscriptionState.DISABLED"): show "Disabled".
+    word = str(state or "").rsplit(".", 1)[-1]
+    return word.capitalize() if word else "not usable"
+
+
+def _usable(sub: SubscriptionInfo) -> bool:
+    return sub.usable or _state_word(sub.state) == "Enabled"
 
 
 def _vnet_title(v: VnetInfo) -> str:

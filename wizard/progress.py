@@ -127,6 +127,7 @@ async def _tick(live: Live, view: RunView) -> None:
 
 
 def report(console: Console, session: "Session", result: RunResult) -> int:
+    show_generated_passwords(console, session, result)
     if result.status == "failed":
         console.print(f"[bold red]Failed at {', '.join(result.failed)}.[/] Fix the cause shown above and run the "
                       "same command again: finished steps are kept.")
@@ -136,15 +137,26 @@ def report(console: Console, session: "Session", result: RunResult) -> int:
         return 130
     if not result.changed or set(result.changed) <= {"artifacts"}:
         console.print("Nothing changed: everything was already in place.")
-    secrets = session.secrets()
-    if secrets.share_generated and "configure-server" in result.changed:
-        console.print("[bold]Share user password (generated; shown once, not saved anywhere):[/] "
-                      + secrets.share_password, highlight=False)
-    if secrets.admin_generated and "vm" in result.changed:
-        console.print("[bold]VM admin password (generated; shown once, not saved anywhere):[/] "
-                      + secrets.admin_password, highlight=False)
     out = result.outputs.get("artifacts", {}).get("out_dir")
     if out:
         console.print(f"HPC Pack files written to {out}. Next: read {out}/SUMMARY.md.", highlight=False)
     console.print(f"Done in {result.elapsed:.1f}s.")
     return 0
+
+
+def generated_passwords(session: "Session", result: RunResult) -> list[tuple[str, str]]:
+    """Passwords hpcshare generated and applied in this run (even one that later failed): the
+    user sees them exactly once, here, or loses access."""
+    secrets = session.secrets()
+    shown: list[tuple[str, str]] = []
+    if secrets.share_generated and "configure-server" in result.changed:
+        shown.append(("Share user password", secrets.share_password))
+    if secrets.admin_generated and "vm" in result.changed:
+        shown.append(("VM admin password", secrets.admin_password))
+    return shown
+
+
+def show_generated_passwords(console: Console, session: "Session", result: RunResult) -> None:
+    for label, password in generated_passwords(session, result):
+        console.print(f"[bold]{label} (generated; shown once, not saved anywhere):[/] " + password,
+                      highlight=False, markup=True)

@@ -63,8 +63,15 @@ class Session:
 
     # ---- answers -------------------------------------------------------------------------------
     def resolution(self, *, require: bool = False) -> Resolution:
-        return resolve(saved=self.saved, typed=self.typed, overrides=self.overrides,
-                       defaults=self._demo_defaults(), require=require)
+        defaults = self._demo_defaults()
+        res = resolve(saved=self.saved, typed=self.typed, overrides=self.overrides, defaults=defaults,
+                      require=require)
+        sub = res.values.get("subscription.id", "")
+        if self.demo and not any(p.key == "subscription.id" for p in res.errors) and not self._demo_knows(sub):
+            # A demo cannot use a real subscription: swap in the stand-in's, say so, keep the rest.
+            forced = {**self.overrides, **defaults}
+            res = resolve(saved=self.saved, typed=self.typed, overrides=forced, defaults=defaults, require=require)
+        return res
 
     def _demo_defaults(self) -> dict[str, Any]:
         if not self.demo:
@@ -72,6 +79,12 @@ class Session:
         from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
 
         return {"subscription.id": DEFAULT_SUBSCRIPTION_ID}
+
+    @staticmethod
+    def _demo_knows(subscription_id: str) -> bool:
+        from wizard.standin.catalog import subscription
+
+        return bool(subscription_id) and subscription(subscription_id) is not None
 
     def context(self) -> dict[str, Any]:
         return dict(self.resolution().values)
@@ -159,10 +172,13 @@ class Session:
     # ---- running -------------------------------------------------------------------------------
     @property
     def environment(self) -> "Environment":
+        auth = self.context()["subscription.auth"]
+        if self._environment is not None and not self.demo and self._environment.auth != auth:
+            self.close()          # the sign-in method changed: sign in again the new way
         if self._environment is None:
             from wizard.environment import open_environment
 
-            self._environment = open_environment(demo=self.demo, auth=self.context()["subscription.auth"])
+            self._environment = open_environment(demo=self.demo, auth=auth)
         return self._environment
 
     def run_state(self) -> RunState:

@@ -28,9 +28,10 @@ def test_full_run_creates_tagged_resources_and_artifacts(home: Path, answers_fil
     res = _resources(home)
     kinds = _by_type(res)
     for kind in ("microsoft.network/virtualnetworks", "microsoft.network/networksecuritygroups",
-                 "microsoft.network/networkinterfaces", "microsoft.compute/disks",
-                 "microsoft.compute/virtualmachines"):
+                 "microsoft.network/networkinterfaces", "microsoft.compute/virtualmachines"):
         assert kinds[kind] == 1, (kind, kinds)
+    disks = sorted(r["name"] for r in res if r["type"].lower() == "microsoft.compute/disks")
+    assert disks == ["fs01-data", "fs01-os"]
     tagged = [r for r in res if (r.get("tags") or {}).get("hpcshare-profile") == "it"]
     assert {r["type"].lower() for r in tagged} >= {"microsoft.compute/virtualmachines", "microsoft.compute/disks"}
     assert all((r.get("tags") or {}).get("managed-by") == "hpcshare" for r in tagged)

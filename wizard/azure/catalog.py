@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from wizard.azure.steps import text
 from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
 
 if TYPE_CHECKING:
@@ -14,13 +15,14 @@ def _capabilities(sku: Any) -> dict[str, str]:
 
 
 def _restricted(sku: Any, region: str) -> bool:
+    """Hidden when not offered to this subscription in this region; a zone-only restriction
+    leaves the size usable without a zone."""
     for r in sku.restrictions or []:
-        if str(r.reason_code) == "NotAvailableForSubscription":
-            values = [v.lower() for v in (r.values or [])]
-            if not values or region.lower() in values or str(r.type) == "Zone":
-                # A zone restriction leaves the size usable without a zone: only a Location one hides it.
-                if str(r.type) == "Location" or str(r.type).endswith("LOCATION"):
-                    return True
+        if str(text(r.reason_code)) != "NotAvailableForSubscription" or str(text(r.type)) != "Location":
+            continue
+        values = [v.lower() for v in (r.values or [])]
+        if not values or region.lower() in values:
+            return True
     return False
 
 
@@ -29,7 +31,7 @@ class AzureCatalog:
         self.env = env
 
     def subscriptions(self) -> list[SubscriptionInfo]:
-        out = [SubscriptionInfo(s.subscription_id, s.display_name or s.subscription_id, str(s.state or ""))
+        out = [SubscriptionInfo(s.subscription_id, s.display_name or s.subscription_id, str(text(s.state) or ""))
                for s in self.env.subscriptions().subscriptions.list()]
         return sorted(out, key=lambda s: (not s.usable, s.name.lower()))
 
@@ -63,7 +65,9 @@ class AzureCatalog:
         for vnet in self.env.network(subscription_id).virtual_networks.list_all():
             if (vnet.location or "").lower() != region.lower():
                 continue
-            rg = vnet.id.split("/resourceGroups/", 1)[1].split("/", 1)[0] if "/resourceGroups/" in vnet.id else ""
+            parts = vnet.id.split("/")
+            lowered = [p.lower() for p in parts]
+            rg = parts[lowered.index("resourcegroups") + 1] if "resourcegroups" in lowered else ""
             prefixes = tuple(vnet.address_space.address_prefixes or []) if vnet.address_space else ()
             subnets = tuple((s.name, s.address_prefix or "") for s in (vnet.subnets or []))
             out.append(VnetInfo(vnet.name, rg, prefixes, subnets))

@@ -59,6 +59,16 @@ def get_or_none(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return None
 
 
+def text(value: Any) -> Any:
+    """An SDK enum member as its wire value (they are str subclasses whose str() is the name)."""
+    return getattr(value, "value", value)
+
+
+def failed(resource: Any) -> bool:
+    """A resource whose last operation failed: PUT it again, as ARM expects, rather than trust it."""
+    return text(getattr(resource, "provisioning_state", None)) == "Failed"
+
+
 def _require_owned(t: Target, resource: Any, what: str, answer: str) -> None:
     if not t.owns(resource):
         raise StepFailed(f"{what} already exists and is not managed by hpcshare profile '{t.answers.profile}'",
@@ -133,7 +143,7 @@ def nsg_rules(answers: Answers) -> list[dict[str, Any]]:
 
 
 def _rule_key(rule: Any) -> tuple[Any, ...]:
-    return (rule.name, rule.priority, str(rule.protocol), rule.source_address_prefix, rule.destination_port_range)
+    return (rule.name, rule.priority, text(rule.protocol), rule.source_address_prefix, rule.destination_port_range)
 
 
 def nsg(ctx: StepContext, t: Target) -> Outputs:
@@ -146,7 +156,7 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
         want = sorted((r["name"], r["properties"]["priority"], r["properties"]["protocol"],
                        r["properties"]["sourceAddressPrefix"], r["properties"]["destinationPortRange"])
                       for r in wanted)
-        if have == want:
+        if have == want and not failed(existing):
             ctx.log(f"NSG {t.names.nsg} already has the right rules.")
             return {"id": existing.id, "changed": False}
     body = {"location": t.region, "tags": t.tags, "properties": {"securityRules": wanted}}
@@ -166,7 +176,7 @@ def public_ip(ctx: StepContext, t: Target) -> Outputs:
     if existing is not None:
         _require_owned(t, existing, f"Public IP {t.names.public_ip}", "VM name")
         have = existing.dns_settings.domain_name_label if existing.dns_settings else ""
-        if have == label:
+        if have == label and not failed(existing):
             return _pip_outputs(existing, changed=False)
     elif label:
         check = net.check_dns_name_availability(t.region, domain_name_label=label)
@@ -204,7 +214,7 @@ def nic(ctx: StepContext, t: Target) -> Outputs:
         cfg = existing.ip_configurations[0]
         have = (cfg.private_ip_address, _id(cfg.subnet), _id(existing.network_security_group),
                 _id(cfg.public_ip_address))
-        if have == (ip, subnet_id.lower(), nsg_id.lower(), pip_id.lower() if pip_id else None):
+        if have == (ip, subnet_id.lower(), nsg_id.lower(), pip_id.lower() if pip_id else None) and not failed(existing):
             ctx.log(f"NIC {t.names.nic} already has {ip}.")
             return {"id": existing.id, "private_ip": ip, "changed": False}
     ip_props: dict[str, Any] = {"privateIPAllocationMethod": "Static", "privateIPAddress": ip,
@@ -231,8 +241,8 @@ def data_disk(ctx: StepContext, t: Target) -> Outputs:
     existing = get_or_none(disks.get, t.rg, t.names.data_disk)
     if existing is not None:
         _require_owned(t, existing, f"Disk {t.names.data_disk}", "VM name")
-        size, sku = existing.disk_size_gb, existing.sku.name if existing.sku else None
-        if size == d.size_gb and sku == d.sku:
+        size, sku = existing.disk_size_gb, text(existing.sku.name) if existing.sku else None
+        if size == d.size_gb and sku == d.sku and not failed(existing):
             ctx.log(f"Disk {t.names.data_disk} ({size} GiB {sku}) is in place.")
             return {"id": existing.id, "size_gb": size, "changed": False}
         if size is not None and d.size_gb < size:
@@ -278,6 +288,11 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
     nic_id = ctx.outputs["nic"]["id"]
     disk_id = ctx.outputs["data-disk"]["id"]
     existing = get_or_none(compute.virtual_machines.get, t.rg, t.names.vm)
+    if existing is not None and failed(existing):
+        _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
+        ctx.log(f"VM {t.names.vm} is in a failed state after an earlier attempt: provisioning it again.")
+        result = compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+        return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
     if existing is not None:
         _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
         nics = [n.id.lower() for n in existing.network_profile.network_interfaces]
@@ -286,8 +301,8 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
         if nic_id.lower() not in nics or disks.get(0) != disk_id.lower():
             raise StepFailed(f"VM {t.names.vm} exists but is not wired to {t.names.nic} and {t.names.data_disk} at LUN 0",
                              "Choose another VM name, or tear down this profile and run again.")
-        if existing.hardware_profile.vm_size != t.answers.vm.size:
-            ctx.warn(f"VM {t.names.vm} is {existing.hardware_profile.vm_size}, not {t.answers.vm.size}: "
+        if text(existing.hardware_profile.vm_size) != t.answers.vm.size:
+            ctx.warn(f"VM {t.names.vm} is {text(existing.hardware_profile.vm_size)}, not {t.answers.vm.size}: "
                      "hpcshare does not resize a running server; resize it in the portal if you mean to.")
         ctx.log(f"VM {t.names.vm} exists with its NIC and data disk.")
         return {"id": existing.id, "computer_name": t.names.vm, "admin_created": False, "changed": False}

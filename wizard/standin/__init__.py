@@ -94,13 +94,20 @@ class StandIn:
             if self._server is not None:
                 return self
             arm = Arm(Store(self.state_file), self._latency, self._faults)
-            self._tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
-            tls, self._ca_path = make_tls_context(self._tmpdir)
-            server = StandInHTTPServer(self.port, tls, arm.handle, self._record)
+            tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
+            try:
+                tls, ca_path = make_tls_context(tmpdir)
+                server = StandInHTTPServer(self.port, tls, arm.handle, self._record)
+            except BaseException:
+                shutil.rmtree(tmpdir, ignore_errors=True)
+                raise
+            self._tmpdir, self._ca_path = tmpdir, ca_path
             self._base_url = f"https://127.0.0.1:{server.server_address[1]}"
             arm.base_url = self._base_url
             self._arm, self._server = arm, server
-            threading.Thread(target=server.serve_forever, name="hpcshare-standin", daemon=True).start()
+            # A short poll interval keeps stop() quick (shutdown waits for the loop to notice).
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                             name="hpcshare-standin", daemon=True).start()
             return self
 
     def stop(self) -> None:

@@ -6,6 +6,7 @@ simplest and a faithful enough model of ARM's per-resource consistency.
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 import time
@@ -15,7 +16,7 @@ from . import catalog, handlers
 from .errors import ArmError, error_body
 from .faults import Fault, FaultPlan
 from .latency import Latency
-from .routing import parse_route
+from .routing import parse_route, rg_id
 from .store import Store
 
 WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH")
@@ -75,6 +76,10 @@ class Arm:
                     f"The subscription '{route.sub}' is disabled and therefore marked as read only. You cannot "
                     "perform any write actions on this subscription until it is re-enabled.",
                 )
+            # Ids are built from the route: use the canonical spelling of the subscription and of an
+            # existing resource group, whatever casing this request used (as ARM does).
+            group = self.store.get(rg_id(route.sub, route.rg)) if route.rg else None
+            route = dataclasses.replace(route, sub=sub["subscriptionId"], rg=group["name"] if group else route.rg)
         return handlers.dispatch(handlers.Ctx(self, req, route, now))
 
 

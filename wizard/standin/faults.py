@@ -12,8 +12,14 @@ Grammar (whitespace around tokens is ignored)::
 
 429, 500 and drop fire before the request is handled (like a throttling front door). lro-fail
 fires when the request starts a long-running operation (which then ends Failed); substep:NAME
-fires when a run command executes a script (that sub-step reports failure). Operation status
-polls are never faulted. Entries are tried in order; each firing uses up one count.
+fires when a run command executes a script (that sub-step reports failure). Entries are tried
+in order; each firing uses up one count.
+
+Which KIND a request counts as: lists count as their type's ``get`` (``vnet.get`` also for the VNet
+lists); checkDnsNameAvailability is ``publicip.get``; vmSizes is ``skus.get``; a VM's instanceView
+is ``vm.get``; managed run commands are ``runcommand.*``, ``POST …/runCommand`` is
+``runcommand-action.post``. Operation status polls and the generic ``/resources`` lists are never
+faulted.
 """
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ reach it: handlers strip passwords and protected parameters before storing a bod
 """
 from __future__ import annotations
 
-import copy
 import json
 import os
 import tempfile
@@ -61,9 +60,6 @@ class Store:
         self.counters[name] = self.counters.get(name, 0) + 1
         self.dirty = True
         return self.counters[name]
-
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [copy.deepcopy(r) for r in self.resources.values()]
 
     # -- operations ------------------------------------------------------------------------------
     def add_operation(self, op: Operation) -> None:

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..errors import ArmError, conflict, resource_group_not_found
+from ..errors import conflict, resource_group_not_found
 from ..faults import Fault
 from ..operations import Operation
 from ..routing import ResourceType, Route, rg_id
@@ -95,15 +95,15 @@ class Ctx:
 
     # -- long-running operations -----------------------------------------------------------------
     def start_operation(self, *, kind: str, verb: str, action: str, target: str, location: str,
-                        namespace: str, duration: float | None = None,
-                        error: dict[str, Any] | None = None, result: dict[str, Any] | None = None) -> Operation:
+                        namespace: str, error: dict[str, Any] | None = None,
+                        result: dict[str, Any] | None = None) -> Operation:
         fault = self.arm.faults.take_lro_fail(kind, verb)
         if fault is not None:
             error = injected_error(kind, fault)
         op = Operation.new(
             sub=self.route.sub, namespace=namespace, location=location, kind=kind, verb=verb,
             action=action, target=target, started=self.now,
-            duration=self.arm.latency.duration(kind, verb) if duration is None else duration,
+            duration=self.arm.latency.duration(kind, verb),
             error=error, result=result,
         )
         self.store.add_operation(op)
@@ -146,7 +146,7 @@ class KindSpec:
     on_removed: Callable[[Store, dict], None] | None = None      # cascade after the delete completed
     decorate: Callable[[Store, dict], None] | None = None        # add derived back-references to a copy
     view: Callable[[Ctx, dict], None] | None = None              # per-request tweaks ($expand, ...)
-    parent_check: Callable[[Ctx, bool], None] | None = None      # child kinds: the parent must exist
+    parent_check: Callable[[Ctx], None] | None = None            # child kinds: the parent must exist
     on_put_applied: Callable[[Store, Operation, dict], None] | None = None
 
 
@@ -187,8 +187,3 @@ def state_of(body: dict[str, Any]) -> str:
 
 def new_etag() -> str:
     return f'W/"{uuid.uuid4()}"'
-
-
-def require(condition: bool, error: ArmError) -> None:
-    if not condition:
-        raise error

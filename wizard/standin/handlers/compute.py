@@ -159,17 +159,21 @@ def _check_admin(os_profile: dict[str, Any], windows: bool) -> None:
     password = os_profile.get("adminPassword")
     if windows and not password:
         raise _invalid("Required parameter 'adminPassword' is missing (null).")
-    if password is not None:
-        classes = [any(c.isupper() for c in password), any(c.islower() for c in password),
-                   any(c.isdigit() for c in password), any(not c.isalnum() for c in password)]
-        if (not isinstance(password, str) or not 8 <= len(password) <= (123 if windows else 72) or sum(classes) < 3
-                or any(ord(c) < 32 for c in password)):
-            raise _invalid(
-                f"The supplied password must be between {'8-123' if windows else '6-72'} characters long and must "
-                "satisfy at least 3 of password complexity requirements from the following: 1) Contains an uppercase "
-                "character 2) Contains a lowercase character 3) Contains a numeric digit 4) Contains a special "
-                "character 5) Control characters are not allowed"
-            )
+    if password is not None and not _password_ok(password, windows):
+        raise _invalid(
+            f"The supplied password must be between {'8-123' if windows else '6-72'} characters long and must "
+            "satisfy at least 3 of password complexity requirements from the following: 1) Contains an uppercase "
+            "character 2) Contains a lowercase character 3) Contains a numeric digit 4) Contains a special "
+            "character 5) Control characters are not allowed"
+        )
+
+
+def _password_ok(password: Any, windows: bool) -> bool:
+    if not isinstance(password, str) or not (8 if windows else 6) <= len(password) <= (123 if windows else 72):
+        return False
+    classes = [any(c.isupper() for c in password), any(c.islower() for c in password),
+               any(c.isdigit() for c in password), any(not c.isalnum() for c in password)]
+    return sum(classes) >= 3 and not any(ord(c) < 32 for c in password)
 
 
 def _check_computer_name(name: str) -> None:

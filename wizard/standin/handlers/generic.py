@@ -33,7 +33,7 @@ def get_resource(ctx: Ctx) -> Response:
     spec = _spec(ctx)
     ctx.group()
     if spec.parent_check:
-        spec.parent_check(ctx, False)
+        spec.parent_check(ctx)
     body = ctx.store.get(_id(ctx))
     if body is None:
         raise resource_not_found(spec.rtype.full, _display_name(ctx), ctx.route.rg)
@@ -44,7 +44,7 @@ def put_resource(ctx: Ctx) -> Response:
     spec = _spec(ctx)
     ctx.group(for_write=True)
     if spec.parent_check:
-        spec.parent_check(ctx, True)
+        spec.parent_check(ctx)
     rid = _id(ctx)
     body = validation.check_shape(ctx.req.body, spec.owner)
     location = validation.require_location(body, spec.rtype.full)
@@ -58,7 +58,6 @@ def put_resource(ctx: Ctx) -> Response:
         )
     stored = spec.build(ctx, body, existing, rid, location)
     rid = stored["id"]  # canonical casing: the first PUT's
-    stored.setdefault("tags", validation.tags_of(body))
     if spec.rtype.namespace == "Microsoft.Network":
         stored["etag"] = new_etag()
     set_state(stored, spec.update_state if existing else spec.new_state)
@@ -105,7 +104,7 @@ def list_children(ctx: Ctx) -> Response:
     spec = _spec(ctx)
     ctx.group()
     if spec.parent_check:
-        spec.parent_check(ctx, False)
+        spec.parent_check(ctx)
     collection = resource_id(ctx.route.sub, ctx.route.rg, spec.rtype, ctx.route.name, "")  # ".../runCommands/"
     items = [r for r in ctx.store.under(collection) if r.get("type", "").lower() == spec.rtype.full.lower()]
     return Response(200, {"value": [render(ctx, spec, r) for r in items]})

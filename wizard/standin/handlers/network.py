@@ -692,12 +692,3 @@ def check_delete_nic(store: Store, nic: dict[str, Any]) -> None:
 
 
 register(KindSpec(NIC, "NetworkInterface", build_nic, decorate=decorate_nic, check_delete=check_delete_nic))
-
-
-def primary_private_ip(store: Store, nic_id: str) -> str:
-    nic = store.get(nic_id)
-    for cfg in (nic or {}).get("properties", {}).get("ipConfigurations", []):
-        if cfg["properties"].get("primary"):
-            return cfg["properties"].get("privateIPAddress", "")
-    return ""
-

@@ -87,7 +87,7 @@ def _vm_of_route(ctx: Ctx) -> dict[str, Any] | None:
 
 
 # -- managed run commands --------------------------------------------------------------------------
-def check_parent_vm(ctx: Ctx, for_write: bool) -> None:
+def check_parent_vm(ctx: Ctx) -> None:
     if _vm_of_route(ctx) is None:
         raise ArmError(404, "ParentResourceNotFound",
                        f"Can not perform requested operation on nested resource. Parent resource '{ctx.route.name}' not found.")
