@@ -21,10 +21,18 @@ def _by_type(resources: list[dict]) -> Counter:
     return Counter(r["type"].lower() for r in resources)
 
 
-def test_full_run_creates_tagged_resources_and_artifacts(home: Path, answers_file: Path, tmp_path: Path) -> None:
+def test_full_run_creates_tagged_resources_and_artifacts(home: Path, answers_file: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
+    log = tmp_path / "standin.log"
+    monkeypatch.setenv("HPCSHARE_STANDIN_LOG", str(log))
     code, text, _ = run_session(answers_file, out)
     assert code == 0, text
+    # The whole server configuration and the self-test: two remote calls, no more.
+    lines = log.read_text().splitlines()
+    remote_calls = [ln for ln in lines if ln.startswith("PUT ") and "/runcommands/" in ln.lower()]
+    assert len(remote_calls) == 2, remote_calls
+    assert not [ln for ln in lines if ln.lower().rstrip().split(" ")[1].endswith("/runcommand")]
     res = _resources(home)
     kinds = _by_type(res)
     for kind in ("microsoft.network/virtualnetworks", "microsoft.network/networksecuritygroups",

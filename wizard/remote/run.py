@@ -88,6 +88,8 @@ def report(result: RemoteResult, ctx: "StepContext") -> dict[str, Any]:
         "substeps": {r.step: r.status for r in result.results},
         "restart_needed": result.restart_needed,
         "transport": result.transport,
+        "summary": f"{len(result.results)} sub-steps in one remote call: "
+                   + ", ".join(f"{n} {st}" for st, n in result.status_counts().items()),
     }
 
 

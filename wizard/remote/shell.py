@@ -51,10 +51,13 @@ class RemoteResult:
         bad = self.failed_step
         if bad is not None:
             return f"{self.script or 'script'}: sub-step '{bad.step}' failed: {bad.message}"
+        return f"{self.script or 'script'}: " + ", ".join(f"{n} {s}" for s, n in self.status_counts().items())
+
+    def status_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for r in self.results:
             counts[r.status] = counts.get(r.status, 0) + 1
-        return f"{self.script or 'script'}: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+        return counts
 
 
 @runtime_checkable
