@@ -12,6 +12,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from wizard.runlog import RunLog, format_event
 from wizard.runner import RunEvent, RunResult
 
 if TYPE_CHECKING:
@@ -87,20 +88,18 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None) -> int:
     runner = session.make_runner()
 
     def log_line(e: RunEvent) -> None:
-        row = view.apply(e)
-        if e.state == "log":
-            console.print(f"  {e.step}: {e.message}", highlight=False, markup=False)
-        elif row is not None and e.state != "pending":
-            name = f"{e.step}/{e.substep}" if e.substep else e.step
-            extra = f" ({e.elapsed:.1f}s)" if e.elapsed and e.state in ("done", "failed") else ""
-            text = f"[{e.state}] {name}{extra}" + (f": {e.message}" if e.message else "")
-            console.print(text + (f"\n  hint: {e.hint}" if e.hint else ""), highlight=False, markup=False)
+        run_log.event(e)
+        view.apply(e)
+        text = format_event(e)
+        if text is not None:
+            console.print(text, highlight=False, markup=False)
 
     async def go() -> RunResult:
         if not live_terminal:
             return await runner.run(log_line)
         with Live(view.table(), console=console, refresh_per_second=8, transient=False) as live:
             def on_event(e: RunEvent) -> None:
+                run_log.event(e)
                 view.apply(e)
                 live.update(view.table())
 
@@ -112,7 +111,9 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None) -> int:
                 live.update(view.table())
 
     try:
-        result = asyncio.run(go())
+        with RunLog(answers.profile) as run_log:
+            result = asyncio.run(go())
+            run_log.line(f"result: {result.status}" + (f" at {', '.join(result.failed)}" if result.failed else ""))
     except KeyboardInterrupt:
         runner.cancel()
         console.print("Interrupted. Azure finishes what it had started; run the same command again to resume.")

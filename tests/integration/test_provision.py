@@ -49,6 +49,10 @@ def test_full_run_creates_tagged_resources_and_artifacts(home: Path, answers_fil
     for sub in ("disk", "user", "file-server-role", "folder-acl", "share", "smb-hardening", "firewall"):
         assert f"configure-server/{sub}" in text, sub
     assert "Share user password (generated" in text
+    # The same story lands in the profile's run log, one line per state change, mode 0600.
+    run_log = home / "logs" / "it.log"
+    assert "[done] vm" in run_log.read_text() and "result: succeeded" in run_log.read_text()
+    assert run_log.stat().st_mode & 0o777 == 0o600
 
 
 def test_second_run_changes_nothing_and_says_so(home: Path, answers_file: Path, tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""Run events as log lines: for terminals that are not terminals (pipes, CI) and for the run log
+file under HPCSHARE_HOME/logs/PROFILE.log that every front end appends to.
+
+Only event text goes here: step names, states, Azure's one-line causes. Secrets never reach an
+event (the runner scrubs failure messages), so they never reach a log.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import TextIO
+
+from wizard import paths
+from wizard.runner import RunEvent
+
+
+def format_event(e: RunEvent) -> str | None:
+    """One line per state change (a failure adds its hint on the same line); None for 'pending'."""
+    if e.state == "pending":
+        return None
+    if e.state == "log":
+        return f"  {e.step}: {e.message}"
+    name = f"{e.step}/{e.substep}" if e.substep else e.step
+    extra = f" ({e.elapsed:.1f}s)" if e.elapsed and e.state in ("done", "failed") else ""
+    text = f"[{e.state}] {name}{extra}" + (f": {e.message}" if e.message else "")
+    return text + (f" -- hint: {e.hint}" if e.hint else "")
+
+
+class RunLog:
+    """Appends timestamped event lines to the profile's log file (mode 0600)."""
+
+    def __init__(self, profile: str, *, path: Path | None = None) -> None:
+        self.path = path or paths.logs_dir() / f"{profile}.log"
+        self._fh: TextIO | None = None
+
+    def __enter__(self) -> "RunLog":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._fh = os.fdopen(fd, "a", encoding="utf-8")
+        self.line(f"=== run started {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        if self._fh is not None:
+            self.line("=== run ended" + (f" ({et.__name__})" if et else ""))
+            self._fh.close()
+            self._fh = None
+
+    def line(self, text: str) -> None:
+        if self._fh is not None:
+            self._fh.write(f"{time.strftime('%H:%M:%S')} {text}\n")
+            self._fh.flush()
+
+    def event(self, e: RunEvent) -> None:
+        text = format_event(e)
+        if text is not None:
+            self.line(text)
