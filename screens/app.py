@@ -1,0 +1,329 @@
+"""The wizard App: page flow, live-list cache, and the App-owned provisioning worker.
+
+``run_app(session)`` is what ``hpcshare`` (no command) calls. Exit codes: 0 finished, 1 a step
+failed and the user quit, 130 the user cancelled (or quit while Azure was still working).
+
+The flow is one App worker that awaits each page in turn (``push_screen_wait``); each page
+dismisses with a small string result ("next", "back", "run", "edit:SECTION", ...). Provisioning
+runs in a separate App-owned worker with ``exit_on_error=False``: it does not die with the Run
+screen and an error in it is shown, never fatal.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from screens.dialogs import InterruptDialog, QuitDialog
+from screens.run import RunModel
+from wizard import paths
+from wizard.catalog import VmSizeInfo
+from wizard.questions import SECTIONS, section
+
+if TYPE_CHECKING:
+    from wizard.catalog import Catalog
+    from wizard.runner import Runner, RunResult
+    from wizard.session import Session
+
+EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 130
+RunnerFactory = Callable[["Session"], "Runner"]
+
+SECTION_KEYS = tuple(s.key for s in SECTIONS)
+REDACTED = "••••••"
+
+
+def _stylesheet() -> str:
+    return str(paths.asset("app.tcss"))
+
+
+class HpcShareApp(App[int]):
+    """``catalog`` and ``runner_factory`` default to the session's (``session.environment.catalog``,
+    ``session.make_runner()``); tests inject fakes. ``start`` picks the first page ("welcome", a
+    section key such as "disk", or "review")."""
+
+    CSS_PATH = _stylesheet()
+    TITLE = "hpcshare"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+c", "interrupt", "Quit", priority=True, show=False),
+        Binding("ctrl+q", "interrupt", "Quit", priority=True),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
+    ]
+
+    def __init__(
+        self,
+        session: "Session",
+        *,
+        catalog: "Catalog | Callable[[], Catalog] | None" = None,
+        runner_factory: RunnerFactory | None = None,
+        start: str = "welcome",
+    ) -> None:
+        super().__init__()
+        self.session = session
+        # Where the flow begins: "welcome", a section key, or "review" (a complete profile).
+        self.start = start
+        self._catalog_source = catalog
+        self._catalog: Catalog | None = None
+        self._catalog_lock = threading.Lock()
+        self._choices: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+        self.runner_factory: RunnerFactory = runner_factory or (lambda s: s.make_runner())
+        self.drafts: dict[str, dict[str, Any]] = {}        # typed but not submitted (Back keeps it)
+        self.run_model = RunModel()
+        self.runner: Runner | None = None
+        self.run_result: RunResult | None = None
+        self._secret_values: tuple[str, ...] = ()
+        self.theme = "textual-dark"
+        self._set_subtitle()
+
+    # ---- lifecycle ------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.flow()
+
+    def _set_subtitle(self) -> None:
+        demo = " · demo (Azure stand-in)" if self.session.demo else ""
+        self.sub_title = f"profile {self.session.profile}{demo}"
+
+    @property
+    def demo(self) -> bool:
+        return self.session.demo
+
+    # ---- the page flow --------------------------------------------------------------------
+    @work(group="flow", exclusive=True)
+    async def flow(self) -> None:
+        from screens.finish import FinishScreen
+        from screens.review import ReviewScreen
+        from screens.run import RunScreen
+        from screens.section import SectionScreen
+        from screens.welcome import WelcomeScreen
+
+        pages = ("welcome", *SECTION_KEYS, "review")
+        i = pages.index(self.start)
+        editing = False        # a section reopened from Review returns to Review
+        last: str | None = None
+        while True:
+            page = pages[i]
+            if page == "welcome":
+                chosen = await self.push_screen_wait(WelcomeScreen(self.session))
+                if chosen is None:
+                    self.exit(EXIT_CANCELLED)
+                    return
+                self.use_profile(chosen)
+                i = 1
+            elif page == "review":
+                result = await self.push_screen_wait(ReviewScreen(self.session, focus_section=last))
+                if result == "run":
+                    outcome = await self.push_screen_wait(RunScreen())
+                    if outcome == "finish":
+                        await self.push_screen_wait(FinishScreen(self.session, self.run_result))
+                        self.exit(EXIT_OK)
+                        return
+                    if outcome == "review":
+                        continue
+                    self.exit(self.exit_code_after_run())
+                    return
+                if result == "back":
+                    i -= 1
+                elif result.startswith("edit:"):
+                    i = pages.index(result.split(":", 1)[1])
+                    editing = True
+            else:
+                result = await self.push_screen_wait(SectionScreen(
+                    section(page), self.session, index=i - 1, returning=editing))
+                last = page if editing else None
+                if editing:
+                    i, editing = pages.index("review"), False
+                elif result == "next":
+                    i += 1
+                else:
+                    i -= 1
+
+    def use_profile(self, name: str) -> None:
+        """Switch to another profile chosen on the Welcome screen (a fresh Session for it)."""
+        if name == self.session.profile:
+            return
+        from wizard.session import Session
+
+        old = self.session
+        out_dir = old.out_dir.parent / name if old.out_dir.name == old.profile else old.out_dir
+        self.session = Session(name, demo=old.demo, overrides=old.overrides, out_dir=out_dir)
+        old.close()
+        with self._catalog_lock:
+            if self._catalog_source is None:
+                self._catalog = None
+        self._choices.clear()
+        self.drafts.clear()
+        self._set_subtitle()
+
+    def exit_code_after_run(self) -> int:
+        r = self.run_result
+        if r is None or r.status == "cancelled" or self.run_active:
+            return EXIT_CANCELLED
+        if r.status == "failed":
+            return EXIT_FAILED
+        return EXIT_OK
+
+    # ---- live lists -----------------------------------------------------------------------
+    def catalog(self) -> "Catalog":
+        """The catalog (blocking: in demo mode the first call starts the stand-in). Threads only."""
+        with self._catalog_lock:
+            if self._catalog is None:
+                src = self._catalog_source
+                if src is None:
+                    self._catalog = self.session.environment.catalog
+                elif callable(src) and not hasattr(src, "subscriptions"):
+                    self._catalog = src()
+                else:
+                    self._catalog = src  # type: ignore[assignment]
+            return self._catalog
+
+    def cached_choices(self, source: str, args: tuple[str, ...]) -> list[Any] | None:
+        return self._choices.get((source, args))
+
+    def load_choices(self, source: str, args: tuple[str, ...], *, force: bool = False) -> list[Any]:
+        """One live list, from the cache unless ``force``. Blocking: call from a thread worker."""
+        key = (source, args)
+        if not force and key in self._choices:
+            return self._choices[key]
+        cat = self.catalog()
+        items: list[Any] = {
+            "subscriptions": lambda: cat.subscriptions(),
+            "regions": lambda: cat.regions(*args),
+            "vm-sizes": lambda: cat.vm_sizes(*args),
+            "vnets": lambda: cat.vnets(*args),
+        }[source]()
+        self._choices[key] = list(items)
+        return self._choices[key]
+
+    def size_info(self, name: str) -> VmSizeInfo | None:
+        """A VM size from the loaded list for the current subscription and region, if any."""
+        args = (str(self.session.value("subscription.id")), str(self.session.value("subscription.region")))
+        for s in self._choices.get(("vm-sizes", args), []):
+            if isinstance(s, VmSizeInfo) and s.name == name:
+                return s
+        return None
+
+    def auth_changed(self, method: str) -> bool:
+        """The sign-in method changed on the Subscription screen: keep it, reopen Azure access.
+        Returns True when the live lists must reload."""
+        if self._catalog_source is not None or self.session.demo:
+            return False
+        result = self.session.submit_section("subscription", {"subscription.auth": method})
+        if not result.ok:
+            return False
+        self.session.close()          # the environment was opened with the old method
+        with self._catalog_lock:
+            self._catalog = None
+        self._choices.clear()
+        return True
+
+    # ---- secrets never reach the screen ---------------------------------------------------
+    def redact(self, text: str) -> str:
+        for secret in self._known_secrets():
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def _known_secrets(self) -> tuple[str, ...]:
+        typed = tuple(str(self.session.value(k) or "") for k in ("vm.admin_password", "account.password"))
+        return self._secret_values + typed
+
+    # ---- provisioning ---------------------------------------------------------------------
+    @property
+    def run_active(self) -> bool:
+        return any(w.group == "provision" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self.workers)
+
+    def start_run(self) -> None:
+        """Start (or retry) the run: a new runner each time; finished steps converge quickly."""
+        if self.run_active:
+            return
+        self.run_result = None
+        self.run_model.start_attempt()
+        self.run_worker(self._provision(), group="provision", name="provision", exit_on_error=False)
+
+    async def _provision(self) -> "RunResult":
+        secrets = await asyncio.to_thread(self.session.secrets)
+        self._secret_values = secrets.values()
+        self.runner = await asyncio.to_thread(self.runner_factory, self.session)
+        self.run_model.set_plan(self.runner.plan)
+        self._notify_run_screen()
+        return await self.runner.run(self._on_run_event)
+
+    def _on_run_event(self, event: Any) -> None:
+        self.run_model.apply(event, self.redact)
+        self._notify_run_screen(event)
+
+    def _notify_run_screen(self, event: Any = None) -> None:
+        from screens.run import RunScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, RunScreen):
+                screen.refresh_from_model(event)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "provision":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.run_result = event.worker.result
+            self.run_model.finish(self.run_result.status if self.run_result else "failed")
+        elif event.state == WorkerState.ERROR:
+            err = event.worker.error
+            cause = self.redact(f"{type(err).__name__}: {err}".splitlines()[0])
+            self.run_model.crash(cause, "Check the answers on Review, or your Azure sign-in, then Retry.")
+        elif event.state == WorkerState.CANCELLED:
+            self.run_model.finish("cancelled")
+        else:
+            return
+        self._notify_run_screen()
+
+    def cancel_run(self) -> None:
+        if self.runner is not None and self.run_active:
+            self.runner.cancel()
+            self.run_model.cancelling = True
+            self._notify_run_screen()
+
+    # ---- keys -----------------------------------------------------------------------------
+    def action_interrupt(self) -> None:
+        """Ctrl+C / Ctrl+Q: while Azure works, ask to leave it running or cancel; otherwise ask to quit."""
+        if isinstance(self.screen, (InterruptDialog, QuitDialog)):
+            return                                   # a second Ctrl+C while asking is ignored
+        if self.run_active:
+            self.push_screen(InterruptDialog(cancelling=self.run_model.cancelling), self._interrupt_chosen)
+        else:
+            self.push_screen(QuitDialog(after_failure=self.run_model.status == "failed"), self._quit_chosen)
+
+    def _interrupt_chosen(self, choice: str | None) -> None:
+        if choice == "leave":
+            if self.runner is not None:
+                self.runner.cancel()            # start nothing new on the way out
+            self.exit(EXIT_CANCELLED)
+        elif choice == "cancel":
+            self.cancel_run()
+
+    def _quit_chosen(self, quit_: bool | None) -> None:
+        if quit_:
+            self.exit(self.exit_code_after_run() if self.run_result is not None else EXIT_CANCELLED)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def run_app(session: "Session") -> int:
+    """Run the wizard on this terminal; returns the process exit code."""
+    app = HpcShareApp(session)
+    try:
+        code = app.run()
+    finally:
+        app.session.close()
+    if code is None:
+        return EXIT_FAILED if app.return_code not in (None, 0) else EXIT_CANCELLED
+    return int(code)
+
+
+__all__ = ["HpcShareApp", "run_app", "EXIT_OK", "EXIT_FAILED", "EXIT_CANCELLED"]

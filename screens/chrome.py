@@ -1,0 +1,60 @@
+"""Pieces every page shares: the step bar ("where am I") and the one-line purpose.
+
+Both are single widgets whose parts are styled through component classes, so the colours stay in
+assets/app.tcss (and follow the theme) while each page mounts a few widgets less.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from wizard.questions import SECTIONS
+
+SHORT_NAMES = {
+    "subscription": "Subscription", "vm": "VM", "disk": "Disk", "account": "Account",
+    "share": "Share", "endpoints": "Network", "remote": "Remote",
+}
+PAGES: tuple[tuple[str, str], ...] = (
+    *((s.key, SHORT_NAMES.get(s.key, s.title)) for s in SECTIONS),
+    ("review", "Review"), ("run", "Run"), ("finish", "Finish"),
+)
+
+
+class StepBar(Static):
+    """Subscription  VM  Disk … Review  Run  Finish, with the current page marked."""
+
+    COMPONENT_CLASSES = {"stepbar--done", "stepbar--current", "stepbar--todo"}
+
+    def __init__(self, current: str) -> None:
+        super().__init__(id="stepbar")
+        self.current = current
+
+    def render(self) -> Text:
+        keys = [k for k, _ in PAGES]
+        here = keys.index(self.current) if self.current in keys else -1
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, (_key, name) in enumerate(PAGES):
+            part = "current" if i == here else "done" if i < here else "todo"
+            if i:
+                text.append("  ")
+            text.append(f" {name} " if part == "current" else name,
+                        style=self.get_component_rich_style(f"stepbar--{part}"))
+        return text
+
+
+class Purpose(Static):
+    """What this page is for, in one line: the page's title, then its purpose."""
+
+    COMPONENT_CLASSES = {"purpose--title"}
+
+    def __init__(self, title: str, purpose: str) -> None:
+        super().__init__(classes="purpose")
+        self.title_text = title
+        self.purpose_text = purpose
+
+    def render(self) -> Text:
+        return Text.assemble((self.title_text, self.get_component_rich_style("purpose--title")),
+                             "  ", self.purpose_text)
+
+
+__all__ = ["PAGES", "SHORT_NAMES", "StepBar", "Purpose"]

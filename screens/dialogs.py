@@ -1,0 +1,68 @@
+"""Small modal questions: what Ctrl+C means while Azure works, and plain 'quit?'."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class InterruptDialog(ModalScreen[str | None]):
+    """Ctrl+C during a run. Dismisses with "leave" (quit; Azure keeps going, a re-run resumes),
+    "cancel" (start no new step, wait for running ones) or None (keep watching)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Keep watching")]
+
+    def __init__(self, *, cancelling: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self.cancelling = cancelling
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Azure is still working", classes="dialog-title")
+            yield Static(
+                "Leave it running and quit: the steps already started finish in Azure; "
+                "run hpcshare again to resume.\n"
+                "Cancel the run: no new step starts; hpcshare waits for the running ones.",
+                classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Keep watching", id="keep", variant="primary", compact=True)
+                yield Button("Leave running, quit", id="leave", compact=True)
+                yield Button("Cancel the run", id="cancel", variant="error", compact=True,
+                             disabled=self.cancelling)
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "keep" else event.button.id)
+
+
+class QuitDialog(ModalScreen[bool]):
+    """Ctrl+C / Ctrl+Q when nothing runs."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Stay")]
+
+    def __init__(self, *, after_failure: bool = False) -> None:
+        super().__init__(classes="dialog-screen")
+        self.after_failure = after_failure
+
+    def compose(self) -> ComposeResult:
+        body = ("A step failed; run hpcshare again to resume from it." if self.after_failure
+                else "Answers of the screens you finished are saved in the profile.")
+        with Vertical(classes="dialog"):
+            yield Static("Quit hpcshare?", classes="dialog-title")
+            yield Static(body, classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Stay", id="stay", variant="primary", compact=True)
+                yield Button("Quit", id="quit", variant="error", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#stay", Button).focus()
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "quit")

@@ -1,0 +1,404 @@
+"""Run: one row per step and sub-step with its state and elapsed time, an indeterminate progress
+indicator, the log of the selected step, and for a failed step its cause, a hint and Retry.
+
+The run itself belongs to the App (``HpcShareApp.start_run``): this screen only draws
+``RunModel``, which the App updates from the runner's events. Dismisses with "finish", "review"
+(fix an answer, then run again) or "quit".
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, RichLog, Static
+
+from screens.chrome import Purpose, StepBar
+
+if TYPE_CHECKING:
+    from wizard.plan import Plan
+
+STATE_WORDS = {
+    "pending": "pending", "running": "running", "done": "done", "failed": "failed",
+    "skipped": "skipped", "warning": "warning",
+}
+STATE_ICONS = {"pending": "·", "running": "▶", "done": "✓", "failed": "✗", "skipped": "-", "warning": "!"}
+
+
+@dataclass
+class Row:
+    key: str                      # "step" or "step/substep"
+    step: str
+    title: str
+    substep: str | None = None
+    state: str = "pending"
+    message: str = ""
+    hint: str = ""
+    started: float | None = None  # monotonic, while running
+    elapsed: float | None = None
+
+
+@dataclass
+class RunModel:
+    """Everything the Run screen shows, kept by the App so it outlives the screen."""
+
+    rows: dict[str, Row] = field(default_factory=dict)
+    logs: dict[str, list[str]] = field(default_factory=dict)
+    status: str = "idle"           # idle | preparing | running | succeeded | failed | cancelled
+    cancelling: bool = False
+    crash_cause: str = ""
+    crash_hint: str = ""
+    attempt: int = 0
+    started: float = 0.0
+    finished: float | None = None
+
+    def start_attempt(self) -> None:
+        self.attempt += 1
+        self.status, self.cancelling = "preparing", False
+        self.crash_cause = self.crash_hint = ""
+        self.started, self.finished = time.monotonic(), None
+        for row in self.rows.values():
+            row.state, row.message, row.hint, row.started, row.elapsed = "pending", "", "", None, None
+        if self.attempt > 1:
+            for lines in self.logs.values():
+                lines.append(f"-- attempt {self.attempt} --")
+
+    def set_plan(self, plan: "Plan") -> None:
+        old = self.rows
+        self.rows = {}
+        for step in plan.steps:
+            self.rows[step.id] = old.get(step.id) or Row(step.id, step.id, step.title)
+            self.rows[step.id].title = step.title
+            for sub in step.substeps:
+                key = f"{step.id}/{sub}"
+                self.rows[key] = old.get(key) or Row(key, step.id, sub, substep=sub)
+            self.logs.setdefault(step.id, [])
+        self.status = "running"
+
+    def apply(self, event: Any, redact: Callable[[str], str]) -> None:
+        message, hint = redact(event.message or ""), redact(event.hint or "")
+        key = f"{event.step}/{event.substep}" if event.substep else event.step
+        log = self.logs.setdefault(event.step, [])
+        where = f"{event.substep}: " if event.substep else ""
+        if event.state == "log":
+            log.append(f"{where}{message}")
+            return
+        row = self.rows.get(key)
+        if row is None:                # a sub-step the plan did not announce
+            row = Row(key, event.step, event.substep or event.step, substep=event.substep)
+            self._insert_after_step(row)
+        if event.state == "warning" and event.substep is None and row.state == "running":
+            log.append(f"warning: {message}")      # a step's warning does not end it
+            row.message = message
+            return
+        now = time.monotonic()
+        if event.state == "running":
+            row.started = now
+            row.elapsed = None
+        elif event.state in ("done", "failed", "skipped", "warning"):
+            if event.substep is None and event.elapsed:
+                row.elapsed = event.elapsed
+            elif row.started is not None:
+                row.elapsed = now - row.started
+            row.started = None
+        row.state = event.state
+        if event.state != "pending":
+            row.message, row.hint = message, hint
+            text = f"{where}{event.state}" + (f": {message}" if message else "")
+            log.append(text)
+            if hint:
+                log.append(f"{where}hint: {hint}")
+
+    def _insert_after_step(self, row: Row) -> None:
+        items = list(self.rows.items())
+        last = max((i for i, (_, r) in enumerate(items) if r.step == row.step), default=len(items) - 1)
+        items.insert(last + 1, (row.key, row))
+        self.rows = dict(items)
+
+    def finish(self, status: str) -> None:
+        self.status = status
+        self.cancelling = False
+        self.finished = time.monotonic()
+        for row in self.rows.values():       # nothing is still running once the runner returned
+            if row.state == "running":
+                row.state, row.started = "skipped", None
+
+    def crash(self, cause: str, hint: str) -> None:
+        self.finish("failed")
+        self.crash_cause, self.crash_hint = cause, hint
+
+    @property
+    def failed_rows(self) -> list[Row]:
+        return [r for r in self.rows.values() if r.state == "failed" and r.substep is None] or \
+               [r for r in self.rows.values() if r.state == "failed"]
+
+    def counts(self) -> tuple[int, int]:
+        steps = [r for r in self.rows.values() if r.substep is None]
+        return sum(1 for r in steps if r.state in ("done", "skipped")), len(steps)
+
+    def elapsed_total(self) -> float:
+        if not self.started:
+            return 0.0
+        return (self.finished or time.monotonic()) - self.started
+
+
+def fmt_elapsed(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+class StepTable(DataTable[Any]):
+    """The step rows; state colours come from the stylesheet (component classes). Remembers
+    whether the user moved the cursor, so the screen stops following the running step."""
+
+    COMPONENT_CLASSES = {f"state--{s}" for s in STATE_WORDS}
+    user_moved = False
+
+    def on_key(self, event: Any) -> None:
+        if event.key in ("up", "down", "pageup", "pagedown", "home", "end"):
+            self.user_moved = True
+
+    def on_click(self, event: Any) -> None:
+        self.user_moved = True
+
+
+class RunScreen(Screen[str]):
+    BINDINGS = [
+        Binding("r", "retry", "Retry"),
+        Binding("f", "finish", "Finish"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        status = self.app.run_model.status  # type: ignore[attr-defined]
+        if action == "retry":
+            return status in ("failed", "cancelled")
+        if action == "finish":
+            return status == "succeeded"
+        return True
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield StepBar("run")
+        yield Purpose("Run", "Creating the file server. Each step checks first, so a re-run resumes.")
+        with Horizontal(id="run-status"):
+            yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-progress")
+            yield Static("", id="run-summary", markup=False)
+        yield StepTable(cursor_type="row", id="steps")
+        with Vertical(id="failure"):
+            yield Static("", id="failure-cause", markup=False)
+            yield Static("", id="failure-hint", markup=False)
+        yield RichLog(id="step-log", wrap=True, markup=False, highlight=False, auto_scroll=True)
+        with Horizontal(id="nav"):
+            yield Button("Cancel run…", id="cancel", compact=True)
+            yield Button("Back to Review", id="review", compact=True)
+            yield Button("Quit", id="quit", compact=True)
+            yield Button("Retry", id="retry", variant="warning", compact=True)
+            yield Button("Finish ›", id="finish", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Run"
+        self._log_step: str | None = None
+        self._shown_status = ""
+        self._log_count = 0
+        self._row_keys: list[str] = []
+        table = self.query_one(StepTable)
+        table.add_column(" ", key="icon", width=1)
+        table.add_column("Step", key="step", width=30)
+        table.add_column("State", key="state", width=8)
+        table.add_column("Time", key="time", width=6)
+        table.add_column("Detail", key="detail")
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.rebuild())
+        model: RunModel = self.app.run_model  # type: ignore[attr-defined]
+        if model.status in ("idle",):
+            self._seed_rows_from_session()
+            self.app.start_run()  # type: ignore[attr-defined]
+        self.rebuild()
+        self.set_interval(0.5, self._tick)
+        table.focus()
+
+    def _seed_rows_from_session(self) -> None:
+        """Show the plan's rows as pending while the runner is being prepared."""
+        try:
+            plan = self.app.session.plan()  # type: ignore[attr-defined]
+        except Exception:
+            return
+        model: RunModel = self.app.run_model  # type: ignore[attr-defined]
+        model.set_plan(plan)
+        model.status = "idle"
+
+    @property
+    def model(self) -> RunModel:
+        return self.app.run_model  # type: ignore[attr-defined]
+
+    # ---- drawing --------------------------------------------------------------------------
+    def _cells(self, row: Row) -> tuple[Any, ...]:
+        table = self.query_one(StepTable)
+        style = table.get_component_rich_style(f"state--{row.state}", partial=True)
+        elapsed = row.elapsed
+        if row.started is not None:
+            elapsed = time.monotonic() - row.started
+        title = f"  └ {row.title}" if row.substep else row.title
+        detail = row.message.splitlines()[0] if row.message else ""
+        return (
+            Text(STATE_ICONS.get(row.state, "?"), style=style),
+            Text(title, no_wrap=True, overflow="ellipsis"),
+            Text(STATE_WORDS.get(row.state, row.state), style=style),
+            fmt_elapsed(elapsed),
+            Text(detail, no_wrap=True, overflow="ellipsis"),
+        )
+
+    def rebuild(self) -> None:
+        table = self.query_one(StepTable)
+        cursor = table.cursor_row
+        table.clear()
+        self._row_keys = list(self.model.rows)
+        for key, row in self.model.rows.items():
+            table.add_row(*self._cells(row), key=key)
+        if self._row_keys:
+            table.move_cursor(row=min(cursor, len(self._row_keys) - 1), animate=False)
+        self._refresh_chrome()
+
+    def refresh_from_model(self, event: Any = None) -> None:
+        if not self.is_mounted:
+            return
+        if list(self.model.rows) != self._row_keys:
+            self.rebuild()
+        else:
+            table = self.query_one(StepTable)
+            keys = [f"{event.step}/{event.substep}" if event.substep else event.step] if event else list(self.model.rows)
+            for key in keys:
+                row = self.model.rows.get(key)
+                if row is None:
+                    continue
+                for col, value in zip(("icon", "step", "state", "time", "detail"), self._cells(row)):
+                    table.update_cell(key, col, value)
+        if event is not None and event.state in ("running", "failed") and event.substep is None:
+            self._follow_to(event.step)
+        self._refresh_chrome()
+
+    def _follow_to(self, key: str) -> None:
+        table = self.query_one(StepTable)
+        if table.user_moved or key not in self._row_keys:
+            return
+        table.move_cursor(row=self._row_keys.index(key), animate=False)
+
+    def _tick(self) -> None:
+        table = self.query_one(StepTable)
+        for key, row in self.model.rows.items():
+            if row.started is not None and key in self._row_keys:
+                table.update_cell(key, "time", fmt_elapsed(time.monotonic() - row.started))
+        self._refresh_summary()
+        self._refresh_log()
+
+    def _refresh_summary(self) -> None:
+        m = self.model
+        done, total = m.counts()
+        words = {
+            "idle": "Preparing…", "preparing": "Connecting to Azure…", "running": "Working",
+            "succeeded": "Finished", "failed": "Stopped: a step failed", "cancelled": "Cancelled",
+        }
+        status = "Cancelling: waiting for running steps…" if m.cancelling else words.get(m.status, m.status)
+        self.query_one("#run-summary", Static).update(
+            f"{status} · {done}/{total} steps · {fmt_elapsed(m.elapsed_total())}")
+
+    def _refresh_chrome(self) -> None:
+        m = self.model
+        active = m.status in ("idle", "preparing", "running")
+        self.query_one("#run-progress", ProgressBar).display = active
+        buttons = {
+            "cancel": active and not m.cancelling,
+            "review": m.status in ("failed", "cancelled"),
+            "quit": not active and m.status != "succeeded",
+            "retry": m.status in ("failed", "cancelled"),
+            "finish": m.status == "succeeded",
+        }
+        focused = self.focused
+        for bid, show in buttons.items():
+            self.query_one(f"#{bid}", Button).display = show
+        self.query_one("#retry", Button).label = "Resume" if m.status == "cancelled" else "Retry"
+        failure = self.query_one("#failure")
+        failed = m.failed_rows
+        if m.status == "failed" and (failed or m.crash_cause):
+            if m.crash_cause:
+                cause, hint = m.crash_cause, m.crash_hint
+            else:
+                row = failed[0]
+                step = row.step if row.substep is None else f"{row.step} / {row.substep}"
+                cause = f"✗ {step} failed: {row.message or 'no reason given'}"
+                hint = row.hint or "Retry resumes from this step; finished steps are not redone."
+            self.query_one("#failure-cause", Static).update(cause)
+            self.query_one("#failure-hint", Static).update(f"Hint: {hint}")
+            failure.display = True
+        else:
+            failure.display = False
+        if not active and (m.status != self._shown_status or focused is None or not focused.display):
+            # The run just ended: the next action has focus (Enter continues or retries).
+            target = "#finish" if m.status == "succeeded" else "#retry"
+            self.query_one(target, Button).focus()
+        self._shown_status = m.status
+        self.refresh_bindings()
+        self._refresh_summary()
+        self._refresh_log()
+
+    def _selected_step(self) -> str | None:
+        table = self.query_one(StepTable)
+        if not self._row_keys or table.cursor_row >= len(self._row_keys):
+            return None
+        row = self.model.rows.get(self._row_keys[table.cursor_row])
+        return row.step if row else None
+
+    def _refresh_log(self) -> None:
+        step = self._selected_step()
+        log = self.query_one("#step-log", RichLog)
+        lines = self.model.logs.get(step or "", [])
+        if step != self._log_step or len(lines) < self._log_count:
+            log.clear()
+            self._log_step, self._log_count = step, 0
+        for line in lines[self._log_count:]:
+            log.write(Text(line))
+        self._log_count = len(lines)
+        log.border_title = f"Log: {step}" if step else "Log"
+
+    @on(DataTable.RowHighlighted, "#steps")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._refresh_log()
+
+    # ---- actions --------------------------------------------------------------------------
+    @on(Button.Pressed, "#retry")
+    def action_retry(self) -> None:
+        if self.model.status in ("failed", "cancelled"):
+            self.query_one(StepTable).user_moved = False
+            self.app.start_run()  # type: ignore[attr-defined]
+            self.rebuild()
+            self.query_one(StepTable).focus()
+
+    @on(Button.Pressed, "#finish")
+    def action_finish(self) -> None:
+        if self.model.status == "succeeded":
+            self.dismiss("finish")
+
+    @on(Button.Pressed, "#review")
+    def _review(self) -> None:
+        if self.model.status in ("failed", "cancelled"):
+            self.model.status = "idle"
+            self.dismiss("review")
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.dismiss("quit")
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.app.action_interrupt()  # type: ignore[attr-defined]

@@ -1,0 +1,250 @@
+"""The one form screen, parameterised by a ``wizard.questions.Section``.
+
+Fields show their rule as the user types; Next (Enter in a text field, or Ctrl+N) validates the
+whole section with ``Session.submit_section``, which also saves the profile; Back (Esc) keeps
+what was typed as a draft. Dismisses with "next" or "back".
+"""
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Select, Static
+
+from screens.chrome import Purpose, StepBar
+from screens.fields import Field, make_field
+from screens.live import LiveField, LiveLoaded, LiveSelectField, SizeChosen, VnetChosen
+from wizard.answers import coerce
+from wizard.questions import QUESTIONS, Section
+
+if TYPE_CHECKING:
+    from wizard.session import Session
+
+
+NAV_HELP = "Enter: next screen · Esc: back (keeps what you typed) · Tab: next field"
+
+
+class SectionScreen(Screen[str]):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+n", "next", "Next"),
+    ]
+
+    def __init__(self, section: Section, session: "Session", *, index: int = 0, returning: bool = False) -> None:
+        super().__init__(id=f"screen-{section.key}", classes="section-screen")
+        self.section = section
+        self.session = session
+        self.index = index
+        self.returning = returning       # reopened from Review: both buttons go back there
+
+    # ---- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield StepBar(self.section.key)
+        yield Purpose(self.section.title, self.section.purpose)
+        draft = self.app.drafts.get(self.section.key, {})  # type: ignore[attr-defined]
+        warnings = {w.key: w.message for w in self.session.warnings if w.key not in self.session.typed}
+        with VerticalScroll(id="form"):
+            for q in self.section.questions:
+                initial = draft.get(q.key, self.session.value(q.key))
+                yield make_field(q, initial, self.session, self.context, warning=warnings.get(q.key, ""))
+        yield Static(NAV_HELP, id="help", markup=False)
+        with Horizontal(id="nav"):
+            yield Button("Cancel" if self.returning else "‹ Back", id="back", compact=True)
+            yield Button("Save, back to Review" if self.returning else "Next ›", id="next",
+                         variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.section.title
+        self.update_visibility()
+        first_bad: Field | None = None
+        for f in self.fields:
+            if f.display and f.validate_now() and first_bad is None:
+                first_bad = f
+        if first_bad is not None:
+            first_bad.focus_control()
+        else:
+            self.query_one("#next", Button).focus()    # everything is answered: Enter goes on
+
+    @property
+    def fields(self) -> list[Field]:
+        return list(self.query(Field))
+
+    def field(self, key: str) -> Field | None:
+        for f in self.query(Field):
+            if f.key == key:
+                return f
+        return None
+
+    # ---- context for cross-field rules ----------------------------------------------------
+    _ctx_cache: dict[str, Any] | None = None
+
+    def context(self) -> dict[str, Any]:
+        """The answers as they stand on this screen right now (typed values coerced)."""
+        if self._ctx_cache is not None:
+            return dict(self._ctx_cache)
+        ctx = self.session.context()
+        try:
+            fields = list(self.query(Field))
+        except Exception:
+            return ctx
+        for f in fields:
+            try:
+                ctx[f.key] = coerce(QUESTIONS[f.key], f.value)
+            except Exception:          # half-typed number, or a control not mounted yet
+                continue
+        return ctx
+
+    def update_visibility(self) -> None:
+        ctx = self.context()
+        for f in self.fields:
+            f.display = f.question.applies(ctx)
+
+    def revalidate(self) -> None:
+        """Re-check every visible field (rules depend on each other, e.g. subnet inside VNet)."""
+        self._ctx_cache = None
+        self._ctx_cache = self.context()      # one snapshot for the whole pass
+        try:
+            self.update_visibility()
+            for f in self.fields:
+                if f.display:
+                    f.validate_now()
+        finally:
+            self._ctx_cache = None
+
+    # ---- changes --------------------------------------------------------------------------
+    def _owner(self, widget: Any) -> Field | None:
+        for node in widget.ancestors_with_self:
+            if isinstance(node, Field):
+                return node
+        return None
+
+    def _changed(self, control: Any) -> None:
+        owner = self._owner(control)
+        if owner is not None and self.is_mounted:
+            owner.mark_touched()
+        self.revalidate()
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        self._changed(event.input)
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        owner = self._owner(event.select)
+        if owner is None:
+            return
+        if owner.key == "subscription.auth" and event.value is not Select.NULL:
+            if self.app.auth_changed(str(event.value)):  # type: ignore[attr-defined]
+                for f in self.fields:
+                    if isinstance(f, LiveField):
+                        f.reload(force=True)
+        if owner.key == "subscription.id":
+            regions = self.field("subscription.region")
+            if isinstance(regions, LiveField):
+                self.call_after_refresh(regions.reload)
+        self._changed(event.select)
+
+    @on(SizeChosen)
+    def _size_chosen(self, event: SizeChosen) -> None:
+        self.revalidate()
+
+    @on(LiveLoaded)
+    def _live_loaded(self, event: LiveLoaded) -> None:
+        self.revalidate()
+
+    @on(VnetChosen)
+    def _vnet_chosen(self, event: VnetChosen) -> None:
+        """An existing VNet: take its name, range and first subnet; keep the private IP if it fits."""
+        v = event.vnet
+        self._set_input("endpoints.vnet", v.name)
+        if v.address_prefixes:
+            self._set_input("endpoints.vnet_cidr", v.address_prefixes[0])
+        if v.subnets:
+            name, prefix = v.subnets[0]
+            self._set_input("endpoints.subnet", name)
+            self._set_input("endpoints.subnet_cidr", prefix)
+            ip_field = self.field("endpoints.private_ip")
+            try:
+                net = ipaddress.IPv4Network(prefix)
+                current = ipaddress.IPv4Address(str(ip_field.value)) if ip_field else None
+            except ValueError:
+                net, current = None, None
+            if net is not None and (current is None or current not in net):
+                self._set_input("endpoints.private_ip", str(net.network_address + 4))
+        self.revalidate()
+
+    def _set_input(self, key: str, value: str) -> None:
+        f = self.field(key)
+        if f is None:
+            return
+        target = f.focus_target
+        if isinstance(target, Input):
+            target.value = value
+            f.mark_touched()
+
+    @on(DescendantFocus)
+    def _focus_moved(self, event: DescendantFocus) -> None:
+        owner = self._owner(event.widget)
+        help_ = self.query_one("#help", Static)
+        help_.update(owner.question.help if owner is not None else NAV_HELP)
+
+    # ---- navigation -----------------------------------------------------------------------
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()
+
+    @on(Button.Pressed, "#next")
+    def _next_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_next()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_back()
+
+    def values(self) -> dict[str, Any]:
+        return {f.key: f.value for f in self.fields}
+
+    def action_next(self) -> None:
+        """Validate the whole screen; on success the session keeps and saves it."""
+        first_bad: Field | None = None
+        self.update_visibility()
+        # Rules the engine cannot know (live lists): checked here, before submit_section.
+        for f in self.fields:
+            if not f.display:
+                continue
+            extra = f.extra_problem()
+            if extra:
+                f.show_problem(extra)
+                first_bad = first_bad or f
+        if first_bad is None:
+            result = self.session.submit_section(self.section.key, self.values())
+            if result.ok:
+                self.app.drafts.pop(self.section.key, None)  # type: ignore[attr-defined]
+                self.dismiss("next")
+                return
+            for p in result.problems:
+                f = self.field(p.key)
+                if f is not None:
+                    f.show_problem(p.message)
+                    first_bad = first_bad or f
+        if first_bad is not None:
+            first_bad.focus_control()
+            self.query_one("#form", VerticalScroll).scroll_to_widget(first_bad, animate=False)
+
+    def action_back(self) -> None:
+        self.app.drafts[self.section.key] = self.values()  # type: ignore[attr-defined]
+        self.dismiss("back")
+
+
+__all__ = ["SectionScreen", "LiveSelectField"]

@@ -1,0 +1,168 @@
+"""Welcome: start a new profile, or pick a saved one (with how its last run went).
+
+Dismisses with the chosen profile name, or None to quit.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.chrome import Purpose
+from wizard import profiles
+from wizard.state import RunState
+from wizard.validation import profile_name
+
+if TYPE_CHECKING:
+    from wizard.session import Session
+
+NEW = "__new__"
+
+
+def run_status(profile: str) -> str:
+    """One line on the profile's last run, from its run state."""
+    try:
+        state = RunState.for_profile(profile)
+    except OSError:
+        return "run state unreadable"
+    done = len(state.steps)
+    return {
+        "new": "not run yet",
+        "succeeded": f"last run succeeded ({done} steps done)",
+        "failed": f"last run failed at {state.last_failure or 'a step'}: a re-run resumes there",
+        "cancelled": "last run cancelled: a re-run resumes",
+        "running": "last run was interrupted: a re-run resumes",
+    }.get(state.last_status, f"last run: {state.last_status}")
+
+
+class NewProfileName(Validator):
+    def __init__(self, existing: set[str]) -> None:
+        super().__init__()
+        self.existing = existing
+
+    def validate(self, value: str) -> ValidationResult:
+        broken = profile_name(value, {})
+        if broken:
+            return self.failure(f"Profile name: {broken}")
+        if value in self.existing:
+            return self.failure(f"Profile name: '{value}' exists; pick it in the list above")
+        return self.success()
+
+
+class WelcomeScreen(Screen[str | None]):
+    BINDINGS = [Binding("escape", "quit", "Quit")]
+
+    def __init__(self, session: "Session") -> None:
+        super().__init__(id="screen-welcome")
+        self.session = session
+        names = profiles.list_profiles()
+        if session.path.exists() and session.profile not in names:
+            names.append(session.profile)          # --answers FILE outside the profiles folder
+        self.saved = sorted(names)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield Purpose("Welcome", "hpcshare stands up a Windows SMB file server on Azure and writes "
+                                 "the files that make HPC Pack nodes use it.")
+        if self.session.demo:
+            yield Static("Demo mode: everything runs against the built-in Azure stand-in; "
+                         "no account is needed and nothing is billed.", id="demo-note", markup=False)
+        with Vertical(id="welcome-body"):
+            yield Label("Start from a saved profile, or a new one:", classes="section-label")
+            options = [Option("+ New profile", id=NEW)]
+            width = max([len(n) for n in self.saved] + [12])
+            for name in self.saved:
+                options.append(Option(f"{name:<{width}}  {run_status(name)}", id=name))
+            yield OptionList(*options, id="profiles")
+            with Horizontal(id="new-row"):
+                yield Label("New profile name", classes="field-label")
+                yield Input(value="" if self.session.profile in self.saved else self.session.profile,
+                            placeholder="e.g. lab-fileserver", compact=True, id="new-name",
+                            validators=[NewProfileName(set(self.saved))])
+            yield Static("", id="new-message", markup=False)
+        with Horizontal(id="nav"):
+            yield Button("Quit", id="quit", compact=True)
+            yield Button("Continue ›", id="continue", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Welcome"
+        options = self.query_one("#profiles", OptionList)
+        if self.session.profile in self.saved:
+            options.highlighted = options.get_option_index(self.session.profile)
+        else:
+            options.highlighted = 0
+        self._sync_new_row()
+        if not self.saved:
+            self.query_one("#new-name", Input).focus()
+        else:
+            options.focus()
+
+    @property
+    def chosen(self) -> str | None:
+        options = self.query_one("#profiles", OptionList)
+        if options.highlighted is None:
+            return None
+        return options.get_option_at_index(options.highlighted).id
+
+    def _sync_new_row(self) -> None:
+        new = self.chosen == NEW
+        self.query_one("#new-row").display = new
+        self.query_one("#new-message").display = new
+
+    @on(OptionList.OptionHighlighted, "#profiles")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._sync_new_row()
+
+    @on(OptionList.OptionSelected, "#profiles")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == NEW:
+            self.query_one("#new-name", Input).focus()
+        else:
+            self.action_continue()
+
+    @on(Input.Changed, "#new-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        msg = self.query_one("#new-message", Static)
+        msg.update("" if result is None or result.is_valid else "✗ " + result.failure_descriptions[0])
+        msg.set_class(bool(result and not result.is_valid), "-error")
+
+    @on(Input.Submitted, "#new-name")
+    def _name_submitted(self, event: Input.Submitted) -> None:
+        self.action_continue()
+
+    @on(Button.Pressed, "#continue")
+    def _continue(self) -> None:
+        self.action_continue()
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.action_quit()
+
+    def action_continue(self) -> None:
+        chosen = self.chosen
+        if chosen is None:
+            return
+        if chosen != NEW:
+            self.dismiss(chosen)
+            return
+        name_input = self.query_one("#new-name", Input)
+        result = name_input.validate(name_input.value)
+        if result is not None and not result.is_valid:
+            msg = self.query_one("#new-message", Static)
+            msg.update("✗ " + result.failure_descriptions[0])
+            msg.add_class("-error")
+            name_input.focus()
+            return
+        self.dismiss(name_input.value.strip())
+
+    def action_quit(self) -> None:
+        self.dismiss(None)

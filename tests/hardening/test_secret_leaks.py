@@ -1,0 +1,328 @@
+"""Secret-leak scan: after full demo runs in every front end, no password is anywhere it should not be.
+
+Modes: replay (``run --demo --yes``) with passwords from HPCSHARE_*_PASSWORD, including runs that
+fail at the VM and at the server's user sub-step and are resumed; replay with generated passwords
+(taken from the "generated; shown once" lines); the plain prompts (passwords typed at the
+prompts); the Textual wizard (passwords typed into its password inputs, driven by App.run_test()).
+
+Searched: every file under the test's tmp folder (HPCSHARE_HOME with profiles, run state, run log
+and the stand-in's state file; the output folders; the answers file; the stand-in request log
+from HPCSHARE_STANDIN_LOG), the captured terminal output, the log records at DEBUG, and for the
+Textual wizard the rendered screens. Forms: see tests/hardening/leaks.py. Allowed: the one
+"shown once" line for a generated password, and job-template.xml after an explicit
+``generate --embed-password`` (which must then be mode 0600).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hardening.leaks import Hit, scan_text, scan_tree
+from tests.integration.conftest import write_answers
+from wizard import cli
+
+SHARE_PW = "Leak-Share-Canary-7731"
+ADMIN_PW = "Leak-Admin-Canary-4419"
+SHOWN = re.compile(r"^(Share user password|VM admin password) \(generated; shown once, not saved anywhere\): (\S+)$",
+                   re.M)
+
+
+@pytest.fixture
+def standin_log(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    log = tmp_path / "standin-requests.log"
+    monkeypatch.setenv("HPCSHARE_STANDIN_LOG", str(log))
+    return log
+
+
+@pytest.fixture
+def env_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HPCSHARE_SHARE_PASSWORD", SHARE_PW)
+    monkeypatch.setenv("HPCSHARE_ADMIN_PASSWORD", ADMIN_PW)
+
+
+def cli_run(argv: list[str], capsys: pytest.CaptureFixture[str], *, faults: str | None = None,
+            monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str]:
+    if faults is not None:
+        assert monkeypatch is not None
+        monkeypatch.setenv("HPCSHARE_STANDIN_FAULTS", faults)
+    try:
+        code = cli.main(argv)
+    finally:
+        if faults is not None and monkeypatch is not None:
+            monkeypatch.delenv("HPCSHARE_STANDIN_FAULTS")
+    cap = capsys.readouterr()
+    return code, cap.out + cap.err
+
+
+def everywhere(tmp_path: Path, secret: str, terminal: str, logs: str, *, skip: frozenset[Path] = frozenset()) -> list[Hit]:
+    hits = scan_tree(tmp_path, secret, skip=skip)
+    hits += scan_text("terminal output", terminal, secret)
+    hits += scan_text("log records (DEBUG)", logs, secret)
+    return hits
+
+
+def assert_no_hits(hits: list[Hit], what: str) -> None:
+    assert not hits, f"{what} found where it must not be:\n" + "\n".join(f"  {h}" for h in hits)
+
+
+def assert_files_written(tmp_path: Path, home: Path, log: Path) -> None:
+    """The scan is only worth something if the run wrote what it is scanning."""
+    assert (home / "standin" / "state.json").is_file()
+    assert any((home / "state").glob("*.json"))
+    assert log.is_file() and log.stat().st_size > 0
+    assert any(tmp_path.rglob("job-template.xml"))
+
+
+# ---- replay -------------------------------------------------------------------------------------
+
+def test_replay_with_passwords_from_the_environment(home: Path, tmp_path: Path, standin_log: Path, env_passwords: None,
+                                                    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    caplog.set_level(logging.DEBUG)
+    answers = write_answers(tmp_path / "leakenv.toml", endpoints__public_ip=True, endpoints__dns_label="leak-env-fs01")
+    run = ["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")]
+    terminal = ""
+    # The VM request carries the admin password, configure-server's the share password: fail both
+    # (the error paths quote Azure's answers), then resume to the end, then regenerate the files.
+    for faults, expected in (("vm.put=lro-fail", 1), ("runcommand.put=substep:user", 1), (None, 0), (None, 0)):
+        code, text = cli_run(run, capsys, faults=faults, monkeypatch=monkeypatch)
+        terminal += text
+        assert code == expected, text
+    assert "[failed] vm" in terminal and "[failed] configure-server" in terminal
+    code, text = cli_run(["generate", "--demo", "--answers", str(answers), "--out", str(tmp_path / "gen")], capsys)
+    terminal += text
+    assert code == 0, text
+    assert_files_written(tmp_path, home, standin_log)
+    assert "generated; shown once" not in terminal
+    for secret in (SHARE_PW, ADMIN_PW):
+        assert_no_hits(everywhere(tmp_path, secret, terminal, caplog.text), secret)
+
+
+def test_replay_with_generated_passwords(home: Path, tmp_path: Path, standin_log: Path,
+                                         capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    answers = write_answers(tmp_path / "leakgen.toml")
+    run = ["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")]
+    code, first = cli_run(run, capsys)
+    assert code == 0, first
+    shown = dict((label, pw) for label, pw in SHOWN.findall(first))
+    assert set(shown) == {"Share user password", "VM admin password"}, first
+    code, second = cli_run(run, capsys)          # converged: nothing new is applied, nothing is shown
+    assert code == 0, second
+    assert "generated; shown once" not in second
+    assert_files_written(tmp_path, home, standin_log)
+    terminal = first + second
+    for label, secret in shown.items():
+        hits = everywhere(tmp_path, secret, terminal, caplog.text)
+        once = [h for h in hits if h.where == "terminal output" and h.form == "plain" and h.count == 1]
+        assert len(once) == 1 and first.count(secret) == 1, f"{label}: not shown exactly once\n{first}"
+        line = next(ln for ln in first.splitlines() if secret in ln)
+        assert SHOWN.match(line), line
+        assert_no_hits([h for h in hits if h not in once], f"{label} (generated)")
+
+
+def test_a_generated_password_applied_before_an_interrupt_is_still_shown(home: Path, tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl+C after the VM was created with a generated admin password: that password is set on
+    Azure and exists nowhere else, and a re-run will not show it (the VM is 'already in place'), so
+    the interrupted run is the only chance to show it (progress.generated_passwords: 'the user sees
+    them exactly once, here, or loses access')."""
+    import io
+
+    from wizard.progress import run_with_live_view
+    from wizard.session import Session
+
+    answers = write_answers(tmp_path / "leakint.toml")
+    session = Session(answers.stem, demo=True, answers_file=answers, out_dir=tmp_path / "out")
+    make_runner = session.make_runner
+
+    def interrupting_make_runner() -> Any:
+        runner = make_runner()
+        real_run = runner.run
+
+        async def run(on_event: Any) -> Any:
+            def hook(e: Any) -> None:
+                on_event(e)
+                if e.step == "configure-server" and e.state == "running" and e.substep is None:
+                    raise KeyboardInterrupt       # what Ctrl+C does to the event loop
+            return await real_run(hook)
+
+        runner.run = run
+        return runner
+
+    session.make_runner = interrupting_make_runner  # type: ignore[method-assign]
+    buf = io.StringIO()
+    try:
+        code = run_with_live_view(session, out=buf)
+        admin = session.secrets().admin_password
+    finally:
+        session.close()
+    text = buf.getvalue()
+    assert code == 130, text
+    assert "[done] vm" in text, text
+    assert admin in text, ("the VM was created with a generated admin password, the run was interrupted, and "
+                           "the password was never shown:\n" + text)
+
+
+# ---- the plain prompts --------------------------------------------------------------------------
+
+def test_plain_mode_with_typed_passwords(home: Path, tmp_path: Path, standin_log: Path, tty: None,
+                                         capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    from tests.plain.conftest import ENTER, all_keys, keys, typed
+
+    caplog.set_level(logging.DEBUG)
+    over = {"vm": {"admin_password": typed(ADMIN_PW)}, "account": {"password": typed(SHARE_PW)}}
+    with keys(all_keys(over), ENTER):            # every section, then "Run the plan now"
+        code = cli.main(["--plain", "--demo", "--profile", "leakplain"])
+    cap = capsys.readouterr()
+    terminal = cap.out + cap.err
+    assert code == 0, terminal
+    assert "(typed)" in terminal                 # the review says how each password is set, not what it is
+    assert (Path.cwd() / "hpcshare-out" / "leakplain" / "job-template.xml").is_file()
+    assert_files_written(tmp_path, home, standin_log)
+    for secret in (SHARE_PW, ADMIN_PW):
+        assert_no_hits(everywhere(tmp_path, secret, terminal, caplog.text), secret)
+
+
+# ---- the Textual wizard -------------------------------------------------------------------------
+
+async def test_textual_wizard_with_typed_passwords(home: Path, tmp_path: Path, standin_log: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    from screens.app import HpcShareApp
+    from screens.finish import FinishScreen
+    from screens.review import ReviewScreen
+    from screens.run import RunScreen
+    from screens.section import SectionScreen
+    from screens.welcome import WelcomeScreen
+    from tests.ui.conftest import screen_text, settle, wait_run
+    from tests.ui.keys import type_into
+    from wizard.session import Session
+
+    caplog.set_level(logging.DEBUG)
+    out_dir = tmp_path / "out"
+    app = HpcShareApp(Session("default", demo=True, out_dir=out_dir))
+    screens: list[str] = []
+
+    def shot() -> None:
+        screens.append(screen_text(app))
+        screens.append(app.export_screenshot())
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app, WelcomeScreen, timeout=15)
+        await pilot.press("ctrl+u", *"leakui", "enter")
+        for _ in range(12):
+            await settle(pilot, app, timeout=15)
+            screen = app.screen
+            if isinstance(screen, ReviewScreen):
+                break
+            assert isinstance(screen, SectionScreen), type(screen)
+            if screen.section.key == "vm":
+                await type_into(pilot, app, "#input-admin_password", ADMIN_PW)
+            elif screen.section.key == "account":
+                await type_into(pilot, app, "#input-password", SHARE_PW)
+            shot()
+            await pilot.press("ctrl+n")
+            await settle(pilot, app, timeout=15)
+            assert app.screen is not screen, f"Next was blocked on {screen.section.key}:\n{screen_text(app)}"
+        assert isinstance(app.screen, ReviewScreen)
+        shot()
+        await pilot.press("ctrl+r")
+        await settle(pilot, app, RunScreen, timeout=15)
+        status = await wait_run(pilot, app, timeout=60)
+        shot()
+        assert status == "succeeded", screen_text(app)
+        run_model_text = repr(vars(app.run_model))
+        await pilot.press("enter")
+        await settle(pilot, app, FinishScreen, timeout=15)
+        shot()
+        await pilot.press("q")
+        await pilot.pause()
+    assert (out_dir / "job-template.xml").is_file()
+    assert_files_written(tmp_path, home, standin_log)
+    shown = "\n".join(screens) + "\n" + run_model_text
+    for secret in (SHARE_PW, ADMIN_PW):
+        assert_no_hits(everywhere(tmp_path, secret, shown, caplog.text), secret)
+
+
+# ---- the opt-in: a password embedded in the job XML ---------------------------------------------
+
+def test_embedded_password_is_opt_in_only_there_and_0600(home: Path, tmp_path: Path, standin_log: Path,
+                                                         env_passwords: None, capsys: pytest.CaptureFixture[str],
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    answers = write_answers(tmp_path / "leakembed.toml")
+    code, terminal = cli_run(["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")],
+                             capsys)
+    assert code == 0, terminal
+    embed_dir = tmp_path / "embedded"
+    code, text = cli_run(["generate", "--demo", "--answers", str(answers), "--out", str(embed_dir),
+                          "--embed-password"], capsys)
+    terminal += text
+    assert code == 0, text
+    xml = embed_dir / "job-template.xml"
+    assert stat.S_IMODE(xml.stat().st_mode) == 0o600, oct(xml.stat().st_mode)
+    in_xml = scan_tree(embed_dir, SHARE_PW)
+    assert {h.where for h in in_xml} == {str(xml)}, in_xml
+    assert_no_hits(everywhere(tmp_path, SHARE_PW, terminal, caplog.text, skip=frozenset({xml})), SHARE_PW)
+    assert_no_hits(everywhere(tmp_path, ADMIN_PW, terminal, caplog.text), ADMIN_PW)
+    # Generating again without the opt-in replaces the file: the password is gone.
+    code, text = cli_run(["generate", "--demo", "--answers", str(answers), "--out", str(embed_dir)], capsys)
+    assert code == 0, text
+    assert_no_hits(scan_tree(embed_dir, SHARE_PW), "the password after generating without --embed-password")
+
+
+def test_the_stand_in_never_keeps_the_secret_parameter(home: Path, tmp_path: Path, env_passwords: None,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scripts do get the share password (base64 JSON in the protected parameter): check that
+    it really was sent, so the scans above are looking at a run that handled it, and that the
+    non-secret ConfigB64 never holds it."""
+    import wizard.standin.fake_windows as fw
+    from wizard.remote.protocol import CONFIG_PARAM, SECRET_PARAM, decode_param
+
+    calls: list[tuple[dict, dict]] = []
+    real = fw.simulate
+
+    def recording(script: str, parameters: Any, protected: Any, server: Any, fail_substep: Any = None) -> Any:
+        calls.append((dict(parameters or {}), dict(protected or {})))
+        return real(script, parameters, protected, server, fail_substep)
+
+    monkeypatch.setattr(fw, "simulate", recording)
+    answers = write_answers(tmp_path / "leakparam.toml")
+    code, text = cli_run(["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")], capsys)
+    assert code == 0, text
+    assert len(calls) == 2                       # configure-server and self-test, one call each
+    for parameters, protected in calls:
+        assert SECRET_PARAM not in parameters and set(protected) == {SECRET_PARAM}
+        assert decode_param(protected[SECRET_PARAM]) == {"share_password": SHARE_PW}
+        assert SHARE_PW not in str(decode_param(parameters[CONFIG_PARAM]))
+    state = (home / "standin" / "state.json").read_bytes()
+    assert_no_hits(scan_text("stand-in state", state.decode("utf-8"), SHARE_PW), "share password in the stand-in state")
+
+
+def test_scanner_finds_what_it_looks_for() -> None:
+    """The scanner is only proof of absence if it finds every form when present."""
+    import base64
+    import json
+
+    from tests.hardening.leaks import text_forms
+    from wizard.remote.protocol import encode_param
+
+    secret = 'Pw&<"\'-9'
+    samples = {
+        "plain": f"x {secret} y",
+        "xml": f"<a p=\"{text_forms(secret)['xml-escaped']}\"/>",
+        "b64 utf-8": base64.b64encode(secret.encode()).decode(),
+        "b64 utf-16": base64.b64encode(secret.encode("utf-16-le")).decode(),
+        "b64 JSON at an offset": base64.b64encode(json.dumps({"k": "abc", "pw": secret}).encode()).decode(),
+        "SecretB64": encode_param({"share_password": secret}),
+        "nested": base64.b64encode(("cmd " + encode_param({"share_password": secret})).encode()).decode(),
+    }
+    for name, text in samples.items():
+        assert scan_text(name, text, secret), name
+    assert not scan_text("clean", "nothing to see " + base64.b64encode(b"other words here").decode(), secret)

@@ -1,0 +1,54 @@
+"""Keyboard helpers for pilot tests: reach a widget with Tab, walk screens with Next."""
+from __future__ import annotations
+
+from typing import Any
+
+from screens.app import HpcShareApp
+from screens.section import SectionScreen
+from tests.ui.conftest import settle
+
+
+async def tab_to(pilot: Any, app: HpcShareApp, selector: str, limit: int = 40) -> None:
+    """Press Tab until the widget matching ``selector`` has focus (keyboard only)."""
+    target = app.screen.query_one(selector)
+    for _ in range(limit):
+        if app.focused is target:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"Tab never reached {selector}; focus is on {app.focused}")
+
+
+async def type_into(pilot: Any, app: HpcShareApp, selector: str, text: str, *, tab: bool = False) -> None:
+    """Focus a text field (a click, or Tab presses with ``tab=True``), clear it and type."""
+    if tab:
+        await tab_to(pilot, app, selector)
+    else:
+        await pilot.click(selector)
+        assert app.focused is app.screen.query_one(selector)
+    await pilot.press("end", "ctrl+u", *text)
+    await pilot.pause()
+
+
+async def next_until(pilot: Any, app: HpcShareApp, section_key: str) -> SectionScreen:
+    """From Welcome (new profile, name prefilled), press Enter / Ctrl+N until a section shows."""
+    await settle(pilot, app)
+    if not isinstance(app.screen, SectionScreen):
+        await pilot.press("enter")
+        await settle(pilot, app, SectionScreen)
+    for _ in range(10):
+        screen = app.screen
+        assert isinstance(screen, SectionScreen), type(screen)
+        if screen.section.key == section_key:
+            return screen
+        await pilot.press("ctrl+n")
+        await settle(pilot, app)
+        assert app.screen is not screen, f"Next was blocked on {screen.section.key}"
+    raise AssertionError(f"never reached {section_key}")
+
+
+def field_value(app: HpcShareApp, key: str) -> Any:
+    screen = app.screen
+    assert isinstance(screen, SectionScreen)
+    f = screen.field(key)
+    assert f is not None, key
+    return f.value

@@ -1,0 +1,81 @@
+"""End to end in demo mode: the real catalog and runner against the in-process Azure stand-in
+(instant latency), driven from Welcome to Finish with Enter alone, then a second run that
+resumes from the saved profile and converges."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from screens.app import HpcShareApp
+from screens.finish import FinishScreen
+from screens.review import ReviewScreen
+from screens.run import RunScreen
+from screens.section import SectionScreen
+from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from wizard import profiles
+from wizard.questions import SECTIONS
+from wizard.session import Session
+
+ARTIFACTS = {"nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml", "submit-job.ps1", "submit-job.cmd",
+             "SUMMARY.md"}
+
+
+@pytest.fixture
+def demo_env(monkeypatch: pytest.MonkeyPatch, hpcshare_home: Path) -> Path:
+    monkeypatch.setenv("HPCSHARE_STANDIN_LATENCY", "instant")
+    return hpcshare_home
+
+
+async def _enter_to_review(pilot, app: HpcShareApp) -> None:
+    await settle(pilot, app, timeout=20)
+    await pilot.press("enter")                                   # Welcome: the profile
+    for section in SECTIONS:
+        await settle(pilot, app, SectionScreen, timeout=20)
+        assert app.screen.section.key == section.key
+        assert app.focused is app.screen.query_one("#next"), f"{section.key}: {screen_text(app)}"
+        await pilot.press("enter")
+    await settle(pilot, app, ReviewScreen, timeout=20)
+
+
+async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    session = Session("default", demo=True, out_dir=out)
+    app = HpcShareApp(session)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _enter_to_review(pilot, app)
+            assert "demo" in screen_text(app)
+            await pilot.press("ctrl+r")
+            await settle(pilot, app, RunScreen, timeout=20)
+            status = await wait_run(pilot, app, timeout=60)
+            assert status == "succeeded", screen_text(app)
+            steps = [r for r in app.run_model.rows.values() if r.substep is None]
+            assert steps and all(r.state in ("done", "skipped") for r in steps)
+            await pilot.press("enter")                           # Finish has focus
+            await settle(pilot, app, FinishScreen)
+            text = screen_text(app)
+            assert "nodeprep.cmd" in text
+            await pilot.press("q")
+            await pilot.pause()
+        assert app.return_value == 0
+    finally:
+        app.session.close()
+    assert ARTIFACTS <= {p.name for p in out.iterdir()}
+    saved = profiles.load(profiles.profile_path("default")).values
+    assert saved["vm.name"] == "myfileserver"
+
+    # Second run from the saved profile: the stand-in kept what the first created, so the run
+    # converges (steps find their resources in place) and succeeds again.
+    session = Session("default", demo=True, out_dir=out)
+    app = HpcShareApp(session, start="review")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app, ReviewScreen, timeout=20)
+            await pilot.press("ctrl+r")
+            await settle(pilot, app, RunScreen, timeout=20)
+            assert await wait_run(pilot, app, timeout=60) == "succeeded"
+            details = " ".join(r.message for r in app.run_model.rows.values())
+            assert "unchanged since the last run" in details or "no change" in details, details
+    finally:
+        app.session.close()

@@ -1,0 +1,175 @@
+"""The whole wizard driven with keys (fake catalog and fake steps), and a second run that
+pre-fills every field from the saved profile and reaches Review with Enter alone."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from screens.finish import FinishScreen
+from screens.review import ReviewScreen
+from screens.run import RunScreen
+from screens.section import SectionScreen
+from screens.welcome import WelcomeScreen
+from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from tests.ui.fakes import ARTIFACTS, SUB_ID, FakeRun, save_profile
+from tests.ui.keys import field_value, tab_to, type_into
+from wizard import profiles
+from wizard.answers import coerce
+from wizard.questions import SECTIONS
+
+SECTION_KEYS = [s.key for s in SECTIONS]
+
+
+async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
+    run = FakeRun()
+    app = make_app(run=run)
+    async with app.run_test(size=SIZE) as pilot:
+        # Welcome: no saved profile, so the name field has focus.
+        await settle(pilot, app, WelcomeScreen)
+        assert app.focused is app.screen.query_one("#new-name")
+        await pilot.press("ctrl+u", *"lab1", "enter")
+        await settle(pilot, app, SectionScreen)
+        assert app.session.profile == "lab1"
+
+        # Subscription: the only usable subscription is chosen when the list arrives.
+        assert app.screen.section.key == "subscription"
+        assert field_value(app, "subscription.id") == SUB_ID
+        assert field_value(app, "subscription.region") == "westeurope"
+        await type_into(pilot, app, "#input-resource_group", "rg-lab1")
+        await pilot.press("enter")                    # Enter in a text field = Next
+        await settle(pilot, app, SectionScreen)
+
+        # VM: filter the size table, pick a size with Enter.
+        assert app.screen.section.key == "vm"
+        await type_into(pilot, app, "#size-filter-name", "E8", tab=True)   # keyboard only
+        table = app.screen.query_one("#size-table")
+        assert table.row_count == 1
+        await pilot.press("enter")                    # filter -> table
+        assert app.focused is table
+        await pilot.press("enter")                    # pick the highlighted size
+        assert field_value(app, "vm.name") == "myfileserver"
+        assert field_value(app, "vm.size") == "Standard_E8s_v5"
+        await type_into(pilot, app, "#input-admin_password", "Adm1n-Pass99")
+        await pilot.press("ctrl+n")
+        await settle(pilot, app, SectionScreen)
+
+        # Disk: a smaller disk.
+        assert app.screen.section.key == "disk"
+        await type_into(pilot, app, "#input-size_gb", "512")
+        await pilot.press("enter")
+        await settle(pilot, app, SectionScreen)
+
+        # Account: keep the user, let hpcshare generate the password.
+        assert app.screen.section.key == "account"
+        await pilot.press("enter")                    # Next has focus: all answered
+        await settle(pilot, app, SectionScreen)
+
+        # Share
+        assert app.screen.section.key == "share"
+        await type_into(pilot, app, "#input-name", "Data")
+        await pilot.press("enter")
+        await settle(pilot, app, SectionScreen)
+
+        # Endpoints: pick the cluster's existing VNet; its range, subnet and a free IP follow.
+        assert app.screen.section.key == "endpoints"
+        await tab_to(pilot, app, "#select-existing-vnet")
+        await pilot.press("enter", "down", "enter")
+        await settle(pilot, app)
+        assert field_value(app, "endpoints.vnet") == "vnet-cluster"
+        assert field_value(app, "endpoints.vnet_cidr") == "10.1.0.0/16"
+        assert field_value(app, "endpoints.subnet") == "compute"
+        assert field_value(app, "endpoints.private_ip") == "10.1.0.4"
+        await pilot.press("ctrl+n")
+        await settle(pilot, app, SectionScreen)
+
+        assert app.screen.section.key == "remote"
+        await pilot.press("enter")
+        await settle(pilot, app, ReviewScreen)
+
+        # Review: every answer, with the password hidden.
+        text = screen_text(app)
+        assert "rg-lab1" in text and "Standard_E8s_v5" in text
+        assert "Adm1n-Pass99" not in text and "(typed; hidden)" in text
+        await pilot.press("ctrl+r")
+        await settle(pilot, app, RunScreen)
+        assert await wait_run(pilot, app) == "succeeded"
+        assert app.focused is app.screen.query_one("#finish")
+        await pilot.press("enter")
+        await settle(pilot, app, FinishScreen)
+        text = screen_text(app)
+        assert "nodeprep.cmd" in text and "job-template.xml" in text
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == 0
+
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(ARTIFACTS)
+    saved_text = profiles.profile_path("lab1").read_text()
+    saved = profiles.load(profiles.profile_path("lab1")).values
+    assert saved["subscription.resource_group"] == "rg-lab1"
+    assert saved["vm.size"] == "Standard_E8s_v5"
+    assert saved["disk.size_gb"] == 512
+    assert saved["share.name"] == "Data"
+    assert saved["endpoints.vnet"] == "vnet-cluster"
+    assert "Adm1n-Pass99" not in saved_text
+    assert len(run.runners) == 1
+
+    # Second run: every field pre-filled from the saved profile; Enter alone reaches Review.
+    app = make_app("lab1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, WelcomeScreen)
+        assert "lab1" in screen_text(app) and "last run succeeded" in screen_text(app)
+        await pilot.press("enter")                       # the saved profile is highlighted
+        for key in SECTION_KEYS:
+            await settle(pilot, app, SectionScreen)
+            screen = app.screen
+            assert screen.section.key == key
+            for f in screen.fields:
+                if not f.question.secret:
+                    assert coerce(f.question, f.value) == saved[f.key], f.key
+            assert app.focused is screen.query_one("#next"), f"{key}: Next should have focus"
+            await pilot.press("enter")
+        await settle(pilot, app, ReviewScreen)
+        assert "rg-lab1" in screen_text(app)
+    assert profiles.load(profiles.profile_path("lab1")).values == saved
+
+
+async def test_back_keeps_what_was_typed(make_app) -> None:
+    save_profile("default")
+    app = make_app(start="vm")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, SectionScreen)
+        await pilot.press("enter")                       # VM -> Disk
+        await settle(pilot, app, SectionScreen)
+        await type_into(pilot, app, "#input-label", "scratch")
+        await pilot.press("escape")                      # Back to the VM screen
+        await settle(pilot, app, SectionScreen)
+        assert app.screen.section.key == "vm"
+        await pilot.press("ctrl+n")
+        await settle(pilot, app, SectionScreen)
+        assert field_value(app, "disk.label") == "scratch"   # the draft survived Back
+    assert profiles.load(profiles.profile_path("default")).values["disk.label"] == "jobs"  # not submitted
+
+
+async def test_review_reopens_a_section_and_comes_back(make_app) -> None:
+    save_profile("default")
+    app = make_app(start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, ReviewScreen)
+        # Enter on an answer reopens its screen; saving returns to Review.
+        table = app.screen.query_one("#answers")
+        while table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value != "share.name":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot, app, SectionScreen)
+        assert app.screen.section.key == "share"
+        assert "Save, back to Review" in screen_text(app)
+        await type_into(pilot, app, "#input-name", "Scratch")
+        await pilot.press("enter")
+        await settle(pilot, app, ReviewScreen)
+        assert "Scratch" in screen_text(app)          # its rows are in view
+        # Back from Review goes to the last section; Next returns.
+        await pilot.press("escape")
+        await settle(pilot, app, SectionScreen)
+        assert app.screen.section.key == "remote"
+        await pilot.press("enter")
+        await settle(pilot, app, ReviewScreen)
+    assert profiles.load(profiles.profile_path("default")).values["share.name"] == "Scratch"

@@ -1,0 +1,141 @@
+"""The Run and Finish screens with an injected runner: failure with cause, hint and Retry;
+Ctrl+C (leave running / cancel); App-owned workers; passwords never on screen except once."""
+from __future__ import annotations
+
+from screens.dialogs import InterruptDialog, QuitDialog
+from screens.finish import FinishScreen
+from screens.review import ReviewScreen
+from screens.run import RunScreen
+from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from tests.ui.fakes import FakeRun, save_profile
+
+
+async def _start_run(pilot, app) -> None:
+    await settle(pilot, app, ReviewScreen)
+    await pilot.press("ctrl+r")
+    await settle(pilot, app, RunScreen)
+
+
+async def test_failed_step_shows_cause_and_hint_and_retry_completes_it(make_app, out_dir) -> None:
+    save_profile("default")
+    run = FakeRun(fail_once={"configure-server"})
+    app = make_app(run=run, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await _start_run(pilot, app)
+        assert await wait_run(pilot, app) == "failed"
+        text = screen_text(app)
+        assert "configure-server failed: Run Command timed out" in text
+        assert "Hint: The VM may still be starting; Retry in a minute." in text
+        row = app.run_model.rows["configure-server"]
+        assert row.state == "failed" and row.elapsed is not None
+        assert app.run_model.rows["self-test"].state == "skipped"
+        assert app.run_model.rows["configure-server/disk"].state == "done"      # sub-step rows
+        # The step's password leaked into its error: it must not reach the screen or the log.
+        password = app.session.secrets().share_password
+        assert password not in text
+        assert all(password not in line for lines in app.run_model.logs.values() for line in lines)
+        assert app.focused is app.screen.query_one("#retry")
+        await pilot.press("enter")                                   # Retry
+        assert await wait_run(pilot, app) == "succeeded"
+        assert app.run_model.rows["configure-server"].state == "done"
+        assert len(run.runners) == 2                                 # a new runner per attempt
+        assert "Finished" in screen_text(app)
+        await pilot.press("f")
+        await settle(pilot, app, FinishScreen)
+        # Generated share password: shown once, copyable, never in a notification.
+        text = screen_text(app)
+        assert password in text
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.clipboard == password
+        assert all(password not in n.message for n in app._notifications)
+        await pilot.click("#hide-share")
+        await pilot.pause()
+        assert password not in screen_text(app)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == 0
+    assert (out_dir / "nodeprep.cmd").exists()
+
+
+async def test_quit_after_a_failure_exits_1(make_app) -> None:
+    save_profile("default")
+    app = make_app(run=FakeRun(fail_once={"vm"}), start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await _start_run(pilot, app)
+        assert await wait_run(pilot, app) == "failed"
+        await pilot.click("#quit")
+        await pilot.pause()
+    assert app.return_value == 1
+
+
+async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app) -> None:
+    save_profile("default")
+    run = FakeRun(hang={"vm"})
+    app = make_app(run=run, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await _start_run(pilot, app)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.run_model.rows.get("vm") and app.run_model.rows["vm"].state == "running":
+                break
+        worker = next(w for w in app.workers if w.group == "provision")
+        assert worker.node is app                                # App-owned: survives screens
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert isinstance(app.screen, InterruptDialog)
+        await pilot.press("ctrl+c")                              # a second Ctrl+C is ignored
+        await pilot.pause()
+        assert sum(isinstance(s, InterruptDialog) for s in app.screen_stack) == 1
+        assert app.run_active                                    # the modal did not stop the run
+        await pilot.click("#cancel")
+        assert await wait_run(pilot, app) == "cancelled"
+        assert app.run_model.rows["vm"].state == "done"          # the running step finished
+        assert app.run_model.rows["configure-server"].state == "skipped"
+        assert "Resume" in screen_text(app)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitDialog)
+        await pilot.click("#quit")
+        await pilot.pause()
+    assert app.return_value == 130
+
+
+async def test_ctrl_c_leave_running_quits_with_130(make_app) -> None:
+    save_profile("default")
+    run = FakeRun(hang={"nic"})
+    app = make_app(run=run, start="review")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _start_run(pilot, app)
+            await pilot.pause(0.1)
+            await pilot.press("ctrl+c")
+            await pilot.pause()
+            await pilot.click("#leave")
+            await pilot.pause()
+    finally:
+        run.release.set()
+    assert app.return_value == 130
+    assert run.runners[0].cancelling                         # no new step starts on the way out
+
+
+async def test_runner_that_cannot_start_shows_the_error_and_keeps_the_app(make_app) -> None:
+    save_profile("default")
+    calls = []
+
+    def broken(session):
+        calls.append(1)
+        if len(calls) == 1:
+            secret = session.secrets().admin_password
+            raise RuntimeError(f"cannot sign in (tried {secret})")
+        return FakeRun()(session)
+
+    app = make_app(run=broken, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await _start_run(pilot, app)
+        assert await wait_run(pilot, app) == "failed"
+        text = screen_text(app)
+        assert "RuntimeError: cannot sign in" in text
+        assert app.session.secrets().admin_password not in text
+        await pilot.press("r")
+        assert await wait_run(pilot, app) == "succeeded"
