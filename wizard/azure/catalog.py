@@ -20,7 +20,8 @@ def _restricted(sku: Any, region: str) -> bool:
     for r in sku.restrictions or []:
         if str(text(r.reason_code)) != "NotAvailableForSubscription" or str(text(r.type)) != "Location":
             continue
-        values = [v.lower() for v in (r.values or [])]
+        # The hybrid model's ``values`` is the Mapping method; the REST field is ``values_property``.
+        values = [v.lower() for v in (r.values_property or [])]
         if not values or region.lower() in values:
             return True
     return False

@@ -1,0 +1,27 @@
+"""The live lists the wizard offers, read through the real SDK from the stand-in."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from wizard.environment import open_environment
+
+
+def test_catalog_lists_through_the_sdk(home: Path) -> None:
+    env = open_environment(demo=True)
+    try:
+        cat = env.catalog
+        subs = cat.subscriptions()
+        assert subs[0].usable and subs[0].id == env.default_subscription
+        assert any(not s.usable for s in subs)
+        regions = {r.name for r in cat.regions(env.default_subscription)}
+        assert {"westeurope", "eastus"} <= regions
+        sizes = cat.vm_sizes(env.default_subscription, "westeurope")
+        assert len(sizes) >= 25
+        by_name = {s.name: s for s in sizes}
+        assert by_name["Standard_D4s_v5"].vcpus == 4 and by_name["Standard_D4s_v5"].premium_io
+        assert by_name["Standard_E16s_v5"].restricted          # not offered in westeurope to this subscription
+        assert not by_name["Standard_D4s_v5"].restricted
+        assert {s.name[9] for s in sizes} >= {"B", "D", "E", "F", "L"}
+        assert cat.vnets(env.default_subscription, "westeurope") == []
+    finally:
+        env.close()
