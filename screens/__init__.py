@@ -8,6 +8,7 @@ What lives here:
 - ``live.py``     fields whose choices load from Azure in thread workers: subscriptions, regions,
                   VM sizes (filterable table), existing VNets.
 - ``section.py``  one generic form screen, parameterised by a ``wizard.questions.Section``.
+- ``chrome.py``   the step bar and the one-line purpose every page shows.
 - ``welcome.py``, ``review.py``, ``run.py``, ``finish.py``, ``dialogs.py``: the other pages.
 
 Who may import what: ``screens`` imports ``wizard`` (the engine) and ``textual``; nothing under

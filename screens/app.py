@@ -213,6 +213,8 @@ class HpcShareApp(App[int]):
         Returns True when the live lists must reload."""
         if self._catalog_source is not None or self.session.demo:
             return False
+        if method == self.session.value("subscription.auth"):
+            return False                  # not a change (e.g. the value shown on mount)
         result = self.session.submit_section("subscription", {"subscription.auth": method})
         if not result.ok:
             return False

@@ -41,28 +41,35 @@ class InterruptDialog(ModalScreen[str | None]):
         self.dismiss(None if event.button.id == "keep" else event.button.id)
 
 
-class QuitDialog(ModalScreen[bool]):
-    """Ctrl+C / Ctrl+Q when nothing runs."""
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question whose safe answer ("no") has the focus. Dismisses with True for yes."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Stay")]
+    BINDINGS = [Binding("escape", "dismiss(False)", "No")]
 
-    def __init__(self, *, after_failure: bool = False) -> None:
+    def __init__(self, title: str, body: str, *, yes: str, no: str) -> None:
         super().__init__(classes="dialog-screen")
-        self.after_failure = after_failure
+        self.title_text, self.body, self.yes, self.no = title, body, yes, no
 
     def compose(self) -> ComposeResult:
-        body = ("A step failed; run hpcshare again to resume from it." if self.after_failure
-                else "Answers of the screens you finished are saved in the profile.")
         with Vertical(classes="dialog"):
-            yield Static("Quit hpcshare?", classes="dialog-title")
-            yield Static(body, classes="dialog-body", markup=False)
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.body, classes="dialog-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Stay", id="stay", variant="primary", compact=True)
-                yield Button("Quit", id="quit", variant="error", compact=True)
+                yield Button(self.no, id="no", variant="primary", compact=True)
+                yield Button(self.yes, id="yes", variant="error", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#stay", Button).focus()
+        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _chosen(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "quit")
+        self.dismiss(event.button.id == "yes")
+
+
+class QuitDialog(ConfirmDialog):
+    """Ctrl+C / Ctrl+Q when nothing runs."""
+
+    def __init__(self, *, after_failure: bool = False) -> None:
+        body = ("A step failed; run hpcshare again to resume from it." if after_failure
+                else "Answers of the screens you finished are saved in the profile.")
+        super().__init__("Quit hpcshare?", body, yes="Quit", no="Stay")

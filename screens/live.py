@@ -67,6 +67,7 @@ class LiveField(Field):
     def reload(self, *, force: bool = False) -> None:
         args = self.load_args()
         if args is None:
+            self.show_loading(False)
             self.items, self.loaded_for = None, None
             self.set_note("Choose a subscription first." if self.source == "regions"
                           else "Needs a subscription and region (first screen).")

@@ -292,7 +292,7 @@ class RunScreen(Screen[str]):
         table = self.query_one(StepTable)
         if table.user_moved or key not in self._row_keys:
             return
-        table.move_cursor(row=self._row_keys.index(key), animate=False)
+        table.move_cursor(row=self._row_keys.index(key), animate=False, scroll=True)
 
     def _tick(self) -> None:
         table = self.query_one(StepTable)
@@ -344,9 +344,12 @@ class RunScreen(Screen[str]):
         else:
             failure.display = False
         if not active and (m.status != self._shown_status or focused is None or not focused.display):
-            # The run just ended: the next action has focus (Enter continues or retries).
+            # The run just ended: the next action has focus (Enter continues or retries), and
+            # the failed step is in view once the failure panel has taken its room.
             target = "#finish" if m.status == "succeeded" else "#retry"
             self.query_one(target, Button).focus()
+            if failed and m.status != self._shown_status:
+                self.call_after_refresh(self._follow_to, failed[0].key)
         self._shown_status = m.status
         self.refresh_bindings()
         self._refresh_summary()

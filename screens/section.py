@@ -18,10 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
 from screens.chrome import Purpose, StepBar
+from screens.dialogs import ConfirmDialog
 from screens.fields import Field, make_field
-from screens.live import LiveField, LiveLoaded, LiveSelectField, SizeChosen, VnetChosen
+from screens.live import LiveField, LiveLoaded, SizeChosen, VnetChosen
 from wizard.answers import coerce
-from wizard.questions import QUESTIONS, Section
+from wizard.questions import QUESTIONS, SECTIONS, Section
+from wizard.validation import public_range
 
 if TYPE_CHECKING:
     from wizard.session import Session
@@ -42,6 +44,7 @@ class SectionScreen(Screen[str]):
         self.session = session
         self.index = index
         self.returning = returning       # reopened from Review: both buttons go back there
+        self._confirmed_public: str | None = None   # the public SMB range the user said yes to
 
     # ---- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -62,14 +65,17 @@ class SectionScreen(Screen[str]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.section.title
+        self.title = f"{self.section.title} ({self.index + 1} of {len(SECTIONS)})"
         self.update_visibility()
         first_bad: Field | None = None
         for f in self.fields:
             if f.display and f.validate_now() and first_bad is None:
                 first_bad = f
+        warned = next((f for f in self.fields if f.display and f.warning), None)
         if first_bad is not None:
             first_bad.focus_control()
+        elif warned is not None:
+            warned.focus_control()                     # a saved value was replaced: look here
         else:
             self.query_one("#next", Button).focus()    # everything is answered: Enter goes on
 
@@ -128,8 +134,9 @@ class SectionScreen(Screen[str]):
 
     def _changed(self, control: Any) -> None:
         owner = self._owner(control)
-        if owner is not None and self.is_mounted:
-            owner.mark_touched()
+        focused = self.app.focused
+        if owner is not None and focused is not None and owner in focused.ancestors_with_self:
+            owner.mark_touched()         # the user changed it (not a value set while mounting)
         self.revalidate()
 
     @on(Input.Changed)
@@ -227,6 +234,8 @@ class SectionScreen(Screen[str]):
             if extra:
                 f.show_problem(extra)
                 first_bad = first_bad or f
+        if first_bad is None and not self._public_smb_confirmed():
+            return
         if first_bad is None:
             result = self.session.submit_section(self.section.key, self.values())
             if result.ok:
@@ -242,9 +251,32 @@ class SectionScreen(Screen[str]):
             first_bad.focus_control()
             self.query_one("#form", VerticalScroll).scroll_to_widget(first_bad, animate=False)
 
+    def _public_smb_confirmed(self) -> bool:
+        """SMB open to a public address range needs an explicit yes (the safe answer has focus)."""
+        source = str(self.values().get("endpoints.smb_source", "")).strip()
+        cidr = public_range(source) if self.section.key == "endpoints" else None
+        if cidr is None or cidr == self._confirmed_public:
+            return True
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._confirmed_public = cidr
+                self.action_next()
+            else:
+                field = self.field("endpoints.smb_source")
+                if field is not None:
+                    field.focus_control()
+
+        self.app.push_screen(ConfirmDialog(
+            "Open SMB to the Internet?",
+            f"TCP 445 will be reachable from {cidr}, which is on the Internet. SMB is a favourite "
+            "target of attacks; most cluster nodes reach the server privately through the VNet.",
+            yes=f"Open 445 to {cidr}", no="No, change it"), answered)
+        return False
+
     def action_back(self) -> None:
         self.app.drafts[self.section.key] = self.values()  # type: ignore[attr-defined]
         self.dismiss("back")
 
 
-__all__ = ["SectionScreen", "LiveSelectField"]
+__all__ = ["SectionScreen"]

@@ -238,7 +238,9 @@ def resolve(
             values[key], sources[key] = value, source
             continue
         message = None if _type_ok(q, value) else f"{q.label}: expected {_kind_word(q)}"
-        if message is None and q.applies(values):
+        # A question that does not apply now is still checked when it holds a value: whatever is
+        # saved may apply on the next run (e.g. a DNS label kept while the public IP is off).
+        if message is None and (q.applies(values) or value not in ("", None, own_default)):
             message = q.check(value, values)
         if message is not None:
             if source == "saved" and not require:

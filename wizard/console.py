@@ -36,6 +36,7 @@ from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
 from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
 from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid
+from wizard.validation import public_range
 
 if TYPE_CHECKING:
     from wizard.catalog import Catalog
@@ -47,10 +48,6 @@ T = TypeVar("T")
 LOAD_TIMEOUT = 90.0
 # Longer selects get a type-to-filter search (the VM sizes of a real region run to hundreds).
 FILTER_FROM = 12
-# SMB open to anything outside these ranges is reachable from the Internet (RFC 1918 + CGNAT,
-# the same ranges as the VNet rule in wizard.validation).
-PRIVATE_RANGES = tuple(ipaddress.IPv4Network(p) for p in
-                       ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
 SECRET_ENV = {"vm.admin_password": ADMIN_PASSWORD_ENV, "account.password": SHARE_PASSWORD_ENV}
 SOURCE_WORDS = {"override": "--set", "typed": "typed", "saved": "saved", "default": "default"}
 
@@ -434,7 +431,7 @@ class _Flow:
         source = typed.get("endpoints.smb_source")
         if not isinstance(source, str):
             return True
-        cidr = public_cidr(source.strip())
+        cidr = public_range(source.strip())
         if cidr is None:
             return True
         return bool(questionary.confirm(
@@ -445,18 +442,6 @@ class _Flow:
 
 
 # ---- helpers --------------------------------------------------------------------------------------
-
-def public_cidr(value: str) -> str | None:
-    """The network when an NSG source is an address range outside the private ranges, else None
-    (service tags such as VirtualNetwork are not address ranges)."""
-    try:
-        net = ipaddress.IPv4Network(value, strict=False)
-    except ValueError:
-        return None
-    if any(net.subnet_of(p) for p in PRIVATE_RANGES):
-        return None
-    return str(net)
-
 
 def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:
     """Defaults for the rest of the network section once an existing VNet is chosen: its range,
@@ -577,5 +562,5 @@ def _replay_command(session: "Session") -> str:
     return f"hpcshare run{demo} {source}"
 
 
-__all__ = ["run_plain", "ask_sections", "confirm_run", "review_table", "public_cidr", "vnet_hints",
+__all__ = ["run_plain", "ask_sections", "confirm_run", "review_table", "vnet_hints",
            "secret_status"]

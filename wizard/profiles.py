@@ -63,6 +63,11 @@ def load(path: Path) -> Loaded:
     return Loaded(path, _flatten(path, data))
 
 
+def _shown(name: str) -> str:
+    """A key or section name as it may be printed: escape codes and invisible characters escaped."""
+    return name if name.isascii() and name.isprintable() else repr(name)[1:-1]
+
+
 def _flatten(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
     schema = data.get("schema")
     if schema is None:
@@ -74,16 +79,16 @@ def _flatten(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:
         if section == "schema":
             continue
         if section not in SECTION_KEYS:
-            raise ProfileError(f"{path}: unknown section [{section}]; sections are {', '.join(SECTION_KEYS)}")
+            raise ProfileError(f"{path}: unknown section [{_shown(section)}]; sections are {', '.join(SECTION_KEYS)}")
         if not isinstance(body, dict):
-            raise ProfileError(f"{path}: '{section}' must be a table: [{section}]")
+            raise ProfileError(f"{path}: '{_shown(section)}' must be a table: [{_shown(section)}]")
         for key, value in body.items():
             full = f"{section}.{key}"
             if full in SECRET_KEYS or key in ("password", "admin_password", "share_password"):
                 raise ProfileError(f"{path}: {full}: passwords do not belong in an answers file; "
                                    "use HPCSHARE_ADMIN_PASSWORD / HPCSHARE_SHARE_PASSWORD")
             if full not in QUESTIONS:
-                raise ProfileError(f"{path}: unknown key '{key}' in [{section}]")
+                raise ProfileError(f"{path}: unknown key '{_shown(key)}' in [{section}]")
             flat[full] = value
     return flat
 

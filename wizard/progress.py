@@ -116,6 +116,8 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None) -> int:
             run_log.line(f"result: {result.status}" + (f" at {', '.join(result.failed)}" if result.failed else ""))
     except KeyboardInterrupt:
         runner.cancel()
+        # A step that started may already have applied a generated password: show it now or never.
+        show_generated_passwords(console, session, RunResult("cancelled", (), {}, tuple(runner.started), 0.0))
         console.print("Interrupted. Azure finishes what it had started; run the same command again to resume.")
         return 130
     return report(console, session, result)

@@ -124,6 +124,8 @@ class Runner:
         self.max_parallel = max_parallel
         self.explain = explain
         self._cancel = threading.Event()
+        # Steps whose action began: after an interrupt these may have applied a generated password.
+        self.started: set[str] = set()
 
     def cancel(self) -> None:
         """Start no new step; steps already running finish (Azure would finish them anyway)."""
@@ -174,6 +176,7 @@ class Runner:
                 return
             async with semaphore:
                 t0 = time.monotonic()
+                self.started.add(step.id)
                 emit(RunEvent(step.id, "running", step.title))
                 ctx = StepContext(step, self.plan, self.secrets, outputs, self.state.outputs(step.id),
                                   emit, self._cancel)

@@ -103,7 +103,7 @@ class Session:
         except ValueError as exc:
             return str(exc)
         ctx = dict(context if context is not None else self.context())
-        return q.check(value, ctx) if q.applies(ctx) else None
+        return q.check(value, ctx) if (q.applies(ctx) or value not in ("", None, q.default)) else None
 
     def submit_section(self, section_key: str, values: Mapping[str, Any]) -> SectionResult:
         """Validate a whole section in question order; on success keep it and save the profile.
@@ -121,7 +121,7 @@ class Session:
                 problems.append(Problem(q.key, str(exc), "typed"))
                 continue
             ctx[q.key] = value
-            broken = q.check(value, ctx) if q.applies(ctx) else None
+            broken = q.check(value, ctx) if (q.applies(ctx) or value not in ("", None, q.default)) else None
             if broken:
                 problems.append(Problem(q.key, broken, "typed"))
             elif q.secret:

@@ -33,7 +33,8 @@ RESERVED_SHARE_NAMES = frozenset({
 # Names Windows keeps for local accounts and groups: a share user must not collide with them.
 RESERVED_LOCAL_NAMES = DISALLOWED_ADMIN_NAMES | {
     "defaultaccount", "wdagutilityaccount", "system", "everyone", "users", "administrators",
-    "guests", "network", "interactive", "authenticated users",
+    "guests", "network", "interactive", "authenticated users", "replicator", "iis_iusrs",
+    "backup operators", "power users", "remote desktop users", "everyone",
 }
 SERVICE_TAGS = ("VirtualNetwork", "AzureLoadBalancer", "Internet", "AzureCloud")
 DISK_SKUS = ("Standard_LRS", "StandardSSD_LRS", "Premium_LRS")
@@ -228,9 +229,22 @@ def _network(v: str) -> ipaddress.IPv4Network | None:
     return _ipv4_network(v) if "/" in v else None
 
 
+PRIVATE_RANGES = tuple(ipaddress.IPv4Network(p) for p in
+                       ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+
+
 def _private(net: ipaddress.IPv4Network) -> bool:
-    return any(net.subnet_of(ipaddress.IPv4Network(p)) for p in
-               ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
+    return any(net.subnet_of(p) for p in PRIVATE_RANGES)
+
+
+def public_range(value: str) -> str | None:
+    """The network when an NSG source is an address range outside the private ranges (so it
+    opens a port to the Internet and needs the user's explicit confirmation), else None.
+    Service tags such as VirtualNetwork are not address ranges."""
+    net = _ipv4_network(value)
+    if net is None or _private(net):
+        return None
+    return str(net)
 
 
 def vnet_cidr(v: str, ctx: Context) -> str | None:

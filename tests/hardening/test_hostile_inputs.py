@@ -354,3 +354,13 @@ def test_hostile_key_and_section_names_are_not_echoed_raw(where: str, home: Path
         elif bad_terminal_text(err):
             problems.append(f"{name!r}: stderr prints raw {bad_terminal_text(err)}: {err!r}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", ["Administrators", "Users", "Guests", "Everyone", "Replicator", "IIS_IUSRS"])
+def test_builtin_windows_group_names_are_refused_as_share_user(name: str, session: Any) -> None:
+    """Local users and local groups share one namespace on Windows: New-LocalUser fails for the
+    name of an existing group (Windows Server has BUILTIN\\Replicator and BUILTIN\\IIS_IUSRS
+    besides Administrators, Users and Guests), so configure-server's 'user' sub-step would fail
+    after the VM was created and billed. The rule should refuse them up front."""
+    assert session.check("account.username", name) is not None, f"{name!r} accepted as the share user name"
+    assert session.check("account.username", name.lower()) is not None

@@ -78,6 +78,15 @@ def assert_files_written(tmp_path: Path, home: Path, log: Path) -> None:
     assert any(tmp_path.rglob("job-template.xml"))
 
 
+async def type_in(pilot: Any, app: Any, selector: str, text: str) -> None:
+    """Focus an input directly (no Tab walk: the UI suite covers keyboard reach) and type."""
+    widget = app.screen.query_one(selector)
+    widget.focus()
+    await pilot.pause()
+    await pilot.press("end", "ctrl+u", *text)
+    await pilot.pause()
+
+
 # ---- replay -------------------------------------------------------------------------------------
 
 def test_replay_with_passwords_from_the_environment(home: Path, tmp_path: Path, standin_log: Path, env_passwords: None,
@@ -165,8 +174,12 @@ def test_a_generated_password_applied_before_an_interrupt_is_still_shown(home: P
     text = buf.getvalue()
     assert code == 130, text
     assert "[done] vm" in text, text
-    assert admin in text, ("the VM was created with a generated admin password, the run was interrupted, and "
-                           "the password was never shown:\n" + text)
+    if admin not in text:
+        # pytrace=False: formatting this test's traceback has crashed CPython 3.11's AST validator
+        # (SystemError "recursion depth mismatch") in xdist workers; the message says it all.
+        pytest.fail("the VM was created with a generated admin password, the run was interrupted, and the "
+                    "password was never shown (a re-run reports the VM 'already in place' and cannot show it):\n"
+                    + text, pytrace=False)
 
 
 # ---- the plain prompts --------------------------------------------------------------------------
@@ -200,12 +213,11 @@ async def test_textual_wizard_with_typed_passwords(home: Path, tmp_path: Path, s
     from screens.section import SectionScreen
     from screens.welcome import WelcomeScreen
     from tests.ui.conftest import screen_text, settle, wait_run
-    from tests.ui.keys import type_into
     from wizard.session import Session
 
     caplog.set_level(logging.DEBUG)
     out_dir = tmp_path / "out"
-    app = HpcShareApp(Session("default", demo=True, out_dir=out_dir))
+    app = HpcShareApp(Session("default", demo=True, out_dir=out_dir))      # the real demo: stand-in lists and run
     screens: list[str] = []
 
     def shot() -> None:
@@ -222,9 +234,9 @@ async def test_textual_wizard_with_typed_passwords(home: Path, tmp_path: Path, s
                 break
             assert isinstance(screen, SectionScreen), type(screen)
             if screen.section.key == "vm":
-                await type_into(pilot, app, "#input-admin_password", ADMIN_PW)
+                await type_in(pilot, app, "#input-admin_password", ADMIN_PW)
             elif screen.section.key == "account":
-                await type_into(pilot, app, "#input-password", SHARE_PW)
+                await type_in(pilot, app, "#input-password", SHARE_PW)
             shot()
             await pilot.press("ctrl+n")
             await settle(pilot, app, timeout=15)

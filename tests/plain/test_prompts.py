@@ -12,6 +12,7 @@ from tests.plain.conftest import (
 from wizard import console
 from wizard.catalog import VnetInfo
 from wizard.questions import SECTIONS
+from wizard.validation import public_range
 from wizard.session import Session
 
 # The review's select: Run, Change x7, Show az, Quit.
@@ -128,8 +129,8 @@ def test_public_smb_source_confirmed(home: Path) -> None:
     ("VirtualNetwork", None), ("10.1.0.0/16", None), ("192.168.4.0/24", None), ("100.64.1.0/24", None),
     ("203.0.113.7/32", "203.0.113.7/32"), ("8.8.8.0/24", "8.8.8.0/24"), ("172.32.0.0/16", "172.32.0.0/16"),
 ])
-def test_public_cidr(value: str, public: str | None) -> None:
-    assert console.public_cidr(value) == public
+def test_public_range(value: str, public: str | None) -> None:
+    assert public_range(value) == public
 
 
 def test_catalog_failure_falls_back_to_typing(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

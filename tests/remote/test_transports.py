@@ -281,9 +281,15 @@ def test_managed_through_the_real_sdk(answers: Answers, secrets: Secrets) -> Non
                 "instanceView": {"executionState": "Succeeded" if code == 0 else "Failed", "exitCode": code,
                                  "output": out, "error": err}}}
             return 200, {**store[path], "properties": {**public, "provisioningState": "Succeeded"}}
+        if method == "GET" and path.endswith("/runCommands"):
+            # The leftover sweep: one earlier run command of this script, left by a killed run.
+            return 200, {"value": [{"name": "hpcshare-configure-server-0123456789ab", "tags": {"managed-by": "hpcshare"},
+                                    "location": "westeurope", "properties": {}}]}
         if method == "GET":
             assert "%24expand=instanceView" in url or "$expand=instanceView" in url
             return 200, store[path]
+        if method == "DELETE" and path.endswith("-0123456789ab"):
+            return 200, None
         if method == "DELETE":
             store.pop(path)
             return 200, None
@@ -292,8 +298,9 @@ def test_managed_through_the_real_sdk(answers: Answers, secrets: Secrets) -> Non
     shell = ManagedRunCommandShell(_wire_client(handler), "rg-hpc", "fs01", "westeurope")
     result = configure_server(shell, answers, None, secrets)
     assert result.ok, result.results
-    assert [m for m, *_ in wire] == ["PUT", "GET", "DELETE"]
-    put = wire[0]
+    assert [m for m, *_ in wire] == ["GET", "DELETE", "PUT", "GET", "DELETE"]
+    assert wire[1][1].split("?")[0].endswith("/runCommands/hpcshare-configure-server-0123456789ab")
+    put = wire[2]
     assert re.search(r"/resourceGroups/rg-hpc/providers/Microsoft\.Compute/virtualMachines/fs01/runCommands/"
                      r"hpcshare-configure-server-[0-9a-f]{12}\?api-version=", put[1])
     assert set(put[2]["properties"]) >= {"source", "parameters", "protectedParameters", "timeoutInSeconds"}

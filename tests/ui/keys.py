@@ -23,6 +23,8 @@ async def type_into(pilot: Any, app: HpcShareApp, selector: str, text: str, *, t
     if tab:
         await tab_to(pilot, app, selector)
     else:
+        app.screen.query_one(selector).scroll_visible(animate=False)   # as a user would scroll
+        await pilot.pause()
         await pilot.click(selector)
         assert app.focused is app.screen.query_one(selector)
     await pilot.press("end", "ctrl+u", *text)

@@ -34,6 +34,9 @@ async def _enter_to_review(pilot, app: HpcShareApp) -> None:
         await settle(pilot, app, SectionScreen, timeout=20)
         assert app.screen.section.key == section.key
         assert app.focused is app.screen.query_one("#next"), f"{section.key}: {screen_text(app)}"
+        if section.key == "vm":                              # the stand-in's live size list
+            assert app.screen.query_one("#size-table").row_count > 0, screen_text(app)
+            assert "Could not load" not in screen_text(app)
         await pilot.press("enter")
     await settle(pilot, app, ReviewScreen, timeout=20)
 
@@ -56,6 +59,8 @@ async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) 
             await settle(pilot, app, FinishScreen)
             text = screen_text(app)
             assert "nodeprep.cmd" in text
+            # The share password was generated and set by this run: shown this once.
+            assert app.session.secrets().share_password in text, text
             await pilot.press("q")
             await pilot.pause()
         assert app.return_value == 0

@@ -1,5 +1,4 @@
-"""The whole wizard driven with keys (fake catalog and fake steps), and a second run that
-pre-fills every field from the saved profile and reaches Review with Enter alone."""
+"""The whole wizard driven with keys (fake catalog and fake steps); Back and Review navigation."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,10 +12,7 @@ from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import ARTIFACTS, SUB_ID, FakeRun, save_profile
 from tests.ui.keys import field_value, tab_to, type_into
 from wizard import profiles
-from wizard.answers import coerce
-from wizard.questions import SECTIONS
 
-SECTION_KEYS = [s.key for s in SECTIONS]
 
 
 async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
@@ -49,6 +45,13 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         assert field_value(app, "vm.name") == "myfileserver"
         assert field_value(app, "vm.size") == "Standard_E8s_v5"
         await type_into(pilot, app, "#input-admin_password", "Adm1n-Pass99")
+        secret = app.screen.query_one("#input-admin_password")
+        assert secret.password and "Adm1n-Pass99" not in screen_text(app)
+        await pilot.click("#show-admin_password")             # the "show" toggle
+        assert not secret.password and "Adm1n-Pass99" in screen_text(app)
+        await pilot.pause(0.3)                                # (a button ignores a double click)
+        await pilot.click("#show-admin_password")
+        assert secret.password
         await pilot.press("ctrl+n")
         await settle(pilot, app, SectionScreen)
 
@@ -97,6 +100,10 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         await settle(pilot, app, FinishScreen)
         text = screen_text(app)
         assert "nodeprep.cmd" in text and "job-template.xml" in text
+        # Only the generated password is shown (the share user's), never the typed admin one.
+        assert "Share user hpcshareuser: generated password" in text
+        assert app.session.secrets().share_password in text
+        assert "Adm1n-Pass99" not in text and "VM admin" not in text
         await pilot.press("q")
         await pilot.pause()
     assert app.return_value == 0
@@ -112,24 +119,7 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
     assert "Adm1n-Pass99" not in saved_text
     assert len(run.runners) == 1
 
-    # Second run: every field pre-filled from the saved profile; Enter alone reaches Review.
-    app = make_app("lab1")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, WelcomeScreen)
-        assert "lab1" in screen_text(app) and "last run succeeded" in screen_text(app)
-        await pilot.press("enter")                       # the saved profile is highlighted
-        for key in SECTION_KEYS:
-            await settle(pilot, app, SectionScreen)
-            screen = app.screen
-            assert screen.section.key == key
-            for f in screen.fields:
-                if not f.question.secret:
-                    assert coerce(f.question, f.value) == saved[f.key], f.key
-            assert app.focused is screen.query_one("#next"), f"{key}: Next should have focus"
-            await pilot.press("enter")
-        await settle(pilot, app, ReviewScreen)
-        assert "rg-lab1" in screen_text(app)
-    assert profiles.load(profiles.profile_path("lab1")).values == saved
+    # The second run (pre-filled, Enter alone to Review) is in test_screens_80x24.py.
 
 
 async def test_back_keeps_what_was_typed(make_app) -> None:

@@ -6,7 +6,7 @@ from screens.dialogs import InterruptDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
-from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, save_shot, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
 
 
@@ -69,7 +69,7 @@ async def test_quit_after_a_failure_exits_1(make_app) -> None:
     assert app.return_value == 1
 
 
-async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app) -> None:
+async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app, tmp_path) -> None:
     save_profile("default")
     run = FakeRun(hang={"vm"})
     app = make_app(run=run, start="review")
@@ -81,9 +81,16 @@ async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app) -> Non
                 break
         worker = next(w for w in app.workers if w.group == "provision")
         assert worker.node is app                                # App-owned: survives screens
+        text = screen_text(app)
+        assert "Working" in text and "running" in text and "pending" in text
+        assert app.screen.query_one("#run-progress").display    # indeterminate progress
+        save_shot(app, "09-run-running", tmp_path)
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert isinstance(app.screen, InterruptDialog)
+        save_shot(app, "09-interrupt-dialog", tmp_path)
+        text = screen_text(app)
+        assert "Azure is still working" in text and "Leave running, quit" in text
         await pilot.press("ctrl+c")                              # a second Ctrl+C is ignored
         await pilot.pause()
         assert sum(isinstance(s, InterruptDialog) for s in app.screen_stack) == 1
@@ -96,7 +103,7 @@ async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app) -> Non
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert isinstance(app.screen, QuitDialog)
-        await pilot.click("#quit")
+        await pilot.click("#yes")
         await pilot.pause()
     assert app.return_value == 130
 
@@ -139,3 +146,29 @@ async def test_runner_that_cannot_start_shows_the_error_and_keeps_the_app(make_a
         assert app.session.secrets().admin_password not in text
         await pilot.press("r")
         assert await wait_run(pilot, app) == "succeeded"
+
+
+async def test_back_to_review_after_a_failure_then_run_again(make_app) -> None:
+    save_profile("default")
+    run = FakeRun(fail_once={"nic"})
+    app = make_app(run=run, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await _start_run(pilot, app)
+        assert await wait_run(pilot, app) == "failed"
+        await pilot.click("#review")
+        await settle(pilot, app, ReviewScreen)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app, RunScreen)
+        assert await wait_run(pilot, app) == "succeeded"
+    assert len(run.runners) == 2
+
+
+async def test_quit_on_welcome_is_a_cancel(make_app) -> None:
+    from screens.welcome import WelcomeScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, WelcomeScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_value == 130

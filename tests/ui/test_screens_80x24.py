@@ -1,4 +1,5 @@
-"""Every screen at 80x24 (and a few at 120x36 and in the light theme): an SVG screenshot per
+"""Every screen at 80x24 (the running Run screen and the Ctrl+C dialog are shot in
+test_run.py; one at 120x36, one in the light theme): an SVG screenshot per
 screen (kept in HPCSHARE_UI_SCREENSHOTS=DIR when set), key text asserted, and the screen's main
 button inside the terminal. Plus the start-up rule: no Azure SDK before the first screen."""
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from textual.geometry import Region
 from textual.widgets import Button, TabbedContent
 
-from screens.dialogs import InterruptDialog, QuitDialog
+from screens.dialogs import QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
@@ -20,7 +21,9 @@ from screens.section import SectionScreen
 from screens.welcome import WelcomeScreen
 from tests.ui.conftest import SIZE, save_shot, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
+from wizard.answers import coerce
 from wizard.questions import SECTIONS
+from wizard.state import RunState
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,8 +35,12 @@ def assert_on_screen(app, selector: str, size: tuple[int, int] = SIZE) -> None:
     assert region.area > 0 and Region(0, 0, *size).contains_region(region), f"{selector} at {region}"
 
 
-async def test_every_screen_fits_80x24(make_app, tmp_path: Path) -> None:
-    save_profile("default")
+async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, tmp_path: Path) -> None:
+    """A profile saved by an earlier run: Welcome offers it with its last run's status, every
+    field is pre-filled, Next has focus, and Enter alone reaches Review. Each page is saved as
+    an 80x24 screenshot with its key text checked; then Run (fail, Retry) and Finish."""
+    saved = save_profile("default")
+    RunState.for_profile("default").set_status("failed", "self-test")
     run = FakeRun(fail_once={"self-test"})
     app = make_app(run=run)
     shots = tmp_path / "shots"
@@ -42,7 +49,7 @@ async def test_every_screen_fits_80x24(make_app, tmp_path: Path) -> None:
         save_shot(app, "00-welcome", shots)
         text = screen_text(app)
         assert "Start from a saved profile, or a new one" in text
-        assert "default" in text and "not run yet" in text
+        assert "default" in text and "last run failed at self-test" in text
         assert_on_screen(app, "#continue")
         await pilot.press("enter")
         for n, section in enumerate(SECTIONS, 1):
@@ -54,6 +61,10 @@ async def test_every_screen_fits_80x24(make_app, tmp_path: Path) -> None:
             assert section.questions[0].label in text
             assert "Next ›" in text and "esc Back" in text
             assert_on_screen(app, "#next")
+            for f in app.screen.fields:
+                if not f.question.secret:
+                    assert coerce(f.question, f.value) == saved[f.key], f.key
+            assert app.focused is app.screen.query_one("#next"), f"{section.key}: Next should have focus"
             await pilot.press("enter")
 
         await settle(pilot, app, ReviewScreen)
@@ -112,37 +123,6 @@ async def test_every_screen_fits_80x24(make_app, tmp_path: Path) -> None:
         save_shot(app, "11-finish-next-steps", shots)
         assert "hpcpack upload nodeprep.zip" in screen_text(app)
     assert os.environ.get("HPCSHARE_UI_SCREENSHOTS") or len(list(shots.glob("*.svg"))) == 17
-
-
-async def test_run_screen_while_running_and_interrupt_dialog(make_app, tmp_path: Path) -> None:
-    save_profile("default")
-    run = FakeRun(hang={"vm"})
-    app = make_app(run=run, start="review")
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app, ReviewScreen)
-            await pilot.press("ctrl+r")
-            await settle(pilot, app, RunScreen)
-            for _ in range(100):
-                await pilot.pause(0.02)
-                if app.run_model.rows.get("vm") and app.run_model.rows["vm"].state == "running":
-                    break
-            text = screen_text(app)
-            assert "Working" in text and "running" in text and "pending" in text
-            assert app.screen.query_one("#run-progress").display      # indeterminate progress
-            save_shot(app, "09-run-running", tmp_path)
-            await pilot.press("ctrl+c")
-            await pilot.pause()
-            assert isinstance(app.screen, InterruptDialog)
-            save_shot(app, "09-interrupt-dialog", tmp_path)
-            text = screen_text(app)
-            assert "Azure is still working" in text and "Leave running, quit" in text
-            assert_on_screen(app, "#cancel")
-            await pilot.press("escape")
-            run.release.set()
-            assert await wait_run(pilot, app) == "succeeded"
-    finally:
-        run.release.set()
 
 
 async def test_wide_terminal(make_app, tmp_path: Path) -> None:

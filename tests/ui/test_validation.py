@@ -11,42 +11,42 @@ from tests.ui.fakes import SUB_ID, save_profile
 from tests.ui.keys import type_into
 from wizard import profiles
 
-CASES = [
-    ("subscription", "#input-resource_group", "subscription.resource_group", "rg/x",
-     "Resource group: 1-90 letters"),
-    ("vm", "#input-name", "vm.name", "-bad-", "VM name: 1-15 letters"),
-    ("vm", "#input-admin_password", "vm.admin_password", "Sh0rt!", "Admin password: 12-123 characters"),
-    ("disk", "#input-size_gb", "disk.size_gb", "2", "Size (GiB): a whole number of GiB from 4"),
-    ("account", "#input-username", "account.username", "guest", "reserved Windows account"),
-    ("account", "#input-password", "account.password", "nouppercase", "Share user password: 12-127"),
-    ("share", "#input-name", "share.name", "IPC$", "reserved Windows share name"),
-    ("endpoints", "#input-private_ip", "endpoints.private_ip", "10.5.2.9", "must lie inside the subnet 10.5.1.0/24"),
-    ("endpoints", "#input-rdp_source", "endpoints.rdp_source", "0.0.0.0/0", "RDP allowed from: at most a /24"),
-]
+# section -> the bad values typed there: (field selector, key, value, rule shown)
+CASES: dict[str, list[tuple[str, str, str, str]]] = {
+    "subscription": [("#input-resource_group", "subscription.resource_group", "rg/x", "Resource group: 1-90 letters")],
+    "vm": [("#input-name", "vm.name", "-bad-", "VM name: 1-15 letters"),
+           ("#input-admin_password", "vm.admin_password", "Sh0rt!", "Admin password: 12-123 characters")],
+    "disk": [("#input-size_gb", "disk.size_gb", "2", "Size (GiB): a whole number of GiB from 4")],
+    "account": [("#input-username", "account.username", "guest", "reserved Windows account"),
+                ("#input-password", "account.password", "nouppercase", "Share user password: 12-127")],
+    "share": [("#input-name", "share.name", "IPC$", "reserved Windows share name")],
+    "endpoints": [("#input-private_ip", "endpoints.private_ip", "10.5.2.9", "must lie inside the subnet 10.5.1.0/24"),
+                  ("#input-rdp_source", "endpoints.rdp_source", "0.0.0.0/0", "RDP allowed from: at most a /24")],
+}
 
 
-@pytest.mark.parametrize(("section", "selector", "key", "bad", "rule"), CASES,
-                         ids=[f"{c[0]}-{c[2].split('.')[1]}" for c in CASES])
-async def test_screen_rejects_invalid_value(make_app, section, selector, key, bad, rule) -> None:
+@pytest.mark.parametrize("section", list(CASES))
+async def test_screen_rejects_invalid_values(make_app, section: str) -> None:
     save_profile("default")
     before = profiles.profile_path("default").read_text()
+    cases = CASES[section]
     app = make_app(start=section)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, SectionScreen)
         screen = app.screen
         assert screen.section.key == section
         assert app.focused is screen.query_one("#next")      # a saved profile: Next is the default
-        await type_into(pilot, app, selector, bad)
-        assert rule in field_message(app, key)                # shown while typing
+        for selector, key, bad, rule in cases:
+            await type_into(pilot, app, selector, bad)
+            assert rule in field_message(app, key)            # shown while typing
         await pilot.press("ctrl+n")
         await settle(pilot, app)
         assert app.screen is screen, "Next must be blocked"
-        assert rule in field_message(app, key)
-        assert app.focused is screen.query_one(selector)
-        assert rule in screen_text(app)
+        for _selector, key, _bad, rule in cases:
+            assert rule in field_message(app, key)
+        assert app.focused is screen.query_one(cases[0][0])   # the first field to fix, in view
+        assert cases[0][3] in screen_text(app)
     assert profiles.profile_path("default").read_text() == before
-    if key.endswith("password"):
-        assert bad not in before
 
 
 async def test_dns_label_appears_with_public_ip_and_is_required(make_app) -> None:
@@ -109,3 +109,19 @@ async def test_welcome_rejects_a_bad_profile_name(make_app) -> None:
         await settle(pilot, app)
         assert isinstance(app.screen, WelcomeScreen)
         assert "Profile name: 1-40 letters" in screen_text(app)
+
+
+async def test_stale_saved_value_is_replaced_and_flagged(make_app) -> None:
+    save_profile("default")
+    path = profiles.profile_path("default")
+    path.write_text(path.read_text().replace('label = "jobs"', 'label = "bad/label"'))
+    app = make_app(start="disk")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, SectionScreen)
+        message = field_message(app, "disk.label")
+        assert "saved value 'bad/label' replaced by the default" in message
+        assert app.focused is app.screen.query_one("#input-label")   # look here first
+        await pilot.press("enter")                                   # the default is fine
+        await settle(pilot, app, SectionScreen)
+        assert app.screen.section.key == "account"
+    assert profiles.load(path).values["disk.label"] == "hpcdata"

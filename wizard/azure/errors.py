@@ -38,6 +38,8 @@ def explain(exc: BaseException) -> StepFailed:
         status = getattr(exc, "status_code", None)
         head = f"Azure refused ({code or status}): " if (code or status) else "Azure refused: "
         hint = _HINTS.get(code, "Fix the cause, then re-run: finished steps are kept and the run resumes here.")
+        if code == "OperationNotAllowed" and "provisioning state" in str(message):
+            hint = "The VM is still being created or updated: wait a minute and re-run."
         if status and status >= 500:
             hint = "Azure had an internal error after several retries: re-run later; the run resumes here."
         return StepFailed(head + _first_line(message), hint)

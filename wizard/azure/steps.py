@@ -7,6 +7,7 @@ bodies are REST-shaped camelCase dicts: the SDK sends a plain dict verbatim.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -69,6 +70,35 @@ def failed(resource: Any) -> bool:
     return text(getattr(resource, "provisioning_state", None)) == "Failed"
 
 
+IN_FLIGHT = ("Creating", "Updating", "Deleting")
+
+
+def settled(ctx: StepContext, get: Callable[[], Any], resource: Any, what: str, *,
+            timeout_s: float = 1800, poll_s: float = 2.0) -> Any:
+    """Wait while an operation an earlier (interrupted) run started is still going: acting on a
+    resource that is Creating would fail, or report "in place" too early."""
+    deadline = time.monotonic() + timeout_s
+    said = False
+    while resource is not None and text(getattr(resource, "provisioning_state", None)) in IN_FLIGHT:
+        ctx.check_cancelled()
+        if time.monotonic() > deadline:
+            raise StepFailed(f"{what} is still {text(resource.provisioning_state)} after {timeout_s / 60:.0f} minutes",
+                             "Wait for Azure to finish (see the portal), then run again.")
+        if not said:
+            ctx.log(f"{what} is still {text(resource.provisioning_state)} (an earlier run started it): waiting.")
+            said = True
+        time.sleep(poll_s)
+        resource = get()
+    return resource
+
+
+def find(ctx: StepContext, get: Callable[..., Any], *args: Any, what: str) -> Any:
+    """The resource, once any operation on it has finished; None when it does not exist."""
+    def fetch() -> Any:
+        return get_or_none(get, *args)
+    return settled(ctx, fetch, fetch(), what)
+
+
 def _require_owned(t: Target, resource: Any, what: str, answer: str) -> None:
     if not t.owns(resource):
         raise StepFailed(f"{what} already exists and is not managed by hpcshare profile '{t.answers.profile}'",
@@ -79,7 +109,7 @@ def _require_owned(t: Target, resource: Any, what: str, answer: str) -> None:
 
 def resource_group(ctx: StepContext, t: Target) -> Outputs:
     rgs = t.env.resources(t.sub).resource_groups
-    existing = get_or_none(rgs.get, t.rg)
+    existing = find(ctx, rgs.get, t.rg, what=f"Resource group {t.rg}")
     if existing is not None:
         if existing.location.lower() != t.region.lower():
             raise StepFailed(f"Resource group {t.rg} exists in {existing.location}, not {t.region}",
@@ -96,7 +126,7 @@ def resource_group(ctx: StepContext, t: Target) -> Outputs:
 def network(ctx: StepContext, t: Target) -> Outputs:
     ep = t.answers.endpoints
     net = t.env.network(t.sub)
-    vnet = get_or_none(net.virtual_networks.get, t.rg, ep.vnet)
+    vnet = find(ctx, net.virtual_networks.get, t.rg, ep.vnet, what=f"VNet {ep.vnet}")
     if vnet is None:
         body = {
             "location": t.region,
@@ -149,7 +179,7 @@ def _rule_key(rule: Any) -> tuple[Any, ...]:
 def nsg(ctx: StepContext, t: Target) -> Outputs:
     net = t.env.network(t.sub)
     wanted = nsg_rules(t.answers)
-    existing = get_or_none(net.network_security_groups.get, t.rg, t.names.nsg)
+    existing = find(ctx, net.network_security_groups.get, t.rg, t.names.nsg, what=f"NSG {t.names.nsg}")
     if existing is not None:
         _require_owned(t, existing, f"Network security group {t.names.nsg}", "VM name")
         have = sorted(_rule_key(r) for r in (existing.security_rules or []))
@@ -172,7 +202,7 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
 def public_ip(ctx: StepContext, t: Target) -> Outputs:
     net = t.env.network(t.sub)
     label = t.answers.endpoints.dns_label
-    existing = get_or_none(net.public_ip_addresses.get, t.rg, t.names.public_ip)
+    existing = find(ctx, net.public_ip_addresses.get, t.rg, t.names.public_ip, what=f"Public IP {t.names.public_ip}")
     if existing is not None:
         _require_owned(t, existing, f"Public IP {t.names.public_ip}", "VM name")
         have = existing.dns_settings.domain_name_label if existing.dns_settings else ""
@@ -208,7 +238,7 @@ def nic(ctx: StepContext, t: Target) -> Outputs:
     subnet_id = ctx.outputs["network"]["subnet_id"]
     nsg_id = ctx.outputs["nsg"]["id"]
     pip_id = ctx.outputs.get("public-ip", {}).get("id") if t.answers.endpoints.public_ip else None
-    existing = get_or_none(net.network_interfaces.get, t.rg, t.names.nic)
+    existing = find(ctx, net.network_interfaces.get, t.rg, t.names.nic, what=f"NIC {t.names.nic}")
     if existing is not None:
         _require_owned(t, existing, f"Network interface {t.names.nic}", "VM name")
         cfg = existing.ip_configurations[0]
@@ -238,7 +268,7 @@ def _id(ref: Any) -> str | None:
 def data_disk(ctx: StepContext, t: Target) -> Outputs:
     disks = t.env.compute(t.sub).disks
     d = t.answers.disk
-    existing = get_or_none(disks.get, t.rg, t.names.data_disk)
+    existing = find(ctx, disks.get, t.rg, t.names.data_disk, what=f"Disk {t.names.data_disk}")
     if existing is not None:
         _require_owned(t, existing, f"Disk {t.names.data_disk}", "VM name")
         size, sku = existing.disk_size_gb, text(existing.sku.name) if existing.sku else None
@@ -287,7 +317,7 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
     compute = t.env.compute(t.sub)
     nic_id = ctx.outputs["nic"]["id"]
     disk_id = ctx.outputs["data-disk"]["id"]
-    existing = get_or_none(compute.virtual_machines.get, t.rg, t.names.vm)
+    existing = find(ctx, compute.virtual_machines.get, t.rg, t.names.vm, what=f"VM {t.names.vm}")
     if existing is not None and failed(existing):
         _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
         ctx.log(f"VM {t.names.vm} is in a failed state after an earlier attempt: provisioning it again.")

@@ -83,8 +83,21 @@ class ManagedRunCommandShell:
             body["tags"] = dict(self.tags)
         return body
 
+    def remove_leftovers(self, script: str) -> None:
+        """Delete run commands of this script that an interrupted earlier run left on the VM (its
+        ``finally`` never ran). Best effort: a failure here must not block the run itself."""
+        ops = self.compute_client.virtual_machine_run_commands
+        prefix = run_command_name(script).rsplit("-", 1)[0] + "-"
+        try:
+            for rc in ops.list_by_virtual_machine(self.resource_group, self.vm_name):
+                if (rc.name or "").startswith(prefix) and (rc.tags or {}).get("managed-by") == "hpcshare":
+                    ops.begin_delete(self.resource_group, self.vm_name, rc.name).result()
+        except Exception as exc:
+            log.warning("could not clean up earlier run commands on %s: %s", self.vm_name, type(exc).__name__)
+
     def run(self, script: str, config: dict[str, Any], secret: dict[str, Any]) -> RemoteResult:
         ops = self.compute_client.virtual_machine_run_commands
+        self.remove_leftovers(script)
         name = run_command_name(script)
         body = self.body(script, config, secret)
         try:
