@@ -43,14 +43,14 @@ STANDIN_LIGHT = {"wizard.standin", "wizard.standin.catalog", "wizard.standin.cre
 # Byte-code for every child goes to one throw-away tree (the warm-up fills it): an installed
 # hpcshare runs from compiled .pyc files, and this keeps the source tree untouched even when the
 # caller's environment sets PYTHONDONTWRITEBYTECODE.
-PYCACHE = Path(tempfile.mkdtemp(prefix="hpcshare-bench-pycache-"))
+PYCACHE: Path | None = None
 
 
 def child_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("HPCSHARE_", "TEXTUAL")) and k != "PYTHONDONTWRITEBYTECODE"}
     env.update({
-        "PYTHONPYCACHEPREFIX": str(PYCACHE),
+        "PYTHONPYCACHEPREFIX": str(PYCACHE or Path(tempfile.gettempdir()) / "hpcshare-bench-pycache"),
         "HPCSHARE_HOME": str(home),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
         "TERM": "xterm-256color",
@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(size) != 2 or args.runs < 2:
         ap.error("--size is COLSxROWS and --runs at least 2")
 
+    global PYCACHE
+    PYCACHE = Path(tempfile.mkdtemp(prefix="hpcshare-bench-pycache-"))
     started = time.monotonic()
     try:
         for v in VARIANTS:               # warm-up: byte-code caches and the page cache, discarded

@@ -6,7 +6,6 @@ what was typed as a draft. Dismisses with "next" or "back".
 """
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -22,6 +21,7 @@ from screens.dialogs import ConfirmDialog
 from screens.fields import Field, make_field
 from screens.live import LiveField, LiveLoaded, SizeChosen, VnetChosen
 from wizard.answers import coerce
+from wizard.catalog import vnet_hints
 from wizard.questions import QUESTIONS, SECTIONS, Section
 from wizard.validation import public_range
 
@@ -169,23 +169,10 @@ class SectionScreen(Screen[str]):
 
     @on(VnetChosen)
     def _vnet_chosen(self, event: VnetChosen) -> None:
-        """An existing VNet: take its name, range and first subnet; keep the private IP if it fits."""
-        v = event.vnet
-        self._set_input("endpoints.vnet", v.name)
-        if v.address_prefixes:
-            self._set_input("endpoints.vnet_cidr", v.address_prefixes[0])
-        if v.subnets:
-            name, prefix = v.subnets[0]
-            self._set_input("endpoints.subnet", name)
-            self._set_input("endpoints.subnet_cidr", prefix)
-            ip_field = self.field("endpoints.private_ip")
-            try:
-                net = ipaddress.IPv4Network(prefix)
-                current = ipaddress.IPv4Address(str(ip_field.value)) if ip_field else None
-            except ValueError:
-                net, current = None, None
-            if net is not None and (current is None or current not in net):
-                self._set_input("endpoints.private_ip", str(net.network_address + 4))
+        """An existing VNet: take its name, group, range and a subnet; keep the private IP if it fits."""
+        ctx = {**self.session.context(), **self.values()}
+        for key, value in vnet_hints(event.vnet, ctx).items():
+            self._set_input(key, value)
         self.revalidate()
 
     def _set_input(self, key: str, value: str) -> None:

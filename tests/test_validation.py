@@ -64,6 +64,8 @@ ok("subscription.region", "westeurope", "eastus2", "ab", "a" * 40)
 bad("subscription.region", "", "a", "a" * 41, "West Europe", "WestEurope", "west-europe", "2eastus",
     "west" + CYR_E + "urope", "eastus" + fw("2"), "eastus" + SUP2)
 
+ok("endpoints.vnet_resource_group", "", "rg-cluster", "rg_(net).1", "R" * 90)
+bad("endpoints.vnet_resource_group", " ", "r" * 91, "rg.", "rg hpc", "rg/hpc", "rg$", "rg\n")
 ok("subscription.resource_group", "rg-hpcshare", "rg_(prod).v1", "a", "R" * 90, "(rg)", "rg.1", "1")
 bad("subscription.resource_group", "", "r" * 91, "rg.", "rg hpc", "rg/hpc", "rg$", "rg" + CYR_A,
     "rg" + SUP2, "rg" + ZWSP, "rg" + NBSP + "x", RLO + "rg", "rg" + fw("1"), "rg\n", "rg,x")

@@ -61,6 +61,7 @@ class ShareAnswers:
 @dataclass(frozen=True)
 class EndpointsAnswers:
     vnet: str
+    vnet_resource_group: str
     vnet_cidr: str
     subnet: str
     subnet_cidr: str

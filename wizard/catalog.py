@@ -5,8 +5,10 @@ them from Azure (or the stand-in). Everything here is free of Azure imports.
 """
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,32 @@ def filter_sizes(sizes: list[VmSizeInfo], text: str = "", min_vcpus: int = 0, mi
             and needle in s.name.lower()
             and s.vcpus >= min_vcpus and s.memory_gb >= min_memory_gb]
     return sorted(kept, key=lambda s: (s.vcpus, s.memory_gb, s.name))
+
+
+def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """Defaults for the rest of the network section once an existing VNet is chosen: its range,
+    the current subnet if the VNet has it (else its first one), and a private IP inside it."""
+    hints: dict[str, Any] = {"endpoints.vnet": v.name}
+    # The cluster's VNet often lives in a resource group of its own.
+    own_group = str(ctx.get("subscription.resource_group", "")).lower()
+    hints["endpoints.vnet_resource_group"] = "" if v.resource_group.lower() == own_group else v.resource_group
+    if v.address_prefixes and ctx.get("endpoints.vnet_cidr") not in v.address_prefixes:
+        hints["endpoints.vnet_cidr"] = v.address_prefixes[0]
+    if not v.subnets:
+        return hints
+    subnets = dict(v.subnets)
+    name = ctx.get("endpoints.subnet")
+    if name not in subnets:
+        name = v.subnets[0][0]
+        hints["endpoints.subnet"] = name
+    prefix = subnets[name]
+    if prefix:
+        hints["endpoints.subnet_cidr"] = prefix
+        try:
+            net = ipaddress.IPv4Network(prefix)
+            current = ipaddress.IPv4Address(str(ctx.get("endpoints.private_ip", "")))
+        except ValueError:
+            net, current = None, None
+        if net is not None and (current is None or current not in net):
+            hints["endpoints.private_ip"] = str(net.network_address + 4)
+    return hints

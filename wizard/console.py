@@ -32,7 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wizard.answers import coerce
-from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
+from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes, vnet_hints
 from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
 from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid
@@ -443,32 +443,6 @@ class _Flow:
 
 # ---- helpers --------------------------------------------------------------------------------------
 
-def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:
-    """Defaults for the rest of the network section once an existing VNet is chosen: its range,
-    the current subnet if the VNet has it (else its first one), and a private IP inside it."""
-    hints: dict[str, Any] = {}
-    if v.address_prefixes and ctx.get("endpoints.vnet_cidr") not in v.address_prefixes:
-        hints["endpoints.vnet_cidr"] = v.address_prefixes[0]
-    if not v.subnets:
-        return hints
-    subnets = dict(v.subnets)
-    name = ctx.get("endpoints.subnet")
-    if name not in subnets:
-        name = v.subnets[0][0]
-        hints["endpoints.subnet"] = name
-    prefix = subnets[name]
-    if prefix:
-        hints["endpoints.subnet_cidr"] = prefix
-        try:
-            net = ipaddress.IPv4Network(prefix)
-            current = ipaddress.IPv4Address(str(ctx.get("endpoints.private_ip", "")))
-        except ValueError:
-            net, current = None, None
-        if net is not None and (current is None or current not in net):
-            hints["endpoints.private_ip"] = str(net.network_address + 4)
-    return hints
-
-
 def _size_title(x: VmSizeInfo) -> str:
     mem = f"{x.memory_gb:g} GiB"
     return f"{x.name:<24} {x.vcpus:>3} vCPUs  {mem:>9}  premium SSD: {'yes' if x.premium_io else 'no'}"
@@ -562,5 +536,5 @@ def _replay_command(session: "Session") -> str:
     return f"hpcshare run{demo} {source}"
 
 
-__all__ = ["run_plain", "ask_sections", "confirm_run", "review_table", "vnet_hints",
+__all__ = ["run_plain", "ask_sections", "confirm_run", "review_table",
            "secret_status"]

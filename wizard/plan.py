@@ -93,7 +93,8 @@ def build_plan(answers: Answers) -> Plan:
         Step("resource-group", f"Resource group {a.subscription.resource_group}", (),
              {**_pick(a, *base, "subscription.region"), "profile": a.profile}),
         Step("network", f"Virtual network {a.endpoints.vnet} / {a.endpoints.subnet}", ("resource-group",),
-             _pick(a, "endpoints.vnet", "endpoints.vnet_cidr", "endpoints.subnet", "endpoints.subnet_cidr")),
+             _pick(a, "endpoints.vnet", "endpoints.vnet_resource_group", "endpoints.vnet_cidr", "endpoints.subnet",
+                   "endpoints.subnet_cidr")),
         Step("nsg", f"Network security group {names.nsg}", ("resource-group",),
              _pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source")),
     ]
@@ -154,6 +155,13 @@ def image_urn(image: str) -> str:
     return _IMAGE_URNS[image]
 
 
+def subnet_id(answers: Answers) -> str:
+    ep = answers.endpoints
+    group = ep.vnet_resource_group or answers.subscription.resource_group
+    return (f"/subscriptions/{answers.subscription.id}/resourceGroups/{group}/providers/Microsoft.Network"
+            f"/virtualNetworks/{ep.vnet}/subnets/{ep.subnet}")
+
+
 def render_az(plan: Plan) -> str:
     """An Azure CLI script equivalent to the Azure part of the plan. Secrets come from the
     environment at run time, never from this text. Every value is shell-quoted."""
@@ -162,6 +170,16 @@ def render_az(plan: Plan) -> str:
     rg = q(a.subscription.resource_group)
     tag_args = " ".join(q(f"{k}={v}") for k, v in tags(a).items())
     ep = a.endpoints
+    if ep.vnet_resource_group:
+        # The cluster's VNet: used as it is, never created or changed.
+        vnet_command = (f"az network vnet subnet show --resource-group {q(ep.vnet_resource_group)} --vnet-name"
+                        f" {q(ep.vnet)} --name {q(ep.subnet)} --query id --output tsv")
+        subnet_arg = (f"--subnet {q(subnet_id(a))}")
+    else:
+        vnet_command = (f"az network vnet create --resource-group {rg} --name {q(ep.vnet)} --address-prefixes"
+                        f" {q(ep.vnet_cidr)} --subnet-name {q(ep.subnet)} --subnet-prefixes {q(ep.subnet_cidr)}"
+                        f" --tags {tag_args}")
+        subnet_arg = f"--vnet-name {q(ep.vnet)} --subnet {q(ep.subnet)}"
     out = [
         "#!/usr/bin/env bash",
         f"# Equivalent Azure CLI commands for hpcshare profile '{a.profile}' (generated; review before use).",
@@ -170,8 +188,7 @@ def render_az(plan: Plan) -> str:
         ': "${HPCSHARE_ADMIN_PASSWORD:?set HPCSHARE_ADMIN_PASSWORD first}"',
         f"az account set --subscription {q(a.subscription.id)}",
         f"az group create --name {rg} --location {q(a.subscription.region)} --tags {tag_args}",
-        f"az network vnet create --resource-group {rg} --name {q(ep.vnet)} --address-prefixes {q(ep.vnet_cidr)}"
-        f" --subnet-name {q(ep.subnet)} --subnet-prefixes {q(ep.subnet_cidr)} --tags {tag_args}",
+        vnet_command,
         f"az network nsg create --resource-group {rg} --name {q(n.nsg)} --tags {tag_args}",
         f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-smb-tcp-445"
         f" --priority 100 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
@@ -191,8 +208,7 @@ def render_az(plan: Plan) -> str:
                    f" --allocation-method Static --dns-name {q(ep.dns_label)} --tags {tag_args}")
         nic_extra = f" --public-ip-address {q(n.public_ip)}"
     out += [
-        f"az network nic create --resource-group {rg} --name {q(n.nic)} --vnet-name {q(ep.vnet)} --subnet"
-        f" {q(ep.subnet)} --private-ip-address {q(ep.private_ip)} --network-security-group {q(n.nsg)}{nic_extra}"
+        f"az network nic create --resource-group {rg} --name {q(n.nic)} {subnet_arg} --private-ip-address {q(ep.private_ip)} --network-security-group {q(n.nsg)}{nic_extra}"
         f" --tags {tag_args}",
         f"az disk create --resource-group {rg} --name {q(n.data_disk)} --size-gb {a.disk.size_gb} --sku"
         f" {q(a.disk.sku)} --tags {tag_args}",

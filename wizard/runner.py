@@ -181,7 +181,7 @@ class Runner:
                 ctx = StepContext(step, self.plan, self.secrets, outputs, self.state.outputs(step.id),
                                   emit, self._cancel)
                 try:
-                    out = await asyncio.to_thread(self.actions[step.id], ctx)
+                    out = await _in_daemon_thread(self.actions[step.id], ctx, name=f"hpcshare-{step.id}")
                 except Cancelled:
                     results[step.id] = "cancelled"
                     emit(RunEvent(step.id, "skipped", "cancelled", elapsed=time.monotonic() - t0))
@@ -233,6 +233,35 @@ class Runner:
             if secret:
                 message, hint = message.replace(secret, "***"), hint.replace(secret, "***")
         emit(RunEvent(step.id, "failed", message, hint, elapsed=time.monotonic() - t0))
+
+
+async def _in_daemon_thread(fn: Callable[[StepContext], dict[str, Any]], ctx: StepContext, *, name: str) -> Any:
+    """Run a blocking step in a daemon thread. Unlike asyncio.to_thread's pool, a daemon thread
+    does not hold the process open: "leave Azure running and quit" quits at once, while Azure
+    finishes the operation on its side and the next run resumes."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any = None, error: BaseException | None = None) -> None:
+        if future.done():          # the run was cancelled meanwhile: nobody waits any more
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def work() -> None:
+        try:
+            outcome: tuple[Any, BaseException | None] = (fn(ctx), None)
+        except BaseException as exc:  # handed to the awaiting coroutine, which sorts it out
+            outcome = (None, exc)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:          # the loop is gone: the user left while this step ran
+            pass
+
+    threading.Thread(target=work, name=name, daemon=True).start()
+    return await future
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:

@@ -95,6 +95,10 @@ def resource_group(v: str, ctx: Context) -> str | None:
     return None
 
 
+def optional_resource_group(v: str, ctx: Context) -> str | None:
+    return resource_group(v, ctx) if v else None
+
+
 def computer_name(v: str, ctx: Context) -> str | None:
     if not _COMPUTER_NAME.fullmatch(v):
         return ("1-15 letters, digits or '-', starting and ending with a letter or digit, "

@@ -127,3 +127,47 @@ def test_state_file_holds_no_secret(home: Path, answers_file: Path, tmp_path: Pa
             assert b"Admin-Pass-7654321" not in data, f
     state = json.loads((home / "state" / "it.json").read_text())
     assert state["last_status"] == "succeeded"
+
+
+def _make_cluster_vnet() -> None:
+    """The HPC cluster's own VNet, in a resource group hpcshare does not manage."""
+    from azure.mgmt.network import NetworkManagementClient
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    from wizard.standin import FakeCredential
+
+    with StandIn(state_file=standin_state_file()) as s:
+        kw = dict(base_url=s.base_url, connection_verify=str(s.ca_path), polling_interval=0)
+        ResourceManagementClient(FakeCredential(), s.subscription_id, **kw).resource_groups.create_or_update(
+            "rg-cluster", {"location": "westeurope"})
+        NetworkManagementClient(FakeCredential(), s.subscription_id, **kw).virtual_networks.begin_create_or_update(
+            "rg-cluster", "vnet-cluster", {"location": "westeurope", "properties": {
+                "addressSpace": {"addressPrefixes": ["172.20.0.0/16"]},
+                "subnets": [{"name": "compute", "properties": {"addressPrefix": "172.20.1.0/24"}}]}}).result()
+
+
+def test_the_clusters_vnet_in_another_group_is_used_and_left_alone(home: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from wizard.cli import main
+
+    _make_cluster_vnet()
+    answers = write_answers(tmp_path / "it.toml", endpoints__vnet="vnet-cluster",
+                            endpoints__vnet_resource_group="rg-cluster", endpoints__vnet_cidr="172.20.0.0/16",
+                            endpoints__subnet="compute", endpoints__subnet_cidr="172.20.1.0/24",
+                            endpoints__private_ip="172.20.1.10")
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    res = _resources(home)
+    nic = next(r for r in res if r["type"].lower() == "microsoft.network/networkinterfaces")
+    subnet_ref = nic["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"].lower()
+    assert "/resourcegroups/rg-cluster/" in subnet_ref and subnet_ref.endswith("/subnets/compute")
+    assert [r["name"] for r in res if r["type"].lower() == "microsoft.network/virtualnetworks"] == ["vnet-cluster"]
+    assert main(["teardown", "--demo", "--answers", str(answers), "--yes"]) == 0
+    assert {r["name"] for r in _resources(home)} == {"rg-cluster", "vnet-cluster"}
+
+
+def test_a_missing_vnet_in_another_group_is_a_clear_failure(home: Path, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "it.toml", endpoints__vnet_resource_group="rg-nowhere")
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 1
+    assert "[failed] network" in text and "not found in resource group rg-nowhere" in text

@@ -10,7 +10,7 @@ from tests.plain.conftest import (
     CTRL_C, DOWN, ENTER, FAKE_SUB, NO, YES, FakeCatalog, all_keys, keys, section_keys, typed,
 )
 from wizard import console
-from wizard.catalog import VnetInfo
+from wizard.catalog import VnetInfo, vnet_hints
 from wizard.questions import SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
@@ -224,8 +224,11 @@ def test_new_vnet_among_existing_ones(home: Path) -> None:
 
 def test_vnet_hints_keep_a_fitting_subnet_and_ip() -> None:
     v = VnetInfo("v", "rg", ("10.0.0.0/16",), (("a", "10.0.1.0/24"), ("default", "10.0.0.0/24")))
-    ctx = {"endpoints.vnet_cidr": "10.0.0.0/16", "endpoints.subnet": "default", "endpoints.private_ip": "10.0.0.9"}
-    assert console.vnet_hints(v, ctx) == {"endpoints.subnet_cidr": "10.0.0.0/24"}
+    ctx = {"endpoints.vnet_cidr": "10.0.0.0/16", "endpoints.subnet": "default", "endpoints.private_ip": "10.0.0.9",
+           "subscription.resource_group": "rg-hpcshare"}
+    assert vnet_hints(v, ctx) == {"endpoints.vnet": "v", "endpoints.vnet_resource_group": "rg",
+                                  "endpoints.subnet_cidr": "10.0.0.0/24"}
+    assert vnet_hints(v, {**ctx, "subscription.resource_group": "RG"})["endpoints.vnet_resource_group"] == ""
 
 
 def test_section_problems_are_printed_and_the_section_reasked(home: Path, monkeypatch: pytest.MonkeyPatch,

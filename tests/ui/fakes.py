@@ -129,7 +129,7 @@ FULL_PROFILE: dict[str, Any] = {
     "disk.drive_letter": "G", "disk.label": "jobs",
     "account.username": "jobuser",
     "share.name": "Jobs", "share.folder": "JobsData", "share.access": "full", "share.encrypt": True,
-    "endpoints.vnet": "vnet-x", "endpoints.vnet_cidr": "10.5.0.0/16", "endpoints.subnet": "files",
+    "endpoints.vnet": "vnet-x", "endpoints.vnet_resource_group": "", "endpoints.vnet_cidr": "10.5.0.0/16", "endpoints.subnet": "files",
     "endpoints.subnet_cidr": "10.5.1.0/24", "endpoints.private_ip": "10.5.1.10",
     "endpoints.public_ip": False, "endpoints.dns_label": "", "endpoints.smb_source": "10.5.0.0/16",
     "endpoints.udp_445": False, "endpoints.rdp_source": "",

@@ -126,7 +126,13 @@ def resource_group(ctx: StepContext, t: Target) -> Outputs:
 def network(ctx: StepContext, t: Target) -> Outputs:
     ep = t.answers.endpoints
     net = t.env.network(t.sub)
-    vnet = find(ctx, net.virtual_networks.get, t.rg, ep.vnet, what=f"VNet {ep.vnet}")
+    group = ep.vnet_resource_group or t.rg
+    foreign = group.lower() != t.rg.lower()
+    vnet = find(ctx, net.virtual_networks.get, group, ep.vnet, what=f"VNet {ep.vnet}")
+    if vnet is None and foreign:
+        raise StepFailed(f"VNet {ep.vnet} not found in resource group {group}",
+                         "hpcshare creates VNets only in its own resource group: check endpoints.vnet and "
+                         "endpoints.vnet_resource_group, or leave the latter empty to create a new VNet.")
     if vnet is None:
         body = {
             "location": t.region,
@@ -140,15 +146,18 @@ def network(ctx: StepContext, t: Target) -> Outputs:
         ctx.log(f"Created VNet {ep.vnet} ({ep.vnet_cidr}) with subnet {ep.subnet} ({ep.subnet_cidr}).")
         subnet = next(s for s in vnet.subnets if s.name == ep.subnet)
         return {"vnet_id": vnet.id, "subnet_id": subnet.id, "subnet_prefix": ep.subnet_cidr, "changed": True}
-    ctx.log(f"Using the existing VNet {ep.vnet}.")
+    ctx.log(f"Using the existing VNet {ep.vnet}" + (f" in {group}." if foreign else "."))
     subnet = next((s for s in (vnet.subnets or []) if s.name == ep.subnet), None)
+    if subnet is None and foreign:
+        raise StepFailed(f"Subnet {ep.subnet} not found in VNet {ep.vnet} ({group})",
+                         "Choose one of the VNet's subnets: hpcshare does not change a VNet it does not manage.")
     if subnet is not None:
         if subnet.address_prefix != ep.subnet_cidr:
             raise StepFailed(f"Subnet {ep.subnet} exists with range {subnet.address_prefix}, not {ep.subnet_cidr}",
                              f"Set endpoints.subnet_cidr to {subnet.address_prefix} (and a private IP inside it).")
         return {"vnet_id": vnet.id, "subnet_id": subnet.id, "subnet_prefix": subnet.address_prefix, "changed": False}
     subnet = net.subnets.begin_create_or_update(
-        t.rg, ep.vnet, ep.subnet, {"properties": {"addressPrefix": ep.subnet_cidr}}).result()
+        group, ep.vnet, ep.subnet, {"properties": {"addressPrefix": ep.subnet_cidr}}).result()
     ctx.log(f"Added subnet {ep.subnet} ({ep.subnet_cidr}) to {ep.vnet}.")
     return {"vnet_id": vnet.id, "subnet_id": subnet.id, "subnet_prefix": ep.subnet_cidr, "changed": True}
 
