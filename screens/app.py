@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from screens.dialogs import InterruptDialog, QuitDialog
-from screens.run import RunModel
+from screens.run_model import RunModel
 from wizard import paths
 from wizard.catalog import VmSizeInfo
 from wizard.questions import SECTIONS, section
@@ -96,10 +96,7 @@ class HpcShareApp(App[int]):
     # ---- the page flow --------------------------------------------------------------------
     @work(group="flow", exclusive=True)
     async def flow(self) -> None:
-        from screens.finish import FinishScreen
-        from screens.review import ReviewScreen
-        from screens.run import RunScreen
-        from screens.section import SectionScreen
+        # Each page is imported when it is first shown, so the first one paints sooner.
         from screens.welcome import WelcomeScreen
 
         pages = ("welcome", *SECTION_KEYS, "review")
@@ -116,10 +113,16 @@ class HpcShareApp(App[int]):
                 self.use_profile(chosen)
                 i = 1
             elif page == "review":
+                from screens.review import ReviewScreen
+
                 result = await self.push_screen_wait(ReviewScreen(self.session, focus_section=last))
                 if result == "run":
+                    from screens.run import RunScreen
+
                     outcome = await self.push_screen_wait(RunScreen())
                     if outcome == "finish":
+                        from screens.finish import FinishScreen
+
                         await self.push_screen_wait(FinishScreen(self.session, self.run_result))
                         self.exit(EXIT_OK)
                         return
@@ -133,6 +136,8 @@ class HpcShareApp(App[int]):
                     i = pages.index(result.split(":", 1)[1])
                     editing = True
             else:
+                from screens.section import SectionScreen
+
                 result = await self.push_screen_wait(SectionScreen(
                     section(page), self.session, index=i - 1, returning=editing))
                 last = page if editing else None

@@ -91,11 +91,6 @@ def test_no_azure_module_before_the_first_screen(tmp_path: Path, cli_args: tuple
         "Import azure.* inside the functions that talk to Azure (reference/notes/azure-sdk-and-arm.md §5).")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Session(demo=True) resolves its defaults with wizard.standin.catalog, and importing that module "
-    "runs wizard/standin/__init__.py, which imports the whole stand-in (HTTP server, handlers, store) "
-    "at module level. Fix: import .app/.server/.store/.handlers inside StandIn.start/resources/_view "
-    "(benchmarks/README.md, startup.py: Known costs); then delete this marker."))
 def test_demo_stand_in_not_loaded_before_the_first_screen(tmp_path: Path) -> None:
     snapshot = first_screen_modules(tmp_path, "--demo")
     # The demo Session needs the stand-in's catalog (the demo subscription id), which loads the

@@ -32,7 +32,7 @@ def test_wheel_carries_every_asset(wheel: Path) -> None:
     assert any(n.startswith("assets/powershell/") and n.endswith(".ps1") for n in names)
     assert "wizard/cli.py" in names and "screens/__init__.py" in names
     entry = [n for n in names if n.endswith("entry_points.txt")]
-    assert entry and "hpcshare = wizard.cli:main" in zipfile.ZipFile(wheel).read(entry[0]).decode()
+    assert entry and "hpcshare = wizard.cli:entry" in zipfile.ZipFile(wheel).read(entry[0]).decode()
 
 
 def test_installed_wheel_finds_assets_and_runs(wheel: Path, tmp_path: Path) -> None:

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from wizard import profiles
 from wizard.answers import Answers, Problem, Resolution, Secrets, build_answers, coerce, generate_password, resolve
-from wizard.plan import Plan, build_plan
 from wizard.questions import QUESTIONS, SECRET_KEYS, section
 from wizard.state import RunState
 
 if TYPE_CHECKING:
     from wizard.environment import Environment
+    from wizard.plan import Plan
     from wizard.runner import Runner
 
 ADMIN_PASSWORD_ENV = "HPCSHARE_ADMIN_PASSWORD"
@@ -166,7 +166,9 @@ class Session:
             return from_env, False
         return generate_password(), True
 
-    def plan(self) -> Plan:
+    def plan(self) -> "Plan":
+        from wizard.plan import build_plan
+
         return build_plan(self.answers())
 
     # ---- running -------------------------------------------------------------------------------

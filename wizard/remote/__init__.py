@@ -13,11 +13,35 @@ No user value ever appears in script text or on a command line: only base64 para
 Imported by wizard.execute / wizard.remote.run; imports no UI library, and azure / winrm only
 lazily (inside the transports).
 """
-from wizard.remote.config import ConfigError, ServerInfo, configure_config, secret_params, self_test_config
-from wizard.remote.run_command import ActionRunCommandShell, ManagedRunCommandShell
-from wizard.remote.shell import RemoteResult, RemoteShell
-from wizard.remote.steps import configure_server, self_test
-from wizard.remote.winrm_shell import WinRmShell
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wizard.remote.config import ConfigError, ServerInfo, configure_config, secret_params, self_test_config
+    from wizard.remote.run_command import ActionRunCommandShell, ManagedRunCommandShell
+    from wizard.remote.shell import RemoteResult, RemoteShell
+    from wizard.remote.steps import configure_server, self_test
+    from wizard.remote.winrm_shell import WinRmShell
+
+# Loaded on first use (PEP 562): wizard.plan imports wizard.remote.protocol, which runs this file,
+# and neither the plan nor the wizard's first screen needs the transports.
+_EXPORTS = {
+    "ConfigError": "config", "ServerInfo": "config", "configure_config": "config",
+    "secret_params": "config", "self_test_config": "config",
+    "ActionRunCommandShell": "run_command", "ManagedRunCommandShell": "run_command",
+    "RemoteResult": "shell", "RemoteShell": "shell",
+    "configure_server": "steps", "self_test": "steps",
+    "WinRmShell": "winrm_shell",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wizard.remote' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"wizard.remote.{module}"), name)
+
 
 __all__ = [
     "ActionRunCommandShell", "ConfigError", "ManagedRunCommandShell", "RemoteResult", "RemoteShell",

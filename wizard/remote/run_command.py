@@ -84,10 +84,12 @@ class ManagedRunCommandShell:
         return body
 
     def remove_leftovers(self, script: str) -> None:
-        """Delete run commands of this script that an interrupted earlier run left on the VM (its
-        ``finally`` never ran). Best effort: a failure here must not block the run itself."""
+        """Delete run commands that an interrupted earlier run left on the VM (its cleanup never ran
+        or never finished). Best effort: a failure here must not block the run itself."""
         ops = self.compute_client.virtual_machine_run_commands
-        prefix = run_command_name(script).rsplit("-", 1)[0] + "-"
+        # Any script's: the previous call's delete is not awaited, so a killed process can leave
+        # the other script's run command too. Remote steps never overlap, so none is in use now.
+        prefix = "hpcshare-"
         try:
             for rc in ops.list_by_virtual_machine(self.resource_group, self.vm_name):
                 if (rc.name or "").startswith(prefix) and (rc.tags or {}).get("managed-by") == "hpcshare":
@@ -104,10 +106,7 @@ class ManagedRunCommandShell:
             ops.begin_create_or_update(self.resource_group, self.vm_name, name, body).result()
             rc = ops.get_by_virtual_machine(self.resource_group, self.vm_name, name, expand="instanceView")
         finally:
-            try:
-                ops.begin_delete(self.resource_group, self.vm_name, name).result()
-            except Exception as exc:  # never hide the run's own outcome behind a cleanup failure
-                log.warning("could not delete run command %s on %s: %s", name, self.vm_name, type(exc).__name__)
+            self._start_delete(ops, name)
         iv = _get(rc, "properties", "instance_view") or _get(rc, "properties", "instanceView") or _get(rc, "instance_view")
         stdout = str(_get(iv, "output") or "")
         stderr = str(_get(iv, "error") or "")
@@ -121,6 +120,27 @@ class ManagedRunCommandShell:
             stderr = f"Run Command execution state: {state} {_get(iv, 'execution_message') or ''}".strip()
         return make_result(script, stdout, stderr, None if exit_code is None else int(exit_code),
                            transport=self.name, secrets=secret_values(secret))
+
+    def _start_delete(self, ops: Any, name: str) -> None:
+        """Delete the run command without waiting for it. ARM has accepted the DELETE (202) when
+        ``begin_delete`` returns and finishes it on its own; waiting kept the next step (self-test,
+        then the artifacts) behind a cleanup whose result no step needs. A delete that ends Failed
+        or Canceled is logged when it ends (in the poller's thread)."""
+        try:
+            poller = ops.begin_delete(self.resource_group, self.vm_name, name)
+        except Exception as exc:  # never hide the run's own outcome behind a cleanup failure
+            log.warning("could not delete run command %s on %s: %s", name, self.vm_name, type(exc).__name__)
+            return
+        vm = self.vm_name
+
+        def ended(polling: Any) -> None:
+            status = str(polling.status()).lower()
+            if status in ("failed", "canceled"):
+                log.warning("deleting run command %s on %s ended %s", name, vm, status)
+
+        add = getattr(poller, "add_done_callback", None)
+        if add is not None:
+            add(ended)
 
 
 class ActionRunCommandShell:

@@ -28,16 +28,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import catalog
-from .app import Arm
 from .credential import FakeCredential
 from .faults import FaultPlan
-from .handlers import generic
 from .latency import Latency
-from .server import StandInHTTPServer, make_tls_context
-from .store import Store
+
+if TYPE_CHECKING:
+    from .app import Arm
+    from .server import StandInHTTPServer
+    from .store import Store
 
 __all__ = ["FakeCredential", "StandIn", "serve_forever"]
 
@@ -93,6 +94,12 @@ class StandIn:
         with self._start_lock:
             if self._server is not None:
                 return self
+            # The server side loads here, not when wizard.standin is imported: the demo Session
+            # imports wizard.standin.catalog (the demo subscription) before the first screen.
+            from .app import Arm
+            from .server import StandInHTTPServer, make_tls_context
+            from .store import Store
+
             arm = Arm(Store(self.state_file), self._latency, self._faults)
             tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
             try:
@@ -159,6 +166,8 @@ class StandIn:
         subnets are inside their VNet). Before start(), what the state file holds."""
         arm = self._arm
         if arm is None:
+            from .store import Store
+
             store = Store(self.state_file)
             return [self._view(store, r) for r in store.resources.values()]
         with arm.lock:
@@ -167,6 +176,8 @@ class StandIn:
 
     @staticmethod
     def _view(store: Store, body: dict[str, Any]) -> dict[str, Any]:
+        from .handlers import generic
+
         out = copy.deepcopy(body)
         out.setdefault("tags", {})
         spec = generic.spec_for(out)
