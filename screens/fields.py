@@ -199,18 +199,13 @@ class SecretField(TextField):
         event.button.label = "show" if self.input.password else "hide"
 
 
-class ChoiceField(Field):
-    """A fixed list of options (``Question.choices``)."""
-
-    def compose_control(self) -> ComposeResult:
-        options = [(c, c) for c in self.question.choices]
-        value = self.initial if self.initial in self.question.choices else Select.NULL
-        yield Select(options, value=value, allow_blank=value is Select.NULL, compact=True,
-                     id=f"select-{self.question.name}")
+class SelectBacked:
+    """For fields whose control is one Select: its value ("" while nothing is chosen) and focus.
+    Mixed into a Field (a widget), which provides ``query_one``."""
 
     @property
     def select(self) -> Select:
-        return self.query_one(Select)
+        return self.query_one(Select)  # type: ignore[attr-defined]
 
     @property
     def value(self) -> Any:
@@ -220,6 +215,17 @@ class ChoiceField(Field):
     @property
     def focus_target(self) -> Widget:
         return self.select
+
+
+class ChoiceField(SelectBacked, Field):
+    """A fixed list of options (``Question.choices``)."""
+
+    def compose_control(self) -> ComposeResult:
+        options = [(c, c) for c in self.question.choices]
+        value = self.initial if self.initial in self.question.choices else Select.NULL
+        yield Select(options, value=value, allow_blank=value is Select.NULL, compact=True,
+                     id=f"select-{self.question.name}")
+
 
     def extra_problem(self) -> str | None:
         # Premium SSD needs a VM size with premium storage; known only from the live size list.
@@ -241,7 +247,7 @@ class ToggleField(Field):
 
     @property
     def select(self) -> Select:
-        return self.query_one(Select)
+        return self.query_one(Select)  # type: ignore[attr-defined]
 
     @property
     def value(self) -> Any:

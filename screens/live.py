@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from screens.fields import ContextFn, Field
+from screens.fields import ContextFn, Field, SelectBacked
 from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
 from wizard.questions import Question
 
@@ -146,7 +146,7 @@ class LiveLoaded(Message):
         self.field = field
 
 
-class LiveSelectField(LiveField):
+class LiveSelectField(SelectBacked, LiveField):
     """Subscriptions and regions: a Select filled when the list arrives."""
 
     def compose_control(self) -> ComposeResult:
@@ -162,18 +162,6 @@ class LiveSelectField(LiveField):
     def prompt(self) -> str:
         return {"subscriptions": "Select a subscription", "regions": "Select a region"}.get(self.source, "Select")
 
-    @property
-    def select(self) -> Select:
-        return self.query_one(Select)
-
-    @property
-    def value(self) -> Any:
-        v = self.select.value
-        return "" if v is Select.NULL else v
-
-    @property
-    def focus_target(self) -> Widget:
-        return self.select
 
     def offered(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
