@@ -94,7 +94,14 @@ def _run(args: argparse.Namespace, session: Session) -> int:
         from wizard.console import ask_sections
 
         ask_sections(session, args.ask)
-    _answers_or_exit(session)
+    answers = _answers_or_exit(session)
+    from wizard.validation import public_range
+
+    exposed = public_range(answers.endpoints.smb_source)
+    if exposed and args.yes:
+        # Confirmed when it was typed; a replay says it again where a log will keep it.
+        print(f"hpcshare: warning: TCP 445 will be reachable from {exposed} on the Internet "
+              "(endpoints.smb_source)", file=sys.stderr)
     try:
         session.secrets()
     except AnswersInvalid as exc:

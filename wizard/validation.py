@@ -233,6 +233,8 @@ def _network(v: str) -> ipaddress.IPv4Network | None:
     return _ipv4_network(v) if "/" in v else None
 
 
+# The widest public range SMB may be opened to (a site's or a VPN's egress range, not a continent).
+PUBLIC_SMB_MIN_PREFIX = 16
 PRIVATE_RANGES = tuple(ipaddress.IPv4Network(p) for p in
                        ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"))
 
@@ -309,6 +311,9 @@ def smb_source(v: str, ctx: Context) -> str | None:
     net = _ipv4_network(v)
     if v in ("Internet", "AzureCloud") or (net is not None and net.prefixlen == 0):
         return "SMB must not be open to the whole Internet; use VirtualNetwork or one address range"
+    if net is not None and not _private(net) and net.prefixlen < PUBLIC_SMB_MIN_PREFIX:
+        return (f"a public range must be /{PUBLIC_SMB_MIN_PREFIX} or narrower: SMB open to "
+                f"{net.num_addresses:,} Internet addresses invites attacks")
     return None
 
 

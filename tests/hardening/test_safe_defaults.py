@@ -324,3 +324,21 @@ def test_answers_file_and_state_files_are_0600(umask: int, home: Path, tmp_path:
     os.chmod(loose, 0o644)
     profiles.save(loose, profiles.load(loose).values)
     assert mode(loose) == 0o600
+
+
+@pytest.mark.parametrize("source", ["8.0.0.0/8", "100.0.0.0/15", "203.0.0.0/12"])
+def test_smb_is_never_opened_to_a_continent_sized_public_range(source: str) -> None:
+    from wizard.questions import QUESTIONS
+
+    message = QUESTIONS["endpoints.smb_source"].check(source, {})
+    assert message is not None and message.startswith("SMB allowed from: a public range must be /16")
+
+
+def test_a_replay_with_a_public_smb_range_warns_on_stderr(home: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.integration.conftest import write_answers
+    from wizard.cli import main
+
+    answers = write_answers(tmp_path / "it.toml", endpoints__smb_source="203.0.113.0/24")
+    assert main(["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")]) == 0
+    assert "TCP 445 will be reachable from 203.0.113.0/24 on the Internet" in capsys.readouterr().err
