@@ -212,10 +212,8 @@ def _wire_client(handler: Any) -> Any:
     from azure.core.pipeline.transport import HttpTransport
     from azure.core.rest import HttpRequest
 
-    try:  # azure-core's own response class, so the SDK's pipeline sees a real one
-        from azure.core.rest._http_response_impl import HttpResponseImpl
-    except ImportError:  # pragma: no cover - a future azure-core moved it
-        pytest.skip("azure-core's HttpResponseImpl moved")
+    # azure-core's own response class, so the SDK's pipeline sees a real one.
+    from azure.core.rest._http_response_impl import HttpResponseImpl
     from azure.mgmt.compute import ComputeManagementClient
 
     class Transport(HttpTransport):
