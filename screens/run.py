@@ -48,6 +48,22 @@ class StepTable(DataTable[Any]):
         if event.key in ("up", "down", "pageup", "pagedown", "home", "end"):
             self.user_moved = True
 
+    def on_resize(self, event: Any) -> None:
+        self.fit_detail()
+
+    def fit_detail(self) -> None:
+        """Give the Detail column whatever width the others leave (it would otherwise keep the
+        width of its first, short contents and cut every later message to a few letters)."""
+        detail = next((c for k, c in self.columns.items() if k.value == "detail"), None)
+        if detail is None or not self.size.width:
+            return
+        others = sum(c.get_render_width(self) for k, c in self.columns.items() if k.value != "detail")
+        width = max(10, self.scrollable_content_region.width - others - 2 * self.cell_padding)
+        if detail.width != width or detail.auto_width:
+            detail.width, detail.auto_width = width, False
+            self._require_update_dimensions = True
+            self.refresh()
+
     def on_click(self, event: Any) -> None:
         self.user_moved = True
 
@@ -98,6 +114,7 @@ class RunScreen(Screen[str]):
         table.add_column("State", key="state", width=8)
         table.add_column("Time", key="time", width=6)
         table.add_column("Detail", key="detail")
+        table.fit_detail()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.rebuild())
         model: RunModel = self.app.run_model  # type: ignore[attr-defined]
         if model.status in ("idle",):
