@@ -102,6 +102,31 @@ def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
     return {"out_dir": str(out_dir), "files": [p.name for p in written], "summary": f"{len(written)} files in {out_dir}"}
 
 
+def preflight(env: "Environment", answers: Answers) -> list[str]:
+    """What Azure would refuse only after the network and disk were already made: the VM size
+    must be offered here to this subscription, and support Premium SSD when the disk is Premium.
+    One catalogue call; problems name the answer to change. A catalogue that cannot be read is
+    not a problem here (the steps report Azure's own error then)."""
+    from wizard.azure.catalog import AzureCatalog
+
+    try:
+        sizes = {s.name.lower(): s for s in AzureCatalog(env).vm_sizes(answers.subscription.id,
+                                                                        answers.subscription.region)}
+    except Exception:
+        return []
+    size = sizes.get(answers.vm.size.lower())
+    where = f"{answers.subscription.region} for this subscription"
+    if size is None:
+        return [f"[vm.size] VM size: {answers.vm.size} is not offered in {where}"]
+    problems = []
+    if size.restricted:
+        problems.append(f"[vm.size] VM size: {answers.vm.size} is restricted in {where}; choose another size")
+    if answers.disk.sku == "Premium_LRS" and not size.premium_io:
+        problems.append(f"[disk.sku] Disk type: {answers.vm.size} cannot attach Premium SSD; choose an 's' size "
+                        "(e.g. Standard_D4s_v5) or StandardSSD_LRS")
+    return problems
+
+
 def generate_artifacts(session: "Session", answers: Answers, *, embed_password: str | None) -> list[Path]:
     """``hpcshare generate``: from the answers and the last run's recorded outputs; no Azure call."""
     from wizard.artifacts import write_artifacts

@@ -85,6 +85,14 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None) -> int:
     view = RunView()
     answers = session.answers(require=True)
     console.print(f"hpcshare: profile '{answers.profile}'" + (" (demo: built-in Azure stand-in)" if session.demo else ""))
+    from wizard.execute import preflight
+
+    problems = preflight(session.environment, answers)
+    if problems:
+        console.print("Azure would refuse these answers; nothing was created:", highlight=False)
+        for problem in problems:
+            console.print(f"  - {problem}", highlight=False, markup=False)
+        return 2
     runner = session.make_runner()
 
     def log_line(e: RunEvent) -> None:

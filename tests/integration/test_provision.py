@@ -171,3 +171,18 @@ def test_a_missing_vnet_in_another_group_is_a_clear_failure(home: Path, tmp_path
     code, text, _ = run_session(answers, tmp_path / "out")
     assert code == 1
     assert "[failed] network" in text and "not found in resource group rg-nowhere" in text
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"vm__size": "Standard_E16s_v5"}, "[vm.size] VM size: Standard_E16s_v5 is restricted"),
+    ({"vm__size": "Standard_D4_v5", "disk__sku": "Premium_LRS"}, "[disk.sku] Disk type: Standard_D4_v5 cannot attach Premium SSD"),
+    ({"vm__size": "Standard_Z99_v9"}, "[vm.size] VM size: Standard_Z99_v9 is not offered"),
+])
+def test_preflight_refuses_what_azure_would_before_anything_is_made(home: Path, tmp_path: Path,
+                                                                   changes: dict, words: str) -> None:
+    answers = write_answers(tmp_path / "it.toml", **changes)
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 2, text
+    assert words in text and "nothing was created" in text
+    assert _resources(home) == []
+    assert not (tmp_path / "out").exists()
