@@ -1,6 +1,4 @@
-"""Fixtures for the hardening suite: a private HPCSHARE_HOME per test, the instant stand-in, no
-password or fault from the environment, and the working directory in tmp (so a default output
-folder ./hpcshare-out/PROFILE never lands in the repository).
+"""Fixtures for the hardening suite (the per-test ``home`` is in tests/conftest.py).
 
 The fault matrix is assembled from one JSON file per cell in a folder every xdist worker shares
 (see ``matrix_dir``); when this conftest is loaded by the controlling process (``pytest
@@ -11,22 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-HPCSHARE_VARS = ("HPCSHARE_ADMIN_PASSWORD", "HPCSHARE_SHARE_PASSWORD", "HPCSHARE_STANDIN_FAULTS",
-                 "HPCSHARE_STANDIN_LOG", "HPCSHARE_STANDIN_SCALE", "FORCE_COLOR", "TTY_COMPATIBLE")
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    h = tmp_path / "home"
-    monkeypatch.setenv("HPCSHARE_HOME", str(h))
-    monkeypatch.setenv("HPCSHARE_STANDIN_LATENCY", "instant")
-    for var in HPCSHARE_VARS:
-        monkeypatch.delenv(var, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return h
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""A demo environment per test: HPCSHARE_HOME in tmp, the in-process stand-in at instant latency,
-and an answers file for the stand-in's subscription."""
+"""Integration helpers: an answers file for the stand-in's subscription and one in-process
+`hpcshare run --demo --yes` (the `home` fixture is in tests/conftest.py)."""
 from __future__ import annotations
 
 import io
@@ -10,17 +10,6 @@ import pytest
 from wizard import profiles
 from wizard.answers import resolve
 from wizard.session import Session
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    h = tmp_path / "home"
-    monkeypatch.setenv("HPCSHARE_HOME", str(h))
-    monkeypatch.setenv("HPCSHARE_STANDIN_LATENCY", "instant")
-    for var in ("HPCSHARE_ADMIN_PASSWORD", "HPCSHARE_SHARE_PASSWORD", "HPCSHARE_STANDIN_FAULTS",
-                "HPCSHARE_STANDIN_LOG", "HPCSHARE_STANDIN_SCALE"):
-        monkeypatch.delenv(var, raising=False)
-    return h
 
 
 def write_answers(path: Path, **changes: object) -> Path:

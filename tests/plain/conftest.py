@@ -119,19 +119,6 @@ class FakeEnvironment:
 
 
 @pytest.fixture
-def home(hpcshare_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh HPCSHARE_HOME, the instant stand-in, and the working directory in tmp (so the
-    default output folder ./hpcshare-out/PROFILE lands there)."""
-    monkeypatch.setenv("HPCSHARE_STANDIN_LATENCY", "instant")
-    for name in ("HPCSHARE_STANDIN_FAULTS", "HPCSHARE_STANDIN_SCALE", "FORCE_COLOR", "TTY_COMPATIBLE"):
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return hpcshare_home
-
-
-@pytest.fixture
 def fake_catalog(monkeypatch: pytest.MonkeyPatch) -> FakeCatalog:
     """Every Session's environment is a fake whose catalog is this FakeCatalog (no stand-in)."""
     from wizard.session import Session

@@ -5,6 +5,7 @@ anything a user added there by hand keeps the group alive.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,38 +29,29 @@ def find_targets(t: Target) -> list[TeardownTarget]:
     if rg is None:
         return []
     n, ep = t.names, t.answers.endpoints
-    candidates: list[tuple[str, str, Callable[[], Any], Callable[[], Any]]] = [
-        ("Microsoft.Compute/virtualMachines", n.vm,
-         lambda: compute.virtual_machines.get(t.rg, n.vm),
-         lambda: compute.virtual_machines.begin_delete(t.rg, n.vm).result()),
-        ("Microsoft.Network/networkInterfaces", n.nic,
-         lambda: net.network_interfaces.get(t.rg, n.nic),
-         lambda: net.network_interfaces.begin_delete(t.rg, n.nic).result()),
-        ("Microsoft.Network/publicIPAddresses", n.public_ip,
-         lambda: net.public_ip_addresses.get(t.rg, n.public_ip),
-         lambda: net.public_ip_addresses.begin_delete(t.rg, n.public_ip).result()),
-        ("Microsoft.Network/networkSecurityGroups", n.nsg,
-         lambda: net.network_security_groups.get(t.rg, n.nsg),
-         lambda: net.network_security_groups.begin_delete(t.rg, n.nsg).result()),
-        ("Microsoft.Compute/disks", n.data_disk,
-         lambda: compute.disks.get(t.rg, n.data_disk),
-         lambda: compute.disks.begin_delete(t.rg, n.data_disk).result()),
-        ("Microsoft.Compute/disks", n.os_disk,
-         lambda: compute.disks.get(t.rg, n.os_disk),
-         lambda: compute.disks.begin_delete(t.rg, n.os_disk).result()),
-        ("Microsoft.Network/virtualNetworks", ep.vnet,
-         lambda: net.virtual_networks.get(t.rg, ep.vnet),
-         lambda: net.virtual_networks.begin_delete(t.rg, ep.vnet).result()),
+    # (ARM type, name, the client's operations group): deleted in this order.
+    candidates = [
+        ("Microsoft.Compute/virtualMachines", n.vm, compute.virtual_machines),
+        ("Microsoft.Network/networkInterfaces", n.nic, net.network_interfaces),
+        ("Microsoft.Network/publicIPAddresses", n.public_ip, net.public_ip_addresses),
+        ("Microsoft.Network/networkSecurityGroups", n.nsg, net.network_security_groups),
+        ("Microsoft.Compute/disks", n.data_disk, compute.disks),
+        ("Microsoft.Compute/disks", n.os_disk, compute.disks),
+        ("Microsoft.Network/virtualNetworks", ep.vnet, net.virtual_networks),
     ]
     found: list[TeardownTarget] = []
-    for rtype, name, get, delete in candidates:
-        resource = get_or_none(get)
+    for rtype, name, ops in candidates:
+        resource = get_or_none(ops.get, t.rg, name)
         if resource is not None and t.owns(resource):
-            found.append(TeardownTarget(rtype, name, resource.id, delete))
+            found.append(TeardownTarget(rtype, name, resource.id, functools.partial(_delete, ops, t.rg, name)))
     if t.owns(rg):
         found.append(TeardownTarget("Microsoft.Resources/resourceGroups", t.rg, rg.id,
                                     lambda: _delete_group_if_empty(t)))
     return found
+
+
+def _delete(ops: Any, group: str, name: str) -> None:
+    ops.begin_delete(group, name).result()
 
 
 def _delete_group_if_empty(t: Target) -> str:
