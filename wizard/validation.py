@@ -45,8 +45,11 @@ SHARE_ACCESS = ("read", "change", "full")
 TRANSPORTS = ("managed-run-command", "run-command", "winrm")
 # Premium and Standard data disks: 4 GiB up to 32,767 GiB (section 6 of the notes).
 DISK_SIZE_RANGE = {"Standard_LRS": (4, 32767), "StandardSSD_LRS": (4, 32767), "Premium_LRS": (4, 32767)}
-# Host caching is not supported on disks of 4 TiB and more.
-CACHING_MAX_GIB = 4095
+# Disks of 4 TiB (4096 GiB) and more live on another storage back end: no host caching there, and
+# a disk crosses that boundary only detached from a deallocated VM ("Expand without downtime",
+# learn.microsoft.com/azure/virtual-machines/windows/expand-os-disk).
+LARGE_DISK_GIB = 4096
+CACHING_MAX_GIB = LARGE_DISK_GIB - 1
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _REGION = re.compile(r"^[a-z][a-z0-9]{1,39}$")

@@ -35,6 +35,7 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("resource", "GET"): generic.get_resource,
     ("resource", "PUT"): generic.put_resource,
     ("resource", "DELETE"): generic.delete_resource,
+    ("resource", "PATCH"): generic.patch_resource,
     ("action", "GET"): compute.get_instance_view,
     ("action", "POST"): runcommands.run_action,
 }

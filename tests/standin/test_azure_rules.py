@@ -1,0 +1,133 @@
+"""Stateful rules real Azure enforces, through the real SDK clients against the stand-in: each test
+names the source of the rule (see also wizard/standin/handlers/*.py)."""
+from __future__ import annotations
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+
+from .helpers import REGION, Clients, create_network, create_vm, disk_body, nic_body, vm_body
+
+
+def _error(exc: pytest.ExceptionInfo[HttpResponseError]) -> tuple[int | None, str, str]:
+    err = exc.value.error
+    return exc.value.status_code, err.code if err else "", err.message if err else ""
+
+
+# -- VM PUT with an OS disk name that is taken (review 2026-12-02 row 1) -------------------------------
+def test_vm_put_whose_os_disk_name_exists_is_refused_with_conflicting_user_input(clients: Clients) -> None:
+    vnet = create_network(clients)
+    nic = clients.nmc.network_interfaces.begin_create_or_update("rg-fs", "fs01-nic", nic_body(vnet.subnets[0].id)).result()
+    leftover = clients.cmc.disks.begin_create_or_update("rg-fs", "fs01-os", disk_body(128, "StandardSSD_LRS")).result()
+    body = vm_body(nic.id)
+    body["properties"]["storageProfile"]["osDisk"]["name"] = "fs01-os"
+    with pytest.raises(HttpResponseError) as exc:
+        clients.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", body).result()
+    status, code, message = _error(exc)
+    assert (status, code) == (400, "ConflictingUserInput")
+    assert message == "Disk fs01-os already exists in resource group RG-FS. Only CreateOption.Attach is supported."
+    assert exc.value.error.target == leftover.id
+    # Nothing was adopted: the disk is still the empty, unattached one.
+    disk = clients.cmc.disks.get("rg-fs", "fs01-os")
+    assert disk.disk_state == "Unattached" and disk.disk_size_gb == 128
+    assert [v.name for v in clients.cmc.virtual_machines.list("rg-fs")] == []
+
+
+def test_a_re_put_of_the_same_vm_keeps_its_named_os_disk(clients: Clients) -> None:
+    vnet = create_network(clients)
+    nic = clients.nmc.network_interfaces.begin_create_or_update("rg-fs", "fs01-nic", nic_body(vnet.subnets[0].id)).result()
+    body = vm_body(nic.id)
+    body["properties"]["storageProfile"]["osDisk"]["name"] = "fs01-os"
+    first = clients.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", body).result()
+    again = clients.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", body).result()
+    assert again.storage_profile.os_disk.managed_disk.id == first.storage_profile.os_disk.managed_disk.id
+
+
+# -- managed disk size and type changes ---------------------------------------------------------------
+def test_a_disk_cannot_shrink(clients: Clients) -> None:
+    clients.rmc.resource_groups.create_or_update("rg-fs", {"location": REGION})
+    clients.cmc.disks.begin_create_or_update("rg-fs", "d1", disk_body(128)).result()
+    with pytest.raises(HttpResponseError) as exc:
+        clients.cmc.disks.begin_create_or_update("rg-fs", "d1", disk_body(64)).result()
+    status, code, message = _error(exc)
+    assert status == 400 and "cannot be resized down" in message
+    assert clients.cmc.disks.get("rg-fs", "d1").disk_size_gb == 128
+
+
+def test_an_unattached_disk_can_grow_and_change_type(clients: Clients) -> None:
+    clients.rmc.resource_groups.create_or_update("rg-fs", {"location": REGION})
+    clients.cmc.disks.begin_create_or_update("rg-fs", "d1", disk_body(128, "Standard_LRS")).result()
+    disk = clients.cmc.disks.begin_create_or_update("rg-fs", "d1", disk_body(8192, "Premium_LRS")).result()
+    assert (disk.disk_size_gb, disk.sku.name) == (8192, "Premium_LRS")
+
+
+def test_an_attached_data_disk_grows_online_below_4_tib(clients: Clients) -> None:
+    vm = create_vm(clients)   # data disk fs01-data: 1024 GiB Premium_LRS, attached at LUN 0
+    disk = clients.cmc.disks.begin_create_or_update("rg-fs", "fs01-data", disk_body(2048)).result()
+    assert disk.disk_size_gb == 2048 and disk.managed_by == vm.id
+
+
+def test_an_attached_disk_cannot_change_type(clients: Clients) -> None:
+    create_vm(clients)
+    with pytest.raises(HttpResponseError) as exc:
+        clients.cmc.disks.begin_create_or_update("rg-fs", "fs01-data", disk_body(1024, "StandardSSD_LRS")).result()
+    status, code, message = _error(exc)
+    assert (status, code) == (409, "OperationNotAllowed")
+    assert "deallocated" in message
+    assert clients.cmc.disks.get("rg-fs", "fs01-data").sku.name == "Premium_LRS"
+
+
+def test_an_attached_disk_cannot_cross_4_tib_online(clients: Clients) -> None:
+    create_vm(clients)
+    with pytest.raises(HttpResponseError) as exc:
+        clients.cmc.disks.begin_create_or_update("rg-fs", "fs01-data", disk_body(8192)).result()
+    status, code, message = _error(exc)
+    assert (status, code) == (409, "OperationNotAllowed")
+    assert message == "Disk resizing is allowed only when creating a VM or when the VM is deallocated."
+
+
+def test_an_attached_disk_above_4_tib_grows_online(clients: Clients) -> None:
+    vnet = create_network(clients)
+    nic = clients.nmc.network_interfaces.begin_create_or_update("rg-fs", "n1", nic_body(vnet.subnets[0].id)).result()
+    big = clients.cmc.disks.begin_create_or_update("rg-fs", "big", disk_body(4096)).result()
+    clients.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", vm_body(nic.id, big.id)).result()
+    assert clients.cmc.disks.begin_create_or_update("rg-fs", "big", disk_body(8192)).result().disk_size_gb == 8192
+
+
+def test_the_os_disk_of_a_running_vm_cannot_be_resized(clients: Clients) -> None:
+    vm = create_vm(clients)
+    os_name = vm.storage_profile.os_disk.name
+    with pytest.raises(HttpResponseError) as exc:
+        clients.cmc.disks.begin_update("rg-fs", os_name, {"properties": {"diskSizeGB": 256}}).result()
+    status, code, message = _error(exc)
+    assert (status, code) == (409, "OperationNotAllowed")
+    assert message == f"Change in disk property of OS disk '{os_name}' is not allowed when VM is running"
+
+
+# -- tags PATCH (review row 7) -------------------------------------------------------------------------
+def test_update_tags_on_network_resources_answers_at_once(standin, clients: Clients) -> None:
+    vnet = create_network(clients)
+    updated = clients.nmc.virtual_networks.update_tags("rg-fs", "vnet-hpc", {"tags": {"env": "lab"}})
+    assert updated.tags == {"env": "lab"} and updated.id == vnet.id
+    assert clients.nmc.virtual_networks.get("rg-fs", "vnet-hpc").tags == {"env": "lab"}
+    patches = [(m, st) for m, p, st in standin.requests if m == "PATCH"]
+    assert patches == [("PATCH", 200)]
+
+
+def test_begin_update_tags_on_a_vm_and_a_disk(standin, clients: Clients) -> None:
+    vm = create_vm(clients)
+    vm2 = clients.cmc.virtual_machines.begin_update("rg-fs", "fs01", {"tags": {"owner": "hpc"}}).result()
+    assert vm2.tags == {"owner": "hpc"} and vm2.provisioning_state == "Succeeded"
+    os_name = vm.storage_profile.os_disk.name
+    disk = clients.cmc.disks.begin_update("rg-fs", os_name, {"tags": {"owner": "hpc"}}).result()
+    assert disk.tags == {"owner": "hpc"} and disk.disk_state == "Attached"
+    statuses = [st for m, p, st in standin.requests if m == "PATCH"]
+    assert statuses == [200, 202]   # VM: 200 + Updating body; disk: 202 + both operation headers
+
+
+def test_a_disk_patch_goes_through_the_resize_rules(clients: Clients) -> None:
+    clients.rmc.resource_groups.create_or_update("rg-fs", {"location": REGION})
+    clients.cmc.disks.begin_create_or_update("rg-fs", "d1", disk_body(128)).result()
+    assert clients.cmc.disks.begin_update("rg-fs", "d1", {"properties": {"diskSizeGB": 256}}).result().disk_size_gb == 256
+    with pytest.raises(HttpResponseError) as exc:
+        clients.cmc.disks.begin_update("rg-fs", "d1", {"properties": {"diskSizeGB": 64}}).result()
+    assert "cannot be resized down" in _error(exc)[2]
