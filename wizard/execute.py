@@ -153,7 +153,7 @@ def run_teardown(session: "Session", answers: Answers, targets: list["TeardownTa
     failures = 0
     for t in targets:
         try:
-            result = t.delete()
+            result = t.delete(lambda line: print(f"  waiting  {line}", flush=True))
         except Exception as exc:
             failures += 1
             failure = explain(exc)

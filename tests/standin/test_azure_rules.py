@@ -131,3 +131,68 @@ def test_a_disk_patch_goes_through_the_resize_rules(clients: Clients) -> None:
     with pytest.raises(HttpResponseError) as exc:
         clients.cmc.disks.begin_update("rg-fs", "d1", {"properties": {"diskSizeGB": 64}}).result()
     assert "cannot be resized down" in _error(exc)[2]
+
+
+# -- NIC held 180 s after its VM went away (review row 3) ---------------------------------------------
+@pytest.fixture
+def held():
+    """A stand-in whose NIC hold lasts 180 s x 0.001 x 1000 = 180 s: long enough to observe for sure."""
+    from wizard.standin import StandIn
+
+    with StandIn(latency="instant", scale=1000) as s:
+        yield s
+
+
+@pytest.fixture
+def held_clients(held) -> Clients:
+    from .helpers import make_clients
+
+    return make_clients(held, retry_total=0)
+
+
+def test_a_nic_released_by_a_deleted_vm_is_reserved(held_clients: Clients) -> None:
+    c = held_clients
+    vm = create_vm(c)
+    nic_id = vm.network_profile.network_interfaces[0].id
+    c.cmc.virtual_machines.begin_delete("rg-fs", "fs01").result()
+    with pytest.raises(HttpResponseError) as exc:
+        c.nmc.network_interfaces.begin_delete("rg-fs", "fs01-nic").result()
+    status, code, message = _error(exc)
+    assert (status, code) == (400, "NicReservedForAnotherVm")
+    assert message.startswith("Nic(s) in request is reserved for another Virtual Machine for 180 seconds.")
+    assert message.endswith(f"Reserved VM: {vm.id}")
+    # A new VM, even one of the same name, cannot take it either.
+    with pytest.raises(HttpResponseError) as exc:
+        c.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", vm_body(nic_id)).result()
+    assert _error(exc)[1] == "NicReservedForAnotherVm"
+    assert c.nmc.network_interfaces.get("rg-fs", "fs01-nic").virtual_machine is None
+
+
+def test_a_failed_vm_create_reserves_its_nic_but_may_retry_itself(held, held_clients: Clients) -> None:
+    c = held_clients
+    vnet = create_network(c)
+    nic = c.nmc.network_interfaces.begin_create_or_update("rg-fs", "n1", nic_body(vnet.subnets[0].id)).result()
+    held.set_faults("vm.put=lro-fail")
+    with pytest.raises(HttpResponseError):
+        c.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", vm_body(nic.id)).result()
+    with pytest.raises(HttpResponseError) as exc:
+        c.nmc.network_interfaces.begin_delete("rg-fs", "n1").result()
+    assert _error(exc)[1] == "NicReservedForAnotherVm"
+    with pytest.raises(HttpResponseError) as exc:
+        c.cmc.virtual_machines.begin_create_or_update("rg-fs", "other", vm_body(nic.id, computer_name="other")).result()
+    assert _error(exc)[1] == "NicReservedForAnotherVm"
+    # The failed VM itself is PUT again, as ARM expects, and gets its NIC.
+    again = c.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", vm_body(nic.id)).result()
+    assert again.provisioning_state == "Succeeded"
+
+
+def test_the_nic_hold_ends(clients: Clients) -> None:
+    """Default instant stand-in: the hold is 0.18 s; a client that retries gets the NIC deleted."""
+    from wizard.azure.reservations import while_nic_reserved
+
+    create_vm(clients)
+    clients.cmc.virtual_machines.begin_delete("rg-fs", "fs01").result()
+    said: list[str] = []
+    while_nic_reserved(lambda: clients.nmc.network_interfaces.begin_delete("rg-fs", "fs01-nic").result(),
+                       said.append, "fs01-nic")
+    assert [n.name for n in clients.nmc.network_interfaces.list("rg-fs")] == []

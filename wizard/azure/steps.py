@@ -274,8 +274,48 @@ def _id(ref: Any) -> str | None:
 
 # ---- data disk -----------------------------------------------------------------------------------
 
+def _vm_of(disk: Any) -> tuple[str, str] | None:
+    """(resource group, name) of the VM a disk is attached to, from its managedBy id."""
+    parts = (getattr(disk, "managed_by", None) or "").split("/")
+    low = [p.lower() for p in parts]
+    if "resourcegroups" not in low or "virtualmachines" not in low:
+        return None
+    return parts[low.index("resourcegroups") + 1], parts[low.index("virtualmachines") + 1]
+
+
+def _deallocated(compute: Any, vm: tuple[str, str]) -> bool:
+    view = compute.virtual_machines.instance_view(*vm)
+    return any((s.code or "").lower() == "powerstate/deallocated" for s in (view.statuses or []))
+
+
+def _check_attached_change(compute: Any, t: Target, existing: Any, size: int, sku: str | None) -> None:
+    """Stop before a disk PUT Azure would refuse while the disk's VM runs (Disk REST spec,
+    diskSizeGB; Learn "Expand virtual hard disks attached to a Windows VM", Expand without downtime:
+    data disks grow online, but not across 4 TiB, and the type changes only while deallocated)."""
+    d = t.answers.disk
+    vm = _vm_of(existing)
+    if vm is None or _deallocated(compute, vm):
+        return
+    az = f"-g {vm[0]} -n {vm[1]}"
+    if sku != d.sku:
+        raise StepFailed(
+            f"Disk {t.names.data_disk} is attached to the running VM {vm[1]}: Azure changes a disk's type "
+            f"({sku} -> {d.sku}) only while its VM is deallocated",
+            f"Set disk.sku back to {sku}, or stop the VM first (az vm deallocate {az}), re-run, then start it "
+            f"(az vm start {az}).")
+    from wizard.validation import LARGE_DISK_GIB
+
+    if size < LARGE_DISK_GIB <= d.size_gb:
+        raise StepFailed(
+            f"Disk {t.names.data_disk} ({size} GiB) cannot grow to {d.size_gb} GiB while VM {vm[1]} runs: "
+            f"Azure moves a disk past 4 TiB only when it is detached from a deallocated VM",
+            f"Set disk.size_gb to {LARGE_DISK_GIB - 1} or less, or: az vm deallocate {az}; "
+            f"az vm disk detach {az} --name {t.names.data_disk}; re-run; az vm start {az}.")
+
+
 def data_disk(ctx: StepContext, t: Target) -> Outputs:
-    disks = t.env.compute(t.sub).disks
+    compute = t.env.compute(t.sub)
+    disks = compute.disks
     d = t.answers.disk
     existing = find(ctx, disks.get, t.rg, t.names.data_disk, what=f"Disk {t.names.data_disk}")
     if existing is not None:
@@ -287,6 +327,11 @@ def data_disk(ctx: StepContext, t: Target) -> Outputs:
         if size is not None and d.size_gb < size:
             raise StepFailed(f"Disk {t.names.data_disk} is {size} GiB; Azure disks cannot shrink to {d.size_gb} GiB",
                              f"Set disk.size_gb to {size} or more.")
+        if size is not None:
+            _check_attached_change(compute, t, existing, size, sku)
+            if d.size_gb > size and _vm_of(existing):
+                ctx.log(f"Growing disk {t.names.data_disk} from {size} to {d.size_gb} GiB while its VM runs "
+                        "(Azure expands data disks online).")
     body = {"location": t.region, "tags": t.tags, "sku": {"name": d.sku},
             "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": d.size_gb}}
     result = disks.begin_create_or_update(t.rg, t.names.data_disk, body).result()
@@ -322,6 +367,49 @@ def vm_body(t: Target, nic_id: str, disk_id: str) -> dict[str, Any]:
     }
 
 
+def _clear_leftover_os_disk(ctx: StepContext, t: Target, compute: Any) -> None:
+    """A VM PUT whose osDisk name is an existing disk is refused (ConflictingUserInput: "Only
+    CreateOption.Attach is supported"). A leftover OS disk of this profile (its VM was deleted
+    without it, or an earlier attempt died) is deleted rather than attached: attaching boots a
+    specialized disk and skips osProfile, so the admin account from the answers would never be set,
+    and the disk holds nothing of the user's (the share lives on the data disk)."""
+    leftover = get_or_none(compute.disks.get, t.rg, t.names.os_disk)
+    if leftover is None:
+        return
+    name = t.names.os_disk
+    if getattr(leftover, "managed_by", None):
+        raise StepFailed(f"OS disk name {name} is taken by a disk attached to {leftover.managed_by}",
+                         "Choose another VM name (the OS disk is named after it).")
+    if not t.owns(leftover):
+        raise StepFailed(f"Disk {name} already exists and is not managed by hpcshare profile '{t.answers.profile}'",
+                         f"If it is a leftover, delete it (az disk delete -g {t.rg} -n {name}); "
+                         "otherwise choose another VM name.")
+    ctx.log(f"Deleting the leftover OS disk {name} of an earlier attempt (unattached): the new VM gets a "
+            "fresh one from the image.")
+    compute.disks.begin_delete(t.rg, name).result()
+
+
+def _tag_os_disk(ctx: StepContext, t: Target, compute: Any, vm_model: Any) -> None:
+    """Azure does not pass a VM's tags to the OS disk it creates: tag it, so teardown and a later
+    run can tell it is this profile's."""
+    os_disk = vm_model.storage_profile.os_disk if vm_model.storage_profile else None
+    if os_disk is None or os_disk.name is None:
+        return
+    disk = get_or_none(compute.disks.get, t.rg, os_disk.name)
+    if disk is None or t.owns(disk):
+        return
+    compute.disks.begin_update(t.rg, os_disk.name, {"tags": {**(disk.tags or {}), **t.tags}}).result()
+    ctx.log(f"Tagged OS disk {os_disk.name} for profile '{t.answers.profile}'.")
+
+
+def _put_vm(ctx: StepContext, t: Target, compute: Any, nic_id: str, disk_id: str) -> Any:
+    from wizard.azure.reservations import while_nic_reserved
+
+    def put() -> Any:
+        return compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+    return while_nic_reserved(put, ctx.log, f"VM {t.names.vm} waits for NIC {t.names.nic}", check=ctx.check_cancelled)
+
+
 def vm(ctx: StepContext, t: Target) -> Outputs:
     compute = t.env.compute(t.sub)
     nic_id = ctx.outputs["nic"]["id"]
@@ -330,7 +418,8 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
     if existing is not None and failed(existing):
         _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
         ctx.log(f"VM {t.names.vm} is in a failed state after an earlier attempt: provisioning it again.")
-        result = compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+        result = _put_vm(ctx, t, compute, nic_id, disk_id)
+        _tag_os_disk(ctx, t, compute, result)
         return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
     if existing is not None:
         _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
@@ -343,10 +432,13 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
         if text(existing.hardware_profile.vm_size) != t.answers.vm.size:
             ctx.warn(f"VM {t.names.vm} is {text(existing.hardware_profile.vm_size)}, not {t.answers.vm.size}: "
                      "hpcshare does not resize a running server; resize it in the portal if you mean to.")
+        _tag_os_disk(ctx, t, compute, existing)
         ctx.log(f"VM {t.names.vm} exists with its NIC and data disk.")
         return {"id": existing.id, "computer_name": t.names.vm, "admin_created": False, "changed": False}
+    _clear_leftover_os_disk(ctx, t, compute)
     ctx.log(f"Creating VM {t.names.vm} ({t.answers.vm.size}, {t.answers.vm.image}); this takes a few minutes on Azure.")
-    result = compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+    result = _put_vm(ctx, t, compute, nic_id, disk_id)
+    _tag_os_disk(ctx, t, compute, result)
     return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
 
 

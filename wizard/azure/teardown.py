@@ -18,7 +18,7 @@ class TeardownTarget:
     type: str
     name: str
     id: str
-    delete: Callable[[], Any]
+    delete: Callable[[Callable[[str], None]], Any]   # called with a status-line writer
 
 
 def find_targets(t: Target) -> list[TeardownTarget]:
@@ -46,12 +46,15 @@ def find_targets(t: Target) -> list[TeardownTarget]:
             found.append(TeardownTarget(rtype, name, resource.id, functools.partial(_delete, ops, t.rg, name)))
     if t.owns(rg):
         found.append(TeardownTarget("Microsoft.Resources/resourceGroups", t.rg, rg.id,
-                                    lambda: _delete_group_if_empty(t)))
+                                    lambda say: _delete_group_if_empty(t)))
     return found
 
 
-def _delete(ops: Any, group: str, name: str) -> None:
-    ops.begin_delete(group, name).result()
+def _delete(ops: Any, group: str, name: str, say: Callable[[str], None]) -> None:
+    from wizard.azure.reservations import while_nic_reserved
+
+    # Right after the VM delete, Azure still holds its NIC (NicReservedForAnotherVm): wait it out.
+    while_nic_reserved(lambda: ops.begin_delete(group, name).result(), say, name)
 
 
 def _delete_group_if_empty(t: Target) -> str:

@@ -4,6 +4,7 @@ Importing this package registers every resource kind (see ``common.KINDS``).
 """
 from __future__ import annotations
 
+import copy
 from typing import Callable
 
 from ..errors import ArmError
@@ -68,6 +69,14 @@ def dispatch(ctx: Ctx) -> Response:
 
 def apply_operation(store: Store, op: Operation) -> None:
     """Make a completed operation's effect visible (called once, when it becomes due)."""
+    vm_before = copy.deepcopy(store.get(op.target)) if op.kind == "vm" else None
+    _apply(store, op)
+    releases = (op.action == "delete" and not op.error) or (op.action == "put" and op.error and op.verb == "put")
+    if vm_before is not None and releases:
+        network.hold_nics(store, vm_before, op.due + float(op.extra.get("nic_hold_s", 0)))
+
+
+def _apply(store: Store, op: Operation) -> None:
     if op.kind == "subnet":
         network.apply_subnet(store, op)
     elif op.action == "put":

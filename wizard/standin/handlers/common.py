@@ -100,11 +100,16 @@ class Ctx:
         fault = self.arm.faults.take_lro_fail(kind, verb)
         if fault is not None:
             error = injected_error(kind, fault)
+        extra: dict[str, Any] = {}
+        if kind == "vm":  # how long the NICs stay reserved if this deletes the VM or fails its create
+            from .network import nic_hold_seconds
+
+            extra["nic_hold_s"] = nic_hold_seconds(self.arm.latency)
         op = Operation.new(
             sub=self.route.sub, namespace=namespace, location=location, kind=kind, verb=verb,
             action=action, target=target, started=self.now,
             duration=self.arm.latency.duration(kind, verb),
-            error=error, result=result,
+            error=error, result=result, extra=extra,
         )
         self.store.add_operation(op)
         return op

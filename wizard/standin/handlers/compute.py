@@ -348,6 +348,11 @@ def _vm_nics(ctx: Ctx, props: dict[str, Any], rid: str, location: str, name: str
         nic = generic.find_ref(ctx.store, nic_ref, NIC)
         if nic is None or nic["location"] != location:
             raise invalid_reference(nic_ref, rid)
+        # A VM re-PUT after its own failed create keeps its NIC; a new VM (even of the same name,
+        # after a delete) must wait out the hold.
+        reserved = network.nic_reserved(ctx.store, nic["id"], rid if ctx.store.get(rid) else None)
+        if reserved is not None:
+            raise reserved
         owner = network.nic_owner(ctx.store, nic["id"])
         if owner and owner.lower() != rid.lower():
             raise bad_request(

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import ipaddress
 import re
+import time
 import uuid
 from typing import Any, Iterator
 
@@ -681,7 +682,41 @@ def decorate_nic(store: Store, nic: dict[str, Any]) -> None:
         nic["properties"]["macAddress"] = "00-0D-3A-" + "-".join(digest[i:i + 2] for i in (0, 2, 4))
 
 
+# A NIC released by a VM (deleted, or its create failed) stays reserved for that VM for 180 s:
+# NicReservedForAnotherVm (review 2026-12-02 row 3; the wording is Azure's, see aka.ms/deletenic).
+NIC_HOLD_S = 180
+# The instant profile shrinks the hold 1000-fold (0.18 s x scale): tests stay fast, the rule stays observable.
+INSTANT_HOLD_FACTOR = 0.001
+
+
+def nic_hold_seconds(latency: Any) -> float:
+    return NIC_HOLD_S * latency.scale * (1.0 if latency.profile == "realistic" else INSTANT_HOLD_FACTOR)
+
+
+def hold_nics(store: Store, vm: dict[str, Any], until: float) -> None:
+    """Reserve the NICs a VM referenced for it until ``until`` (wall clock)."""
+    for ref in vm["properties"].get("networkProfile", {}).get("networkInterfaces", []):
+        if store.get(ref.get("id") or "") is not None:
+            store.private(ref["id"]).update(heldFor=vm["id"], heldUntil=until)
+
+
+def nic_reserved(store: Store, nic_id: str, for_vm: str | None = None) -> Any:
+    """The NicReservedForAnotherVm error while a NIC is held for another VM than ``for_vm``."""
+    held = store.internal.get(nic_id.lower(), {})
+    holder = held.get("heldFor")
+    if not holder or held.get("heldUntil", 0) <= time.time() or (for_vm and for_vm.lower() == holder.lower()):
+        return None
+    return bad_request(
+        "NicReservedForAnotherVm",
+        f"Nic(s) in request is reserved for another Virtual Machine for {NIC_HOLD_S} seconds. Please provide "
+        f"another nic(s) or retry after {NIC_HOLD_S} seconds. Reserved VM: {holder}",
+    )
+
+
 def check_delete_nic(store: Store, nic: dict[str, Any]) -> None:
+    reserved = nic_reserved(store, nic["id"])
+    if reserved is not None:
+        raise reserved
     owner = nic_owner(store, nic["id"])
     if owner:
         raise bad_request(
