@@ -196,3 +196,50 @@ def test_the_nic_hold_ends(clients: Clients) -> None:
     while_nic_reserved(lambda: clients.nmc.network_interfaces.begin_delete("rg-fs", "fs01-nic").result(),
                        said.append, "fs01-nic")
     assert [n.name for n in clients.nmc.network_interfaces.list("rg-fs")] == []
+
+
+# -- names: decoding and the characters each type allows (review rows 4 and 8) ------------------------
+def test_encoded_path_segments_are_decoded_in_every_id(clients: Clients) -> None:
+    rg = clients.rmc.resource_groups.create_or_update("hpc(test)", {"location": REGION})
+    assert rg.name == "hpc(test)" and rg.id.endswith("/resourceGroups/hpc(test)")
+    vnet = create_network(clients, "hpc(test)")
+    assert "/resourceGroups/hpc(test)/" in vnet.id and "/resourceGroups/hpc(test)/" in vnet.subnets[0].id
+    nic = clients.nmc.network_interfaces.begin_create_or_update("hpc(test)", "fs01-nic", nic_body(vnet.subnets[0].id)).result()
+    assert "%28" not in nic.id and nic.ip_configurations[0].subnet.id == vnet.subnets[0].id
+    assert [g.name for g in clients.rmc.resource_groups.list()] == ["hpc(test)"]
+
+
+@pytest.mark.parametrize(("name", "bad"), [("rg bad!", " !"), ("rgdot.", "."), ("a/b", "/")])
+def test_a_resource_group_name_with_characters_arm_refuses(clients: Clients, name: str, bad: str) -> None:
+    with pytest.raises(HttpResponseError) as exc:
+        clients.rmc.resource_groups.create_or_update(name, {"location": REGION})
+    status, code, message = _error(exc)
+    assert (status, code) == (400, "InvalidResourceGroup")
+    assert message.startswith(f"The provided resource group name '{name}' has these invalid characters: '{bad}'.")
+    assert list(clients.rmc.resource_groups.list()) == []
+
+
+@pytest.mark.parametrize("name", ["bad name!", "v", "-vnet", "vnet.", "x" * 65])
+def test_a_vnet_name_with_characters_the_network_provider_refuses(clients: Clients, name: str) -> None:
+    clients.rmc.resource_groups.create_or_update("rg-fs", {"location": REGION})
+    from .helpers import vnet_body
+
+    with pytest.raises(HttpResponseError) as exc:
+        clients.nmc.virtual_networks.begin_create_or_update("rg-fs", name, vnet_body()).result()
+    status, code, message = _error(exc)
+    assert (status, code) == (400, "InvalidResourceName")
+    assert message.startswith(f"Resource name {name} is invalid.")
+
+
+def test_nic_subnet_and_nsg_names_follow_the_network_rules(clients: Clients) -> None:
+    vnet = create_network(clients)
+    for call in (
+        lambda: clients.nmc.network_interfaces.begin_create_or_update("rg-fs", "nic!", nic_body(vnet.subnets[0].id)),
+        lambda: clients.nmc.subnets.begin_create_or_update("rg-fs", "vnet-hpc", "sub net", {"properties": {"addressPrefix": "10.0.1.0/24"}}),
+        lambda: clients.nmc.network_security_groups.begin_create_or_update("rg-fs", "nsg#1", {"location": REGION}),
+    ):
+        with pytest.raises(HttpResponseError) as exc:
+            call().result()
+        assert _error(exc)[1] == "InvalidResourceName"
+    # One-character names and '_' at the end are fine outside VNets.
+    assert clients.nmc.network_security_groups.begin_create_or_update("rg-fs", "n_", {"location": REGION}).result().name == "n_"

@@ -5,6 +5,7 @@ types are mapped to their canonical spelling; names keep the case the client use
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from .errors import ArmError
 
@@ -66,7 +67,9 @@ def parse_route(path: str) -> Route:
     """Targets: subscriptions, subscription, locations, skus, vmsizes, operation, operation-result,
     dns-check, provider-list, resource-groups, resource-group, generic-list, resource-list,
     resource, child-list, child, action."""
-    segs = [s for s in path.split("/") if s]
+    # ARM decodes each segment: the SDK sends hpc%28test%29 for the group hpc(test) (review row 4).
+    # Split first, so an encoded "/" (%2F) stays inside its name.
+    segs = [unquote(s) for s in path.split("/") if s]
     low = [s.lower() for s in segs]
     n = len(segs)
     if not segs or low[0] != "subscriptions":

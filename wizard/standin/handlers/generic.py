@@ -50,6 +50,8 @@ def put_resource(ctx: Ctx) -> Response:
     body = validation.check_shape(ctx.req.body, spec.owner)
     location = validation.require_location(body, spec.rtype.full)
     existing = ctx.store.get(rid)
+    if existing is None and spec.rtype.namespace == "Microsoft.Network":
+        validation.check_network_name(spec.rtype.kind, ctx.route.name)
     if existing is not None and existing.get("location") != location:
         raise bad_request(
             "InvalidResourceLocation",

@@ -88,6 +88,8 @@ def _build_subnet(ctx: Ctx, vnet_id: str, vnet_name: str, vnet_nets: list[IPv4Ne
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
         raise _bad_format(f"Every subnet of virtual network {vnet_name} needs a name.")
     name = old["name"] if old else entry["name"]
+    if old is None:
+        validation.check_network_name("subnet", name)
     sid = f"{vnet_id}/subnets/{name}"
     props = copy.deepcopy(validation.properties_of(entry))
     prefix = props.get("addressPrefix") or (props.get("addressPrefixes") or [None])[0]

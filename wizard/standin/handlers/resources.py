@@ -59,6 +59,8 @@ def put_group(ctx: Ctx) -> Response:
             f"List of available regions is '{','.join(catalog.location_names())}'.",
         )
     existing = ctx.store.get(_group_id(ctx))
+    if existing is None:
+        validation.check_group_name(ctx.route.rg)
     if existing is not None:
         if state_of(existing) == "Deleting":
             raise conflict(
