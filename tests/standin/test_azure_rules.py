@@ -243,3 +243,15 @@ def test_nic_subnet_and_nsg_names_follow_the_network_rules(clients: Clients) -> 
         assert _error(exc)[1] == "InvalidResourceName"
     # One-character names and '_' at the end are fine outside VNets.
     assert clients.nmc.network_security_groups.begin_create_or_update("rg-fs", "n_", {"location": REGION}).result().name == "n_"
+
+
+# -- locations: logical regions are listed but cannot hold resources (review row 5) --------------------
+def test_locations_include_logical_regions_that_hold_nothing(standin, clients: Clients) -> None:
+    locs = {loc.name: loc for loc in clients.subs.subscriptions.list_locations(standin.subscription_id)}
+    assert locs["global"].metadata.region_type == "Logical" and locs["global"].metadata.region_category == "Other"
+    assert locs["europe"].display_name == "Europe" and locs["europe"].metadata.paired_region is None
+    assert locs["uksouth"].metadata.geography_group == "Europe"
+    assert locs["westeurope"].metadata.region_type == "Physical"
+    with pytest.raises(HttpResponseError) as exc:
+        clients.rmc.resource_groups.create_or_update("rg-global", {"location": "europe"})
+    assert _error(exc)[1] == "LocationNotAvailableForResourceGroup"
