@@ -255,3 +255,70 @@ def test_locations_include_logical_regions_that_hold_nothing(standin, clients: C
     with pytest.raises(HttpResponseError) as exc:
         clients.rmc.resource_groups.create_or_update("rg-global", {"location": "europe"})
     assert _error(exc)[1] == "LocationNotAvailableForResourceGroup"
+
+
+# -- first responses and each provider's operation URLs (review rows 9-11) ------------------------------
+def _responses() -> tuple[list, dict]:
+    seen: list = []
+    return seen, {"raw_response_hook": lambda r: seen.append(r.http_response)}
+
+
+def test_a_vm_create_answers_first_with_what_it_accepted(clients: Clients) -> None:
+    vnet = create_network(clients)
+    nic = clients.nmc.network_interfaces.begin_create_or_update("rg-fs", "n1", nic_body(vnet.subnets[0].id)).result()
+    seen, hook = _responses()
+    body = vm_body(nic.id, data_disks=[{"lun": 0, "createOption": "Empty", "diskSizeGB": 64}])
+    vm = clients.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", body, **hook).result()
+    first = seen[0]
+    assert first.status_code == 201
+    props = first.json()["properties"]
+    assert props["provisioningState"] == "Creating"
+    assert props["storageProfile"]["osDisk"]["managedDisk"] == {"storageAccountType": "Premium_LRS"}
+    assert "name" not in props["storageProfile"]["dataDisks"][0]
+    assert "id" not in props["storageProfile"]["dataDisks"][0]["managedDisk"]
+    assert "diskControllerType" not in props["storageProfile"]
+    # The finished VM names its disks.
+    assert vm.storage_profile.os_disk.managed_disk.id and vm.storage_profile.data_disks[0].managed_disk.id
+
+
+def test_disk_operations_follow_the_disk_providers_pattern(clients: Clients) -> None:
+    clients.rmc.resource_groups.create_or_update("rg-fs", {"location": REGION})
+    seen, hook = _responses()
+    body = {"location": REGION, "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 200}}
+    disk = clients.cmc.disks.begin_create_or_update("rg-fs", "d1", body, **hook).result()
+    first = seen[0]
+    assert first.status_code == 202
+    assert "/providers/Microsoft.Compute/locations/westeurope/DiskOperations/" in first.headers["Azure-AsyncOperation"]
+    assert "/DiskOperations/" in first.headers["Location"] and "monitor=true" in first.headers["Location"]
+    assert first.json()["properties"] == {"creationData": {"createOption": "Empty"}, "diskSizeGB": 200,
+                                          "provisioningState": "Updating"}
+    assert "sku" not in first.json()                     # none was sent
+    done = next(r.json() for r in seen if "/DiskOperations/" in r.request.url and r.json().get("status") == "Succeeded")
+    assert done["properties"]["output"]["name"] == "d1" and done["properties"]["output"]["properties"]["diskSizeGB"] == 200
+    assert disk.sku.name == "Standard_LRS"
+    seen.clear()
+    clients.cmc.disks.begin_create_or_update("rg-fs", "d1", {**body, "properties": {**body["properties"], "diskSizeGB": 256}}, **hook).result()
+    assert seen[0].status_code == 202 and "Location" in seen[0].headers   # an update answers like a create
+
+
+def test_a_nic_create_answers_succeeded_at_once(clients: Clients) -> None:
+    vnet = create_network(clients)
+    seen, hook = _responses()
+    clients.nmc.network_interfaces.begin_create_or_update("rg-fs", "n1", nic_body(vnet.subnets[0].id), **hook).result()
+    assert seen[0].status_code == 201 and seen[0].json()["properties"]["provisioningState"] == "Succeeded"
+    assert "/providers/Microsoft.Network/locations/westeurope/operations/" in seen[0].headers["Azure-AsyncOperation"]
+
+
+def test_a_network_delete_ends_at_operation_results_with_204(clients: Clients) -> None:
+    create_network(clients)
+    seen, hook = _responses()
+    clients.nmc.virtual_networks.begin_delete("rg-fs", "vnet-hpc", **hook).result()
+    assert seen[0].status_code == 202
+    assert "/providers/Microsoft.Network/locations/westeurope/operationResults/" in seen[0].headers["Location"]
+    assert "/operations/" in seen[0].headers["Azure-AsyncOperation"]
+    # The SDK returns once the status says Succeeded; the Location answers what the delete did.
+    from azure.core.rest import HttpRequest
+
+    final = clients.nmc.send_request(HttpRequest("GET", seen[0].headers["Location"]))
+    assert final.status_code == 204 and final.content == b""
+    assert [v.name for v in clients.nmc.virtual_networks.list("rg-fs")] == []

@@ -106,8 +106,10 @@ def _subscription_provider(path: str, sub: str, segs: list[str], low: list[str])
         return Route("skus", "skus", sub=sub)
     if len(rest) >= 2 and rest_low[0] == "locations":
         loc = rest[1]
-        if len(rest) == 4 and rest_low[2] == "operations":
+        if len(rest) == 4 and (rest_low[2] == "operations" or (ns == "microsoft.compute" and rest_low[2] == "diskoperations")):
             return Route("operation", sub=sub, location=loc, op_id=rest[3])
+        if len(rest) == 4 and ns == "microsoft.network" and rest_low[2] == "operationresults":
+            return Route("network-operation-result", sub=sub, location=loc, op_id=rest[3])
         if len(rest) == 3 and ns == "microsoft.network" and rest_low[2] == "checkdnsnameavailability":
             return Route("dns-check", "publicip", sub=sub, location=loc)
         if len(rest) == 3 and ns == "microsoft.compute" and rest_low[2] == "vmsizes":

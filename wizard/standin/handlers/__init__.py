@@ -23,6 +23,7 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("vmsizes", "GET"): compute.list_vm_sizes,
     ("operation", "GET"): resources.get_operation,
     ("operation-result", "GET"): resources.get_operation_result,
+    ("network-operation-result", "GET"): resources.get_network_operation_result,
     ("dns-check", "GET"): network.check_dns,
     ("resource-groups", "GET"): resources.list_groups,
     ("resource-group", "GET"): resources.get_group,
@@ -74,6 +75,13 @@ def apply_operation(store: Store, op: Operation) -> None:
     releases = (op.action == "delete" and not op.error) or (op.action == "put" and op.error and op.verb == "put")
     if vm_before is not None and releases:
         network.hold_nics(store, vm_before, op.due + float(op.extra.get("nic_hold_s", 0)))
+    if op.kind == "disk" and op.action == "put" and not op.error:
+        # The disk provider's Succeeded status carries the finished disk (review row 10).
+        disk = store.get(op.target)
+        if disk is not None:
+            out = copy.deepcopy(disk)
+            compute.decorate_disk(store, out)
+            op.result = {"output": out}
 
 
 def _apply(store: Store, op: Operation) -> None:

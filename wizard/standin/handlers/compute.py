@@ -189,7 +189,22 @@ def check_delete_disk(store: Store, disk: dict[str, Any]) -> None:
         raise conflict("OperationNotAllowed", f"Disk {disk['name']} is attached to VM {owner}.")
 
 
-register(KindSpec(DISK, "Disk", build_disk, new_status=202, decorate=decorate_disk, check_delete=check_delete_disk))
+def first_disk_body(disk: dict[str, Any], request: dict[str, Any], created: bool) -> dict[str, Any]:
+    """The 202 body of a disk PUT: creationData, diskSizeGB and Updating, and a sku only when one was
+    sent (Disk_Create_Empty example; review row 11)."""
+    props = disk["properties"]
+    out: dict[str, Any] = {"name": disk["name"], "id": disk["id"], "type": disk["type"], "location": disk["location"],
+                           "properties": {"creationData": props["creationData"], "diskSizeGB": props["diskSizeGB"],
+                                          "provisioningState": "Updating"}}
+    if request.get("tags"):
+        out["tags"] = disk.get("tags") or {}
+    if isinstance(request.get("sku"), dict):
+        out["sku"] = {"name": disk["sku"]["name"]}
+    return out
+
+
+register(KindSpec(DISK, "Disk", build_disk, new_status=202, update_status=202, decorate=decorate_disk,
+                  check_delete=check_delete_disk, first_body=first_disk_body))
 
 
 # -- virtual machines ------------------------------------------------------------------------------
@@ -548,5 +563,21 @@ def on_vm_removed(store: Store, vm: dict[str, Any]) -> None:
             store.remove(disk["managedDisk"]["id"])
 
 
+def first_vm_body(vm: dict[str, Any], request: dict[str, Any], created: bool) -> dict[str, Any]:
+    """The 201 body of a VM create: the disks Azure is about to make have no name or id yet, and
+    what it fills in later (disk controller, write accelerator) is absent (recorded VM PUT, review row 11)."""
+    if not created:
+        return vm
+    storage = vm["properties"]["storageProfile"]
+    storage.pop("diskControllerType", None)
+    storage["osDisk"]["managedDisk"] = {"storageAccountType": storage["osDisk"]["managedDisk"]["storageAccountType"]}
+    for disk in storage.get("dataDisks", []):
+        disk.pop("writeAcceleratorEnabled", None)
+        if disk.get("createOption") == "Empty":
+            disk.pop("name", None)
+            disk["managedDisk"] = {"storageAccountType": disk["managedDisk"]["storageAccountType"]}
+    return vm
+
+
 register(KindSpec(VM, "VirtualMachine", build_vm, new_state="Creating", view=view_vm,
-                  on_put_applied=on_vm_put_applied, on_removed=on_vm_removed))
+                  on_put_applied=on_vm_put_applied, on_removed=on_vm_removed, first_body=first_vm_body))

@@ -67,8 +67,11 @@ def put_resource(ctx: Ctx) -> Response:
     ctx.store.put(stored)
     op = ctx.start_operation(kind=spec.rtype.kind, verb="put", action="put", target=rid, location=location,
                              namespace=spec.rtype.namespace, error=ctx.op_error)
-    status = 200 if existing else spec.new_status
-    return Response(status, render(ctx, spec, stored), ctx.lro_headers(op, location=status == 202))
+    status = spec.update_status if existing else spec.new_status
+    answer = render(ctx, spec, stored)
+    if spec.first_body:
+        answer = spec.first_body(answer, body, existing is None)
+    return Response(status, answer, ctx.lro_headers(op, location=status == 202))
 
 
 _PATCH_KEYS = frozenset({"tags", "sku", "properties"})

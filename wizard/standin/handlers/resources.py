@@ -208,6 +208,17 @@ def get_operation(ctx: Ctx) -> Response:
     return Response(200)
 
 
+def get_network_operation_result(ctx: Ctx) -> Response:
+    """A network DELETE's Location: 202 (echoing both operation headers) while it runs, then 204
+    with no body (review row 9)."""
+    op = _operation(ctx)
+    if not op.applied:
+        return Response(202, None, ctx.lro_headers(op, location=True))
+    if op.error:
+        return Response(409, {"error": op.error})
+    return Response(204)
+
+
 def get_operation_result(ctx: Ctx) -> Response:
     op = _operation(ctx)
     if not op.applied:
