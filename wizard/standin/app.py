@@ -56,8 +56,11 @@ class Arm:
                 self.store.dirty = True
 
     def _handle(self, req: handlers.Request, now: float) -> handlers.Response:
-        if not req.headers.get("authorization", "").lower().startswith("bearer "):
+        auth = req.headers.get("authorization", "")
+        if not auth.lower().startswith("bearer "):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        if not auth[7:].strip():
+            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.")
         if not req.query.get("api-version"):
             raise ArmError(400, "MissingApiVersionParameter",
                            "The api-version query parameter (?api-version=) is required for all requests.")
@@ -91,6 +94,15 @@ def _fault_response(fault: Fault) -> handlers.Response:
             error_body("TooManyRequests", "The request is being throttled as the limit has been reached for this "
                                           "operation type. Please retry after the time in the Retry-After header." + note),
             {"Retry-After": "1"},
+        )
+    if fault.fault == "403":
+        # ARM's wording for a missing role assignment (Azure RBAC troubleshooting page).
+        return handlers.Response(
+            403,
+            error_body("AuthorizationFailed", "The client 'hpcshare-demo' with object id "
+                       "'00000000-0000-0000-0000-00000000d3m0' does not have authorization to perform action "
+                       f"'{fault.kind}/{fault.verb}' over scope '/subscriptions' or the scope is invalid. If access "
+                       "was recently granted, please refresh your credentials." + note),
         )
     if fault.fault == "500":
         return handlers.Response(500, error_body("InternalServerError", "Encountered internal server error." + note))

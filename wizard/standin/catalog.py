@@ -145,6 +145,10 @@ class VmSize:
         return "*" in self.restricted_in or location in self.restricted_in
 
 
+# vCPUs a subscription may run per VM family and region: an assumption for the demo subscription
+# (real defaults vary by offer); above it a VM create gets QuotaExceeded.
+FAMILY_CORE_QUOTA = 32
+
 _EU_US = ("eastus", "eastus2", "westus2", "westeurope", "northeurope", "uksouth")
 
 VM_SIZES: tuple[VmSize, ...] = (

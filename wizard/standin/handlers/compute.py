@@ -283,6 +283,7 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
             "location or zones. See https://aka.ms/azureskunotavailable for details.",
         )
     hardware["vmSize"] = size.name
+    _check_quota(ctx, size, location, rid)
 
     storage = props.get("storageProfile") if isinstance(props.get("storageProfile"), dict) else {}
     os_in = storage.get("osDisk") if isinstance(storage.get("osDisk"), dict) else {}
@@ -349,6 +350,25 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     if body.get("zones"):
         out["zones"] = body["zones"]
     return out
+
+
+def _check_quota(ctx: Ctx, size: catalog.VmSize, location: str, rid: str) -> None:
+    """Regional vCPU quota per VM family; the wording is ARM's (code QuotaExceeded, seen in public
+    CLI and Terraform logs; older answers say OperationNotAllowed with the same message)."""
+    usage = 0
+    for vm in ctx.store.of_type(VM.full):
+        other = catalog.vm_size(vm["properties"]["hardwareProfile"]["vmSize"])
+        if vm["id"].lower() != rid.lower() and vm["location"] == location and other and other.family == size.family:
+            usage += other.vcpus
+    limit = catalog.FAMILY_CORE_QUOTA
+    if usage + size.vcpus > limit:
+        raise conflict(
+            "QuotaExceeded",
+            f"Operation could not be completed as it results in exceeding approved {size.family} Cores quota. "
+            f"Additional details - Deployment Model: Resource Manager, Location: {location}, Current Limit: {limit}, "
+            f"Current Usage: {usage}, Additional Required: {size.vcpus}, (Minimum) New Limit Required: "
+            f"{usage + size.vcpus}. Submit a request for Quota increase at https://aka.ms/ProdportalCRP.",
+        )
 
 
 def _vm_nics(ctx: Ctx, props: dict[str, Any], rid: str, location: str, name: str) -> list[dict[str, Any]]:
