@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from wizard.answers import Answers, Secrets
 from wizard.plan import TAG_MANAGED_BY, TAG_PROFILE, Names, image_urn, tags
 from wizard.runner import StepContext, StepFailed
+from wizard.validation import LARGE_DISK_GIB
 
 if TYPE_CHECKING:
     from wizard.environment import Environment
@@ -303,8 +304,6 @@ def _check_attached_change(compute: Any, t: Target, existing: Any, size: int, sk
             f"({sku} -> {d.sku}) only while its VM is deallocated",
             f"Set disk.sku back to {sku}, or stop the VM first (az vm deallocate {az}), re-run, then start it "
             f"(az vm start {az}).")
-    from wizard.validation import LARGE_DISK_GIB
-
     if size < LARGE_DISK_GIB <= d.size_gb:
         raise StepFailed(
             f"Disk {t.names.data_disk} ({size} GiB) cannot grow to {d.size_gb} GiB while VM {vm[1]} runs: "
