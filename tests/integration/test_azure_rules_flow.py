@@ -120,3 +120,15 @@ def test_teardown_waits_out_the_nic_hold(home: Path, answers_file: Path, tmp_pat
     out = capsys.readouterr().out
     assert "waiting  fs01-nic: Azure holds the NIC for 180 s" in out
     assert "failed" not in out and _resources() == []
+
+
+def test_a_group_named_with_parentheses_keeps_its_name_everywhere(home: Path, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "it.toml", subscription__resource_group="hpc(test)")
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    ids = [r["id"] for r in _resources()]
+    assert ids and all("/resourceGroups/hpc(test)" in i for i in ids)
+    files = [*(home / "state").glob("*.json"), *(tmp_path / "out").iterdir()]
+    texts = {f: f.read_text(encoding="utf-8", errors="replace") for f in files if f.is_file()}
+    assert any("hpc(test)" in t for t in texts.values())       # the run state records the ids
+    assert not [f for f, t in texts.items() if "%28" in t]
