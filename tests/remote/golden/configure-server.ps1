@@ -394,13 +394,13 @@ Invoke-HpcSubStep 'disk' {
         throw ('hpcshare''s volume ''{0}'' is mounted as {1}:, not {2}:, and the share {3} points into {1}:. To keep the server as it is, set disk.drive_letter back to {1}. To move it: on the server run Remove-SmbShare -Name {3} -Force (files stay), then Set-Partition -DriveLetter {1} -NewDriveLetter {2}, then run hpcshare again.' -f $label, $current, $letter, [string]$Cfg.share_name)
     }
 
-    $lunNote = 'LUN checked ({0})' -f $facts.How
+    $lunNote = 'LUN {0} checked by {1}' -f $facts.Lun, $facts.How
     if ($facts.Lun -lt 0) { $lunNote = 'LUN not readable on this disk: chosen by size, bus and volumes' }
     $data = @{ disk = $n; letter = $letter; lunCheck = $facts.How }
     if ($did.Count -eq 0) {
         return New-HpcResult 'ok' ('Disk at {0} is already NTFS ''{1}'' as {2}: ({3})' -f $where, $label, $letter, $lunNote) $data
     }
-    return New-HpcResult 'changed' ('Disk at {0} {1}; NTFS ''{2}'' as {3}: ({4})' -f $where, ($did -join ', '), $label, $letter, $lunNote) $data
+    return New-HpcResult 'changed' ('Disk at {0}: {1}; now NTFS ''{2}'' as {3}: ({4})' -f $where, ($did -join ', '), $label, $letter, $lunNote) $data
 }
 
 # ---- user: local, not an administrator, password never expires ----
