@@ -38,8 +38,8 @@ def test_first_run_changed_then_ok(answers: Answers) -> None:
     assert code == 0 and err == ""
     assert [s for s, *_ in rows] == list(SUBSTEPS[CONFIGURE_SERVER])
     assert statuses(rows) == ["changed"] * 7
-    assert rows[0][2] == ("Disk at LUN 0 (1024 GiB): initialized GPT, partitioned, formatted NTFS 'hpcdata' (4 KiB clusters), "
-                          "mounted as F:; now NTFS 'hpcdata' as F: (LUN 0 checked by location)")
+    assert rows[0][2] == ("Disk at LUN 0 (1024 GiB): initialized GPT, partitioned as F:, formatted NTFS 'hpcdata' "
+                          "(4 KiB clusters); now NTFS 'hpcdata' as F: (LUN 0 checked by location)")
     assert "Local user 'hpcshareuser' created" in rows[1][2]
     assert "\\\\MYFILESERVER\\MyShare -> F:\\MyShare created" in rows[4][2] and "no Everyone" in rows[4][2]
     assert "TCP 445 allowed from 10.0.0.0/16 only" in rows[6][2]

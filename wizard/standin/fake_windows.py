@@ -507,8 +507,8 @@ def _disk(r: _Run) -> Outcome:
     if len(parts) > 1:
         raise _Fail(f"disk {n} at {where} already has {len(parts)} partitions: refusing to touch it")
     if not parts:
-        parts.append({"number": 2, "size_gib": size, "letter": None, "volume": None})
-        did.append("partitioned")
+        parts.append({"number": 2, "size_gib": size, "letter": letter, "volume": None})
+        did.append(f"partitioned as {letter}:")
     p = parts[0]
     v = p.get("volume")
     if _unformatted(v):

@@ -352,8 +352,9 @@ Invoke-HpcSubStep 'disk' {
     $parts = @(Get-Partition -DiskNumber $n -ErrorAction SilentlyContinue | Where-Object { [string]$_.Type -eq 'Basic' })
     if ($parts.Count -gt 1) { throw ('disk {0} at {1} already has {2} partitions: refusing to touch it' -f $n, $where, $parts.Count) }
     if ($parts.Count -eq 0) {
-        $p = New-Partition -DiskNumber $n -UseMaximumSize
-        $did += 'partitioned'
+        # With its letter: left to itself, the mount manager may give a new volume the next free one.
+        $p = New-Partition -DiskNumber $n -UseMaximumSize -DriveLetter $letter
+        $did += ('partitioned as {0}:' -f $letter)
     } else {
         $p = $parts[0]
     }
