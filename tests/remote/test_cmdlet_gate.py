@@ -53,7 +53,7 @@ CMDLETS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      ("EnableSMB1Protocol", "RequireSecuritySignature", "EncryptData", "RejectUnencryptedAccess", "Force")),
     ("Get-SmbMapping", "SmbShare", _WS.format("smbshare", "get-smbmapping"), ("RemotePath",)),
     ("Remove-SmbMapping", "SmbShare", _WS.format("smbshare", "remove-smbmapping"), ("RemotePath", "Force")),
-    ("Get-SmbConnection", "SmbShare", _WS.format("smbshare", "get-smbconnection"), ("ServerName", "ShareName")),
+    ("Get-SmbConnection", "SmbShare", _WS.format("smbshare", "get-smbconnection"), ("ServerName",)),  # no -ShareName
     # NetSecurity
     ("Get-NetFirewallRule", "NetSecurity", _WS.format("netsecurity", "get-netfirewallrule"), ("Name",)),
     ("New-NetFirewallRule", "NetSecurity", _WS.format("netsecurity", "new-netfirewallrule"),

@@ -202,7 +202,7 @@ try {
         New-PSDrive -Name $drive -PSProvider FileSystem -Root $unc -Credential $cred -Scope Script | Out-Null
         $script:HpcState['Drive'] = $drive
         Get-Item -LiteralPath ($drive + ':\') -Force | Out-Null
-        $conns = @(Get-SmbConnection -ServerName $server -ShareName $share -ErrorAction SilentlyContinue)
+        $conns = @(Get-SmbConnection -ServerName $server -ErrorAction SilentlyContinue | Where-Object { [string]$_.ShareName -eq $share })
         if ($conns.Count -eq 0) { throw ('connected to {0}, but Get-SmbConnection shows no connection to it' -f $unc) }
         $creds = @($conns | ForEach-Object { [string]$_.Credential } | Sort-Object -Unique)
         $wrong = @($creds | Where-Object { $_ -ne $who })
