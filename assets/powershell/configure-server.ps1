@@ -255,7 +255,7 @@ Invoke-HpcSubStep 'disk' {
     $v = Get-Volume -Partition $p
     if ([string]$v.UniqueId -ne $ourId) {
         Set-HpcOurVolumeId ([string]$v.UniqueId)
-        if ($ourId) { $did += 'recorded as hpcshare''s volume' }
+        if (-not ($did -like 'formatted*')) { $did += 'recorded as hpcshare''s volume' }
     }
 
     # A disk grown in Azure: extend the partition to what the disk now offers.

@@ -256,3 +256,14 @@ def test_environment_chooses_windows_and_disks(monkeypatch: pytest.MonkeyPatch, 
     with pytest.raises(ValueError, match="HPCSHARE_STANDIN_WINDOWS must be one of 2019, 2022, 2025, not '2016'"):
         fw.simulate(CONFIGURE, {"ConfigB64": encode_param(configure_config(answers))},
                     {"SecretB64": encode_param({"share_password": SHARE_PASSWORD})}, {}, None)
+
+
+def test_a_volume_from_before_the_registry_mark_is_adopted_and_says_so(answers: Answers) -> None:
+    server = new_server("2022", "scsi")
+    server["disk_state"] = {"lun0": {"style": "GPT", "partitions": [
+        {"number": 2, "size_gib": 1024, "letter": "F", "volume": {"id": "old", "file_system": "NTFS", "label": "hpcdata"}}]}}
+    rows, _ = run(CONFIGURE, configure_config(answers), server)
+    assert rows["disk"][0] == "changed" and "recorded as hpcshare's volume" in rows["disk"][1]
+    assert server["registry"]["HKLM:\\SOFTWARE\\hpcshare"]["DataVolume"] == "old"
+    rows, _ = run(CONFIGURE, configure_config(answers), server)
+    assert rows["disk"][0] == "ok"

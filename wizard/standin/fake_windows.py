@@ -524,7 +524,7 @@ def _disk(r: _Run) -> Outcome:
     assert v is not None
     if v["id"] != our_id:
         r.registry().setdefault(_HPC_KEY, {})["DataVolume"] = v["id"]
-        if our_id:
+        if not any(x.startswith("formatted") for x in did):
             did.append("recorded as hpcshare's volume")
     if d["size_gib"] > p["size_gib"]:            # Get-PartitionSupportedSize: the disk grew in Azure
         did.append(f"partition extended from {p['size_gib']} GiB to {d['size_gib']} GiB")

@@ -246,19 +246,22 @@ try {
         return New-HpcResult 'ok' ('Read the probe file back: {0} bytes, content matches' -f $back.Length)
     }
 
-    # ---- delete: the probe, then disconnect ----
+    # ---- delete: the probe, then disconnect (and check that the connection is gone) ----
     Invoke-HpcSubStep 'delete' {
         $unc = $script:HpcState['Unc']
-        if ([string]$Cfg.access -eq 'read') {
-            Disconnect-HpcProbe
-            return New-HpcResult 'ok' ('Nothing to delete with read-only access; disconnected from {0}' -f $unc)
+        $what = 'Nothing to delete with read-only access'
+        if ([string]$Cfg.access -ne 'read') {
+            $file = $script:HpcState['Probe']
+            Remove-Item -LiteralPath $file -Force -Confirm:$false
+            if (Test-Path -LiteralPath $file) { throw 'the probe file is still there after Remove-Item' }
+            $script:HpcState['Probe'] = $null
+            $what = 'Deleted the probe file'
         }
-        $file = $script:HpcState['Probe']
-        Remove-Item -LiteralPath $file -Force -Confirm:$false
-        if (Test-Path -LiteralPath $file) { throw 'the probe file is still there after Remove-Item' }
-        $script:HpcState['Probe'] = $null
         Disconnect-HpcProbe
-        return New-HpcResult 'ok' ('Deleted the probe file; disconnected from {0}' -f $unc)
+        if (@(Get-SmbMapping -RemotePath $unc -ErrorAction SilentlyContinue).Count -gt 0) {
+            return New-HpcResult 'warning' ('{0}; the connection to {1} is still listed by Get-SmbMapping after disconnecting' -f $what, $unc)
+        }
+        return New-HpcResult 'ok' ('{0}; disconnected from {1}' -f $what, $unc)
     }
 } finally {
     Disconnect-HpcProbe
