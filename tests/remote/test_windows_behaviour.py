@@ -195,6 +195,11 @@ def test_changed_drive_letter_says_exactly_what_to_do(answers: Answers) -> None:
     assert "mounted as F:, not G:" in msg and "set disk.drive_letter back to F" in msg
     assert "Remove-SmbShare -Name MyShare -Force" in msg and "Set-Partition -DriveLetter F -NewDriveLetter G" in msg
     assert [s for s, _, _ in rows.values()][1:] == ["skipped"] * 6
+    # With the share gone (as the message says), the volume moves and everything follows.
+    del server["shares"]["myshare"]
+    rows, code = run(CONFIGURE, configure_config(make_answers(disk__drive_letter="G")), server)
+    assert code == 0 and "moved from F: to G: (no share used it)" in rows["disk"][1], rows
+    assert r"\\MYFILESERVER\MyShare -> G:\MyShare created" in rows["share"][1]
 
 
 def test_changed_share_folder_says_exactly_what_to_do(answers: Answers) -> None:

@@ -534,10 +534,15 @@ def _disk(r: _Run) -> Outcome:
         p["letter"] = letter
         did.append(f"mounted as {letter}:")
     elif current != letter:
-        raise _Fail(f"hpcshare's volume '{label}' is mounted as {current}:, not {letter}:, and the share {c['share_name']} "
-                    f"points into {current}:. To keep the server as it is, set disk.drive_letter back to {current}. "
-                    f"To move it: on the server run Remove-SmbShare -Name {c['share_name']} -Force (files stay), then "
-                    f"Set-Partition -DriveLetter {current} -NewDriveLetter {letter}, then run hpcshare again.")
+        using = [s["name"] for s in r.shares().values() if s["path"].upper().startswith(f"{current}:")]
+        if using:
+            raise _Fail(f"hpcshare's volume '{label}' is mounted as {current}:, not {letter}:, and the share(s) "
+                        f"{', '.join(using)} point into {current}:. To keep the server as it is, set disk.drive_letter "
+                        f"back to {current}. To move it: on the server run Remove-SmbShare -Name {using[0]} -Force for "
+                        f"each (files stay), then Set-Partition -DriveLetter {current} -NewDriveLetter {letter}, then run "
+                        "hpcshare again.")
+        p["letter"] = letter
+        did.append(f"moved from {current}: to {letter}: (no share used it)")
     note = (f"LUN {facts['lun']} checked by {facts['how']}" if facts["lun"] >= 0
             else "LUN not readable on this disk: chosen by size, bus and volumes")
     data = {"disk": n, "letter": letter, "lunCheck": facts["how"]}

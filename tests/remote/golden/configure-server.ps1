@@ -392,7 +392,13 @@ Invoke-HpcSubStep 'disk' {
         Set-Partition -DiskNumber $n -PartitionNumber $pn -NewDriveLetter $letter
         $did += ('mounted as {0}:' -f $letter)
     } elseif ($current -ne $letter) {
-        throw ('hpcshare''s volume ''{0}'' is mounted as {1}:, not {2}:, and the share {3} points into {1}:. To keep the server as it is, set disk.drive_letter back to {1}. To move it: on the server run Remove-SmbShare -Name {3} -Force (files stay), then Set-Partition -DriveLetter {1} -NewDriveLetter {2}, then run hpcshare again.' -f $label, $current, $letter, [string]$Cfg.share_name)
+        # Safe to move only while no share points into the volume (the administrative X$ shares aside).
+        $using = @(Get-SmbShare -ErrorAction SilentlyContinue | Where-Object { -not $_.Special -and ([string]$_.Path).StartsWith($current + ':', [StringComparison]::OrdinalIgnoreCase) } | ForEach-Object { [string]$_.Name })
+        if ($using.Count -gt 0) {
+            throw ('hpcshare''s volume ''{0}'' is mounted as {1}:, not {2}:, and the share(s) {3} point into {1}:. To keep the server as it is, set disk.drive_letter back to {1}. To move it: on the server run Remove-SmbShare -Name {4} -Force for each (files stay), then Set-Partition -DriveLetter {1} -NewDriveLetter {2}, then run hpcshare again.' -f $label, $current, $letter, ($using -join ', '), $using[0])
+        }
+        Set-Partition -DiskNumber $n -PartitionNumber $pn -NewDriveLetter $letter
+        $did += ('moved from {0}: to {1}: (no share used it)' -f $current, $letter)
     }
 
     $lunNote = 'LUN {0} checked by {1}' -f $facts.Lun, $facts.How
