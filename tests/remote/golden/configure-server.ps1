@@ -656,7 +656,8 @@ function Get-HpcSmbOpenRules([string]$Store) {
     $found = @()
     foreach ($f in @(Get-NetFirewallPortFilter -All -PolicyStore $Store)) {
         if (@('TCP', '6') -notcontains [string]$f.Protocol) { continue }
-        $r = $f | Get-NetFirewallRule
+        # A port filter can belong to an IPsec rule instead: no firewall rule for it, nothing to do.
+        $r = $f | Get-NetFirewallRule -ErrorAction SilentlyContinue
         if ($null -eq $r -or [string]$r.Direction -ne 'Inbound' -or [string]$r.Action -ne 'Allow' -or [string]$r.Enabled -ne 'True') { continue }
         if ($script:HpcOwnRules -contains [string]$r.Name) { continue }
         if (Test-HpcSmbPortFilter $f $r) { $found += $r }
