@@ -71,8 +71,8 @@ try {
         $share = [string]$Cfg.share_name
         $who = $server + '\' + [string]$Cfg.share_user
         $removed = @()
-        foreach ($m in @(Get-SmbMapping -ErrorAction SilentlyContinue)) {
-            $path = [string]$m.RemotePath
+        # One Remove-SmbMapping per remote path removes every mapping to it (drive letter or none).
+        foreach ($path in @(Get-SmbMapping -ErrorAction SilentlyContinue | ForEach-Object { [string]$_.RemotePath } | Sort-Object -Unique)) {
             if ($path.StartsWith('\\' + $server + '\', [StringComparison]::OrdinalIgnoreCase)) {
                 Remove-SmbMapping -RemotePath $path -Force
                 $removed += $path
@@ -84,8 +84,11 @@ try {
         New-PSDrive -Name $drive -PSProvider FileSystem -Root $unc -Credential $cred -Scope Script | Out-Null
         $script:HpcState['Drive'] = $drive
         Get-Item -LiteralPath ($drive + ':\') -Force | Out-Null
-        $conns = @(Get-SmbConnection -ServerName $server -ErrorAction SilentlyContinue | Where-Object { [string]$_.ShareName -eq $share })
-        if ($conns.Count -eq 0) { throw ('connected to {0}, but Get-SmbConnection shows no connection to it' -f $unc) }
+        # Get-SmbConnection lists every logon session's connections (UserName is the session's user,
+        # Credential the one the connection uses): look at this session's only.
+        $me = [System.Security.Principal.WindowsIdentity]::GetCurrent().Name
+        $conns = @(Get-SmbConnection -ServerName $server -ErrorAction SilentlyContinue | Where-Object { [string]$_.ShareName -eq $share -and [string]$_.UserName -eq $me })
+        if ($conns.Count -eq 0) { throw ('connected to {0}, but Get-SmbConnection shows no connection to it for {1}' -f $unc, $me) }
         $creds = @($conns | ForEach-Object { [string]$_.Credential } | Sort-Object -Unique)
         $wrong = @($creds | Where-Object { $_ -ne $who })
         if ($wrong.Count -gt 0) { throw ('the connection to {0} uses the credential {1}, not {2}' -f $unc, ($wrong -join ', '), $who) }
