@@ -299,7 +299,9 @@ Invoke-HpcSubStep 'disk' {
 # under another name fails with error 1219 (KB 183366).
 function Test-HpcLocalPassword([string]$Name, [string]$Plain) {
     if ($null -eq ('HpcShare.Logon' -as [type])) {
-        Add-Type -Namespace 'HpcShare' -Name 'Logon' -MemberDefinition '[DllImport("advapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)] public static extern bool LogonUser(string user, string domain, string password, int logonType, int provider, out IntPtr token); [DllImport("kernel32.dll", SetLastError = true)] public static extern bool CloseHandle(IntPtr handle);'
+        # Add-Type compiles C#; where policy forbids that (Constrained Language Mode) the password is
+        # set instead, and the result line says why.
+        try { Add-Type -Namespace 'HpcShare' -Name 'Logon' -MemberDefinition '[DllImport("advapi32.dll", SetLastError = true, CharSet = CharSet.Unicode)] public static extern bool LogonUser(string user, string domain, string password, int logonType, int provider, out IntPtr token); [DllImport("kernel32.dll", SetLastError = true)] public static extern bool CloseHandle(IntPtr handle);' } catch { return ('unknown (Add-Type failed: {0})' -f $_.Exception.Message) }
     }
     $token = [IntPtr]::Zero
     if ([HpcShare.Logon]::LogonUser($Name, '.', $Plain, 3, 0, [ref]$token)) {
