@@ -14,8 +14,8 @@ Config keys (``ConfigB64``; schema 1) for configure-server::
 and for self-test: ``computer_name share_name share_user access schema``. The secret dict
 (``SecretB64``) is ``{"share_password": ...}`` for both.
 
-Firewall scope (``smb_remote``): the NSG source answer is mapped to Windows Firewall
-``-RemoteAddress`` values.
+Firewall scope (``smb_remote``): the NSG source answer, a comma-separated list, is mapped entry by
+entry to Windows Firewall ``-RemoteAddress`` values (all of them on the one rule):
 
 * ``VirtualNetwork`` -> the VNet's address prefixes (the existing VNet's real prefixes when
   provisioning reported them, else the ``endpoints.vnet_cidr`` answer). Not ``LocalSubnet``:
@@ -27,9 +27,10 @@ Firewall scope (``smb_remote``): the NSG source answer is mapped to Windows Fire
 * ``Internet`` / ``AzureCloud`` are refused by validation and never reach a script.
 
 The script owns its rules (``hpcshare-SMB-In-TCP-445``, and ``...-UDP-445`` only when asked; an
-existing UDP rule is removed when not) and disables the built-in "File and Printer Sharing
-(SMB-In)" rule (``FPS-SMB-In-TCP``), which Windows enables when a share is created and which
-allows 445 from any address: left on, it would make the scope moot.
+existing UDP rule is removed when not) and disables every other enabled inbound Allow rule that
+admits TCP 445 or 139, chosen by its port filter, not its name: Windows enables "File and Printer
+Sharing" (with NetBIOS 139) or, on Server 2025, "File and Printer Sharing (Restrictive)" when a
+share is created, and either would make the scope moot.
 """
 from __future__ import annotations
 
@@ -215,17 +216,27 @@ def server_info(facts_or_vm: Any, answers: Answers | None = None) -> ServerInfo:
 
 
 def smb_remote_addresses(answers: Answers, info: ServerInfo) -> list[str]:
-    """The Windows Firewall scope for TCP/UDP 445 (see the module docstring)."""
-    src = answers.endpoints.smb_source
-    if src == "VirtualNetwork":
-        prefixes = list(info.vnet_prefixes) or [answers.endpoints.vnet_cidr]
-        return [str(ipaddress.IPv4Network(p, strict=True)) for p in prefixes]
-    if src == "AzureLoadBalancer":
-        return [AZURE_LOAD_BALANCER_IP]
-    try:
-        return [str(ipaddress.IPv4Network(src, strict=True))]
-    except ValueError:
-        raise ConfigError("endpoints.smb_source", f"{src!r} cannot be mapped to a Windows Firewall scope") from None
+    """The Windows Firewall scope for TCP/UDP 445 (see the module docstring): every entry of the
+    comma-separated ``endpoints.smb_source``, each mapped, duplicates dropped, order kept."""
+    out: list[str] = []
+    for src in (s.strip() for s in answers.endpoints.smb_source.split(",")):
+        if not src:
+            continue
+        if src == "VirtualNetwork":
+            prefixes = list(info.vnet_prefixes) or [answers.endpoints.vnet_cidr]
+            mapped = [str(ipaddress.IPv4Network(p, strict=True)) for p in prefixes]
+        elif src == "AzureLoadBalancer":
+            mapped = [AZURE_LOAD_BALANCER_IP]
+        else:
+            try:
+                mapped = [str(ipaddress.IPv4Network(src, strict=True))]
+            except ValueError:
+                raise ConfigError("endpoints.smb_source",
+                                  f"{src!r} cannot be mapped to a Windows Firewall scope") from None
+        out += [m for m in mapped if m not in out]
+    if not out:
+        raise ConfigError("endpoints.smb_source", "no address to allow SMB from")
+    return out
 
 
 # ---- builders ---------------------------------------------------------------------------------

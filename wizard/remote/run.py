@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 _EVENT = {"ok": "done", "changed": "done", "warning": "warning", "skipped": "skipped", "failed": "failed"}
 
 _HINTS = {
-    "disk": "Check that the data disk is attached at LUN 0 and holds no file system, and that the drive letter is free.",
+    "disk": "The message lists every disk and why it was not taken, or says what to change; fix that and re-run.",
     "user": "The password must meet the server's password policy; the share user must not be an existing account name.",
     "file-server-role": "Check the VM's Windows Update / feature store; re-run to retry.",
     "folder-acl": "Re-run to retry; check that the data disk is mounted at the chosen letter.",
-    "share": "Choose another share name if one exists for another folder; re-run to retry.",
+    "share": "The message says what to change if the share exists for another folder; else re-run to retry.",
     "smb-hardening": "Check that the Server (LanmanServer) service is running; re-run to retry.",
-    "firewall": "Re-run to retry; check that the Windows Firewall service is running.",
+    "firewall": "Rules named in the message that Group Policy enables must be disabled there; else re-run to retry.",
     "connect": "The share, the share user or its password is not as configured: re-run configure-server.",
     "write": "The share user cannot write: check the share and NTFS permissions (re-run configure-server).",
     "read": "Re-run the self-test; if it persists, check the share with the hpcshare verify command.",
