@@ -67,9 +67,10 @@ def test_a_bigger_data_disk_grows_online(home: Path, tmp_path: Path) -> None:
     answers = write_answers(tmp_path / "it.toml")
     assert run_session(answers, tmp_path / "out")[0] == 0
     write_answers(answers, disk__size_gb=2048)
-    _, text, _ = run_session(answers, tmp_path / "out")
-    # Only the Azure side is checked here: extending the Windows volume to the new size belongs to
-    # configure-server (which does not do it yet, so the run's exit code is not asserted).
+    code, text, _ = run_session(answers, tmp_path / "out")
+    # Azure grows the disk online; configure-server then extends hpcshare's partition to it.
+    assert code == 0, text
+    assert "partition extended from 1024 GiB to 2048 GiB" in text
     assert "Growing disk fs01-data from 1024 to 2048 GiB while its VM runs" in text
     assert "[done] data-disk" in text and "[failed] data-disk" not in text
     assert _by_name()["fs01-data"]["properties"]["diskSizeGB"] == 2048
