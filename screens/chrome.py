@@ -13,6 +13,7 @@ from wizard.questions import SECTIONS
 SHORT_NAMES = {
     "subscription": "Subscription", "vm": "VM", "disk": "Disk", "account": "Account",
     "share": "Share", "endpoints": "Network", "remote": "Remote",
+    "cluster": "Cluster",
 }
 PAGES: tuple[tuple[str, str], ...] = (
     *((s.key, SHORT_NAMES.get(s.key, s.title)) for s in SECTIONS),
