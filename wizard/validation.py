@@ -244,8 +244,9 @@ def _private(net: ipaddress.IPv4Network) -> bool:
 
 
 def smb_sources(value: str) -> list[str]:
-    """``endpoints.smb_source`` as its items: one service tag, or comma-separated address ranges."""
-    return [part.strip() for part in str(value).split(",")]
+    """``endpoints.smb_source`` as its items: one service tag, or comma-separated address ranges
+    (no spaces: the value is validated and used exactly as written)."""
+    return str(value).split(",")
 
 
 def public_range(value: str) -> str | None:
@@ -338,6 +339,8 @@ def smb_source(v: str, ctx: Context) -> str | None:
     items = smb_sources(v)
     if len(items) == 1:
         return _one_smb_source(items[0])
+    if any(c.isspace() for c in v):
+        return "comma-separated without spaces, e.g. 10.1.0.0/16,192.168.10.0/24"
     if len(items) > SMB_SOURCE_MAX_RANGES:
         return f"at most {SMB_SOURCE_MAX_RANGES} comma-separated address ranges"
     for item in items:

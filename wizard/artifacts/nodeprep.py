@@ -63,7 +63,8 @@ def render_clusrun(v: Values, nodeprep_cmd: str) -> str:
         "PROFILE": v.profile,
         "IP": v.private_ip,
         "HOST": v.host,
-        "NODE_GROUP": v.node_group,
+        "DEFAULT_GROUP": (f'if "%NODEGROUP%"=="" set "NODEGROUP={v.node_group}"' if v.node_group else
+                          "rem No default node group: cluster.node_group was empty when this was written."),
         "GROUP_SHOWN": v.node_group or "none (name one)",
         "PS_SCRIPT_REM": shown,
         "ENCODED": encoded,

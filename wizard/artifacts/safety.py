@@ -110,7 +110,7 @@ def check_values(answers: Answers, facts: ServerFacts) -> Values:
     dns_zone = answers.endpoints.private_dns_zone
     if dns_zone:
         _check("endpoints.private_dns_zone", dns_zone, _DNS_ZONE, "a lower-case DNS zone name such as hpc.internal")
-    sources = tuple(part.strip() for part in str(answers.endpoints.smb_source).split(","))
+    sources = tuple(str(answers.endpoints.smb_source).split(","))
     for source in sources:
         _check("endpoints.smb_source", source, _SMB_SOURCE, "VirtualNetwork, or comma-separated IPv4 ranges")
     vnet_cidr = _check("endpoints.vnet_cidr", answers.endpoints.vnet_cidr, _CIDR, "an IPv4 range such as 10.0.0.0/16")

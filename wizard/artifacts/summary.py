@@ -143,8 +143,8 @@ def render_summary(v: Values, *, embedded: bool) -> str:
         f"`clusrun /nodegroup:{group} ping -n 1 {v.host}`.")
     add("")
     add("Nodes added later: call `nodeprep.cmd` from the startup script or deployment step your nodes "
-        "already run (for example `call \\\\HEADNODE\\REMINST\\hpcshare\\nodeprep.cmd`, or a copy on the "
-        "node image) rather than replacing that script. The line it appends to "
+        "already run (`call nodeprep.cmd` from a copy on the node image or on a share the nodes already "
+        "read), rather than replacing that script. The line it appends to "
         f"`{NODEPREP_LOG}` shows afterwards what happened on each node.")
     add("")
     add("If your cluster keeps packages in Azure storage for its nodes, the `hpcpack` route also works "
