@@ -121,7 +121,8 @@ async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, t
         await pilot.click("#--content-tab-tab-next")
         await pilot.pause()
         save_shot(app, "11-finish-next-steps", shots)
-        assert "hpcpack upload nodeprep.zip" in screen_text(app)
+        assert "clusrun-hosts.cmd NODEGROUP" in screen_text(app)
+        assert "HPC Pack 2016/2019" in screen_text(app)
     assert os.environ.get("HPCSHARE_UI_SCREENSHOTS") or len(list(shots.glob("*.svg"))) == 17
 
 
