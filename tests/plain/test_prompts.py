@@ -15,9 +15,9 @@ from wizard.questions import SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
 
-# The review's select: Run, Change x7, Show az, Quit.
-QUIT = DOWN * 9 + ENTER
-SHOW_AZ = DOWN * 8 + ENTER
+# The review menu: Run, one "Change:" per section, the az script, Quit.
+SHOW_AZ = DOWN * (len(SECTIONS) + 1) + ENTER
+QUIT = DOWN * (len(SECTIONS) + 2) + ENTER
 
 
 def saved(home: Path, profile: str = "p1") -> dict:
