@@ -194,7 +194,9 @@ def render_summary(v: Values, *, embedded: bool) -> str:
         f"(`cmdkey /add:{v.host}`), then connects the share, up to {CONNECT_ATTEMPTS} attempts about five "
         "seconds apart. A `net use` connection belongs to one logon session, and HPC Pack does not "
         "document that all tasks of a job share one; the stored credential belongs to the user, so "
-        "every task of that user can use it.")
+        "every task of that user can use it. If `cmdkey` says it cannot save credentials from this "
+        "logon session, the task goes on: the \"Check access\" task then shows whether later tasks "
+        "still reach the share.")
     add("")
     if v.access == "read":
         add(f"The example task runs `pushd {v.unc} && dir`; with read-only access its output stays in the "
