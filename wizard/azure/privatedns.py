@@ -99,9 +99,10 @@ def teardown_candidates(t: Target) -> list[tuple[str, str, str, Any]]:
     return out
 
 
+# Teardown calls each deleter with a status-line writer; these deletes have nothing to wait out.
 def _deleter(fn: Any, *args: Any) -> Any:
-    return lambda: fn(*args)
+    return lambda say: fn(*args)
 
 
 def _lro_deleter(fn: Any, *args: Any) -> Any:
-    return lambda: fn(*args).result()
+    return lambda say: fn(*args).result()
