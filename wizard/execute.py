@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from wizard.answers import Answers, Secrets
 from wizard.facts import ServerFacts
 from wizard.plan import Names, Plan
-from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, WINRM_BOOTSTRAP
 from wizard.runner import Runner, StepContext, StepFailed
 from wizard.state import RunState
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from wizard.session import Session
 
 # Remote steps are slow round trips (tens of seconds on Azure): an unchanged one is not redone.
-SKIP_WHEN_UNCHANGED = frozenset({CONFIGURE_SERVER, SELF_TEST})
+SKIP_WHEN_UNCHANGED = frozenset({WINRM_BOOTSTRAP, CONFIGURE_SERVER, SELF_TEST})
 
 
 def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:
@@ -53,6 +53,7 @@ def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunStat
             actions[step.id] = functools.partial(_call, AZURE_STEPS[step.id], target)
     actions[CONFIGURE_SERVER] = functools.partial(_remote_step, CONFIGURE_SERVER, target)
     actions[SELF_TEST] = functools.partial(_remote_step, SELF_TEST, target)
+    actions[WINRM_BOOTSTRAP] = functools.partial(_remote_step, WINRM_BOOTSTRAP, target)
     actions["probe"] = functools.partial(_probe, target)
     actions["artifacts"] = functools.partial(_artifacts, target, out_dir)
     skip = set(SKIP_WHEN_UNCHANGED)

@@ -1,19 +1,25 @@
-"""The plan's two remote steps as the runner calls them: ``run_remote_step(name, target, ctx)``.
+"""The plan's remote steps as the runner calls them: ``run_remote_step(name, target, ctx)``.
 
 Picks the transport from ``remote.transport``, runs the step's script in ONE remote call, reports
 one sub-step event per result line, and raises ``StepFailed`` naming the failed sub-step with the
 Windows error text. Outputs: ``changed``, ``substeps`` (name -> status), ``restart_needed``.
+
+With ``remote.transport = "winrm"`` the plan has a third remote step first, ``winrm-bootstrap``:
+it always goes through managed Run Command (nothing listens on 5986 before it), and its outputs
+(the certificate, its thumbprint and SHA-256) are what the WinRM transport pins afterwards.
 """
 from __future__ import annotations
 
-import os
+import base64
 from typing import TYPE_CHECKING, Any
 
 from wizard.remote.config import ConfigError, ServerInfo
-from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST
+from wizard.remote.pinning import PinError, PinnedCertificate
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, WINRM_BOOTSTRAP, WINRM_HTTPS_PORT
 from wizard.remote.shell import RemoteResult, RemoteShell
-from wizard.remote.steps import configure_server, self_test
+from wizard.remote.steps import configure_server, self_test, winrm_bootstrap
 from wizard.runner import StepFailed
+from wizard.validation import public_range
 
 if TYPE_CHECKING:
     from wizard.runner import StepContext
@@ -32,6 +38,8 @@ _HINTS = {
     "write": "The share user cannot write: check the share and NTFS permissions (re-run configure-server).",
     "read": "Re-run the self-test; if it persists, check the share with the hpcshare verify command.",
     "delete": "Re-run the self-test; a leftover .hpcshare-probe file can be deleted by hand.",
+    "certificate": "Check that the VM agent runs (Run Command) and Cert:\\LocalMachine\\My is writable; re-run to retry.",
+    "listener": "Check that the WinRM service can start on the server; re-run to retry.",
 }
 
 
@@ -48,17 +56,37 @@ def make_shell(target: Any, outputs: dict[str, dict[str, Any]]) -> RemoteShell:
     if transport == "run-command":
         return ActionRunCommandShell(target.env.compute(target.sub), target.rg, vm)
     if transport == "winrm":
-        if target.env.demo:
-            raise StepFailed("The demo cannot use WinRM: the stand-in has no WS-Management endpoint",
-                             "Use --set remote.transport=managed-run-command for the demo.")
+        try:
+            pin = PinnedCertificate.from_outputs(outputs.get(WINRM_BOOTSTRAP) or {})
+        except PinError as e:
+            raise StepFailed(f"WinRM: no certificate to pin: {e}",
+                             "Run again: the winrm-bootstrap step creates the listener and returns its certificate.") from None
+        host, port = winrm_endpoint(target, outputs)
+        return WinRmShell(host, answers.vm.admin_username, target.secrets.admin_password, pin=pin, port=port)
+    raise StepFailed(f"Unknown remote transport {transport!r}", "Use managed-run-command, run-command or winrm.")
+
+
+def winrm_endpoint(target: Any, outputs: dict[str, dict[str, Any]]) -> tuple[str, int]:
+    """Where the WinRM client connects. Inside the VNet (``VirtualNetwork`` or a private range,
+    e.g. hpcshare on the HPC head node): the server's private IP. From a public range: its public
+    DNS name or IP. The demo's stand-in serves the VM's listener on a loopback port instead."""
+    answers = target.answers
+    if target.env.demo:
+        vm_id = (outputs.get("vm") or {}).get("id")
+        endpoint = target.env.standin.winrm_endpoint(vm_id) if vm_id and target.env.standin else None
+        if endpoint is None:
+            raise StepFailed("WinRM: the server has no HTTPS listener (connection refused)",
+                             "Run again: the winrm-bootstrap step creates it.")
+        return endpoint
+    source = answers.remote.winrm_source
+    if source != "VirtualNetwork" and public_range(source):
         pip = outputs.get("public-ip") or {}
         host = pip.get("fqdn") or pip.get("ip_address")
         if not host:
-            raise StepFailed("WinRM needs the server's public IP or DNS name, and this profile has none",
-                             "Set endpoints.public_ip=true (and a DNS label), or use managed-run-command.")
-        return WinRmShell(host, answers.vm.admin_username, target.secrets.admin_password,
-                          ca_path=os.environ.get("HPCSHARE_WINRM_CA") or None)
-    raise StepFailed(f"Unknown remote transport {transport!r}", "Use managed-run-command, run-command or winrm.")
+            raise StepFailed("WinRM from a public range needs the server's public IP, and this profile has none",
+                             "Set endpoints.public_ip=true, or run hpcshare inside the VNet (remote.winrm_source=VirtualNetwork).")
+        return str(host), WINRM_HTTPS_PORT
+    return str((outputs.get("nic") or {}).get("private_ip") or answers.endpoints.private_ip), WINRM_HTTPS_PORT
 
 
 def server_info_from(outputs: dict[str, dict[str, Any]]) -> ServerInfo:
@@ -94,6 +122,8 @@ def report(result: RemoteResult, ctx: "StepContext") -> dict[str, Any]:
 
 
 def run_remote_step(name: str, target: Any, ctx: "StepContext") -> dict[str, Any]:
+    if name == WINRM_BOOTSTRAP:
+        return run_winrm_bootstrap(target, ctx)
     shell = make_shell(target, ctx.outputs)
     try:
         if name == CONFIGURE_SERVER:
@@ -105,4 +135,51 @@ def run_remote_step(name: str, target: Any, ctx: "StepContext") -> dict[str, Any
     except ConfigError as e:
         raise StepFailed(f"Refused to send a value to the server: {e}",
                          f"Fix the answer '{e.field}' (e.g. with --set) and run again.") from None
+    except Exception as exc:
+        if shell.name != "winrm":
+            raise
+        raise winrm_failure(exc, shell) from None
     return report(result, ctx)
+
+
+def run_winrm_bootstrap(target: Any, ctx: "StepContext") -> dict[str, Any]:
+    """Listener, certificate and firewall rule through managed Run Command; outputs the pin."""
+    from wizard.remote.run_command import ManagedRunCommandShell
+
+    shell = ManagedRunCommandShell(target.env.compute(target.sub), target.rg, target.names.vm, target.region,
+                                   tags=target.tags)
+    fqdn = (ctx.outputs.get("public-ip") or {}).get("fqdn")
+    try:
+        result = winrm_bootstrap(shell, target.answers, server_info_from(ctx.outputs), fqdn)
+    except ConfigError as e:
+        raise StepFailed(f"Refused to send a value to the server: {e}",
+                         f"Fix the answer '{e.field}' (e.g. with --set) and run again.") from None
+    out = report(result, ctx)
+    data = result.results[0].data if result.results else {}
+    try:
+        pin = PinnedCertificate.from_b64(data.get("certificate", ""), data.get("thumbprint"))
+    except PinError as e:
+        raise StepFailed(f"winrm-bootstrap: {e}", "Re-run; if it persists, check Cert:\\LocalMachine\\My on the server.") from None
+    ctx.log(f"WinRM certificate pinned: thumbprint {pin.thumbprint}, SHA-256 {pin.sha256}.")
+    out.update(certificate=base64.b64encode(pin.der).decode("ascii"), thumbprint=pin.thumbprint, sha256=pin.sha256)
+    return out
+
+
+def winrm_failure(exc: BaseException, shell: Any) -> StepFailed:
+    """A WinRM connection that failed, in words: a certificate other than the pinned one, a port
+    that is closed, or credentials the server refused."""
+    import requests
+    from winrm.exceptions import InvalidCredentialsError
+
+    url = getattr(shell, "url", "the server")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return StepFailed(f"WinRM: {url} did not present the pinned certificate (SHA-256 {shell.pin.sha256}): "
+                          "connection refused", "If the server's certificate was replaced on purpose, run again after "
+                          "the winrm-bootstrap step (change remote.winrm_source or tear down and re-create).")
+    if isinstance(exc, InvalidCredentialsError):
+        return StepFailed(f"WinRM: {url} rejected the administrator's credentials",
+                          "Set HPCSHARE_ADMIN_PASSWORD to the VM's admin password and run again.")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return StepFailed(f"WinRM: cannot reach {url}: {type(exc).__name__}",
+                          "Check that TCP 5986 is open from here: remote.winrm_source, the NSG and the Windows Firewall.")
+    return StepFailed(f"WinRM: {url}: {type(exc).__name__}: {exc}", "Re-run to retry; see the log for details.")

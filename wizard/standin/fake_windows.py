@@ -42,6 +42,7 @@ from wizard.remote.protocol import (
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
+    WINRM_BOOTSTRAP,
     SubStepResult,
     decode_param,
     script_name,
@@ -99,6 +100,10 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
     name = script_name(script)
     if name not in SUBSTEPS:
         return "", "", 0
+    if name == WINRM_BOOTSTRAP:
+        from wizard.standin.fake_winrm import simulate_bootstrap
+
+        return simulate_bootstrap(dict(parameters or {}), dict(protected or {}), server, fail_substep, _decode)
     start_error, cfg, secret = _read_params(name, parameters or {}, protected or {})
     handlers = _CONFIGURE if name == CONFIGURE_SERVER else _SELF_TEST
     run = _Run(server, cfg, secret)
