@@ -143,7 +143,7 @@ function Assert-HpcBool([string]$Key, $Value) {
 # ---- hpcshare common: end ----
 
 $HpcRuleName = 'hpcshare-WinRM-HTTPS-In-TCP-5986'
-$HpcFriendlyName = 'hpcshare WinRM HTTPS'
+$HpcFriendlyName = 'hpcshare-winrm-https'
 $HpcListenerUri = 'winrm/config/Listener'
 
 # Firewall addresses in one comparable form: a.b.c.d/len, keywords lower-case, sorted.
@@ -221,11 +221,11 @@ Invoke-HpcSubStep 'listener' {
     $svc = Get-Service -Name 'WinRM'
     if ([string]$svc.StartType -ne 'Automatic') {
         Set-Service -Name 'WinRM' -StartupType Automatic
-        $did += 'WinRM service set to start automatically'
+        $did += 'service ''WinRM'' set to start automatically'
     }
     if ([string]$svc.Status -ne 'Running') {
         Start-Service -Name 'WinRM'
-        $did += 'WinRM service started'
+        $did += 'service ''WinRM'' started'
     }
     $selector = @{ Address = '*'; Transport = 'HTTPS' }
     $values = @{ Hostname = $hostName; CertificateThumbprint = $thumb; Port = [string]$port; Enabled = 'true' }
@@ -239,8 +239,8 @@ Invoke-HpcSubStep 'listener' {
         $did += 'HTTPS listener updated'
     }
     $facts = 'https://{0}:{1}/wsman with certificate {2}' -f $hostName, $port, $thumb
-    if ($did.Count -eq 0) { return New-HpcResult 'ok' ('WinRM HTTPS listener already in place: {0}' -f $facts) @{ port = $port } }
-    return New-HpcResult 'changed' ('WinRM: {0}; {1}' -f ($did -join ', '), $facts) @{ port = $port }
+    if ($did.Count -eq 0) { return New-HpcResult 'ok' ('WS-Management HTTPS listener already in place: {0}' -f $facts) @{ port = $port } }
+    return New-HpcResult 'changed' ('WS-Management: {0}; {1}' -f ($did -join ', '), $facts) @{ port = $port }
 }
 
 # ---- firewall: TCP 5986 from where hpcshare runs, nowhere else ----
@@ -250,7 +250,7 @@ Invoke-HpcSubStep 'firewall' {
     $facts = 'TCP {0} allowed from {1} only' -f $port, ($remote -join ', ')
     $rule = Get-NetFirewallRule -Name $HpcRuleName -ErrorAction SilentlyContinue
     if ($null -eq $rule) {
-        New-NetFirewallRule -Name $HpcRuleName -DisplayName 'hpcshare WinRM over HTTPS' -Group 'hpcshare' -Direction Inbound -Action Allow -Protocol TCP -LocalPort $port -RemoteAddress $remote -Profile Any -Enabled True | Out-Null
+        New-NetFirewallRule -Name $HpcRuleName -DisplayName 'hpcshare WS-Management over HTTPS (TCP 5986)' -Group 'hpcshare' -Direction Inbound -Action Allow -Protocol TCP -LocalPort $port -RemoteAddress $remote -Profile Any -Enabled True | Out-Null
         return New-HpcResult 'changed' ('Windows Firewall: created rule {0}; {1}' -f $HpcRuleName, $facts)
     }
     $same = ([string]$rule.Enabled -eq 'True') -and ([string]$rule.Direction -eq 'Inbound') -and ([string]$rule.Action -eq 'Allow') -and ([string]$rule.Profile -eq 'Any')

@@ -16,6 +16,7 @@ from wizard.remote.winrm_shell import ARGUMENTS, BOOTSTRAP
 GOLDEN_SHA256 = {
     "configure-server": "d34a59f9eb737cbb6040dcf4edc2841ac0cfc1e83f32362b674515e84777a7e6",
     "self-test": "9b1107b03a33e131035f2571275db6e9312443903d6fb55b4c24fa3a5ea6ddd1",
+    "winrm-bootstrap": "ea41978d22b2e89989e987629d9dd6d037ff97e7e09a53ac7b80fda648f09064",
 }
 
 NAMES = sorted(SCRIPT_FILES)
@@ -128,6 +129,7 @@ def test_secret_used_only_in_known_places(name: str) -> None:
         r"^\$Sec = \$null$",
         r"\$Sec = ConvertFrom-HpcParam 'SecretB64' \$SecretB64",
         r"Assert-HpcKeys \$Sec 'SecretB64'",
+        r"^\s*if \(@\(\$Sec\.PSObject\.Properties\)\.Count -ne 0\) \{ throw 'parameter -SecretB64 must be an empty object",
         r"if \(\$Sec\.share_password -isnot \[string\]",
         r"\$script:HpcSecrets = @\(\$Sec\.share_password\)",
         r"\$plain = \[string\]\$Sec\.share_password",

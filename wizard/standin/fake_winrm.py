@@ -27,7 +27,7 @@ from typing import Any
 from wizard.remote.config import ConfigError, check_config
 from wizard.remote.protocol import CONFIG_PARAM, SECRET_PARAM, SUBSTEPS, WINRM_BOOTSTRAP, SubStepResult
 
-FRIENDLY_NAME = "hpcshare WinRM HTTPS"
+FRIENDLY_NAME = "hpcshare-winrm-https"
 RULE_NAME = "hpcshare-WinRM-HTTPS-In-TCP-5986"
 RENEW_DAYS = 30
 
@@ -164,10 +164,10 @@ def _listener(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]
     svc = server.setdefault("services", {}).setdefault("WinRM", {"status": "Running", "start_type": "Automatic"})
     if svc.get("start_type") != "Automatic":
         svc["start_type"] = "Automatic"
-        did.append("WinRM service set to start automatically")
+        did.append("service 'WinRM' set to start automatically")
     if svc.get("status") != "Running":
         svc["status"] = "Running"
-        did.append("WinRM service started")
+        did.append("service 'WinRM' started")
     cert = server.get("certificates", {}).get(thumb)
     # An HTTPS listener needs a machine certificate with its private key whose subject names the
     # listener's Hostname (WSManDsc docs: "The host name in the certificate must match the name of the
@@ -188,8 +188,8 @@ def _listener(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]
     listeners["HTTPS"] = want
     facts = f"https://{host}:{port}/wsman with certificate {thumb}"
     if not did:
-        return "ok", f"WinRM HTTPS listener already in place: {facts}", {"port": port}
-    return "changed", f"WinRM: {', '.join(did)}; {facts}", {"port": port}
+        return "ok", f"WS-Management HTTPS listener already in place: {facts}", {"port": port}
+    return "changed", f"WS-Management: {', '.join(did)}; {facts}", {"port": port}
 
 
 def _firewall(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]) -> Outcome:
