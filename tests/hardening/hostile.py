@@ -56,6 +56,7 @@ STRICT: dict[str, str] = {
     "endpoints.smb_source": rf"VirtualNetwork|AzureLoadBalancer|{_IP}|{_CIDR}",
     "endpoints.rdp_source": rf"({_IP}|{_CIDR})?",
     "remote.transport": r"managed-run-command|run-command|winrm",
+    "remote.winrm_source": rf"VirtualNetwork|{_IP}|{_CIDR}",
 }
 # Characters that mean something to cmd.exe, PowerShell, XML, TOML or a shell (space, '.', '-',
 # '_', '(', ')' and '/' are not here: fields that need them are listed in STRICT).

@@ -41,7 +41,7 @@ BASE: dict[str, Any] = {
     "endpoints.subnet_cidr": "10.0.0.0/24", "endpoints.private_ip": "10.0.0.4", "endpoints.public_ip": True,
     "endpoints.dns_label": "hostile-fs01", "endpoints.smb_source": "VirtualNetwork", "endpoints.udp_445": False,
     "endpoints.rdp_source": "",
-    "remote.transport": "managed-run-command",
+    "remote.transport": "winrm", "remote.winrm_source": "VirtualNetwork",
 }
 STRING_KEYS = [k for k in SAVED_KEYS if k in STRICT]
 PROFILE = "hostile"
