@@ -1,0 +1,83 @@
+"""`hpcshare run --demo --yes --set remote.transport=winrm`, end to end through the real Azure SDK
+and the stand-in: the bootstrap by managed Run Command, then configure-server and self-test over
+WinRM with the pinned certificate, the NSG rule for 5986 from the chosen scope, and teardown."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import run_session, write_answers
+from wizard.environment import standin_state_file
+from wizard.standin import StandIn
+
+
+def _winrm_rules(home: Path) -> list[dict[str, Any]]:
+    with StandIn(state_file=standin_state_file()) as s:
+        nsgs = [r for r in s.resources() if r["type"].lower() == "microsoft.network/networksecuritygroups"]
+    return [rule for nsg in nsgs for rule in nsg["properties"].get("securityRules", [])
+            if "5986" in (rule["properties"].get("destinationPortRange"), *rule["properties"].get("destinationPortRanges", []))]
+
+
+def _log_lines(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_winrm_run_pins_opens_5986_from_the_vnet_only_and_tears_down(home: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from wizard.cli import main
+
+    log = tmp_path / "standin.log"
+    monkeypatch.setenv("HPCSHARE_STANDIN_LOG", str(log))
+    # WinRM logs on as the VM's admin: a re-run needs the password the VM was created with.
+    monkeypatch.setenv("HPCSHARE_ADMIN_PASSWORD", "Adm1n-Pass.word-42")
+    answers = write_answers(tmp_path / "it.toml", remote__transport="winrm")
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    assert "WinRM certificate pinned: thumbprint" in text
+    for sub in ("certificate", "listener", "firewall"):
+        assert f"winrm-bootstrap/{sub}" in text, sub
+    assert "TCP 5986 allowed from 10.0.0.0/16 only" in text
+    # Three remote calls: the bootstrap by Run Command, then one WinRM command per remote step.
+    lines = _log_lines(log)
+    run_commands = [ln for ln in lines if ln.startswith("PUT ") and "/runcommands/" in ln.lower()]
+    winrm_commands = [ln for ln in lines if ln.startswith("WSMAN ") and ln.split(" ")[1].endswith("/Command")]
+    assert len(run_commands) == 1 and len(winrm_commands) == 2, lines
+    assert all(ln.endswith(" 200") for ln in winrm_commands)
+    # The NSG admits 5986 from the chosen scope (the VNet), never from the Internet or '*'.
+    rules = _winrm_rules(home)
+    assert [(r["name"], r["properties"]["sourceAddressPrefix"], r["properties"]["access"]) for r in rules] == [
+        ("allow-winrm-https-5986", "VirtualNetwork", "Allow")]
+
+    # A typed range replaces the scope in the NSG and in the server's firewall rule.
+    write_answers(answers, remote__transport="winrm", remote__winrm_source="10.0.0.0/24")
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    assert [r["properties"]["sourceAddressPrefix"] for r in _winrm_rules(home)] == ["10.0.0.0/24"]
+    assert "TCP 5986 allowed from 10.0.0.0/24 only" in text
+    assert all(r["properties"]["sourceAddressPrefix"] not in ("Internet", "*", "0.0.0.0/0") for r in _winrm_rules(home))
+
+    assert main(["teardown", "--demo", "--answers", str(answers), "--yes"]) == 0, capsys.readouterr()
+    assert _winrm_rules(home) == []
+
+
+def test_a_rerun_with_a_new_generated_admin_password_says_what_to_do(home: Path, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "it.toml", remote__transport="winrm")
+    assert run_session(answers, tmp_path / "out")[0] == 0
+    write_answers(answers, remote__transport="winrm", share__name="Data")     # redoes configure-server
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code != 0
+    assert "this run generated a new admin password that the existing VM does not have" in text
+    assert "HPCSHARE_ADMIN_PASSWORD" in text
+
+
+def test_leaving_winrm_closes_5986_in_the_nsg(home: Path, tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "it.toml", remote__transport="winrm")
+    assert run_session(answers, tmp_path / "out")[0] == 0
+    assert len(_winrm_rules(home)) == 1
+    write_answers(answers, remote__transport="managed-run-command")
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    assert _winrm_rules(home) == []
