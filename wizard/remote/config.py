@@ -12,7 +12,10 @@ Config keys (``ConfigB64``; schema 1) for configure-server::
     share_user  share_name  folder  access  encrypt  smb_remote  udp_445  schema
 
 and for self-test: ``computer_name share_name share_user access schema``. The secret dict
-(``SecretB64``) is ``{"share_password": ...}`` for both.
+(``SecretB64``) is ``{"share_password": ...}`` for both. winrm-bootstrap gets
+``schema computer_name dns_names winrm_remote port`` and an empty secret ``{}``; its
+``winrm_remote`` (the firewall scope for TCP 5986) maps ``remote.winrm_source`` like
+``smb_remote`` below (``VirtualNetwork`` -> the VNet's prefixes, a CIDR -> that CIDR).
 
 Firewall scope (``smb_remote``): the NSG source answer is mapped to Windows Firewall
 ``-RemoteAddress`` values.
