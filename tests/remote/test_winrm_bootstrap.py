@@ -67,6 +67,8 @@ def run_fake(server: dict[str, Any], config: dict[str, Any], secret: dict[str, A
              fail: str | None = None) -> tuple[list[Any], int]:
     out, _, code = simulate(load_script(WINRM_BOOTSTRAP), {"ConfigB64": encode_param(config)},
                             {"SecretB64": encode_param(secret or {})}, server, fail)
+    # Run Command keeps only the last 4,096 bytes: the certificate must fit with every result line.
+    assert len(out.encode("utf-8")) < 3000
     return parse_results(out), code
 
 

@@ -5,6 +5,9 @@ fail_substep)`` and put the returned stdout/stderr/exit code into the instance v
 the StdOut/StdErr statuses (action). It recognises the project's scripts by their marker line
 (``protocol.script_name``); a foreign script gets no output and exit code 0.
 
+winrm-bootstrap is answered by ``wizard.standin.fake_winrm`` (certificate, HTTPS listener,
+firewall rule), whose listener the stand-in then serves over real HTTPS (wizard/standin/wsman.py).
+
 It mirrors the real scripts (assets/powershell/): the same parameter checks and messages, one
 ``HPCSHARE_RESULT`` line per sub-step, "changed" the first time and "ok" on a re-run, a failure
 stops the remaining sub-steps ("skipped") and exits 1. Messages are derived from the decoded
