@@ -113,3 +113,22 @@ def test_a_server_presenting_another_certificate_is_refused(home: Path, tmp_path
     assert "did not present the pinned certificate" in text
     after = Store(standin_state_file()).private(vm["id"])["server"]
     assert after["shares"] == shares_before                                   # no share 'Data' was made
+
+
+def test_the_nsg_rule_builder_never_opens_5986_to_everyone() -> None:
+    """Validation refuses these sources already; the rule builder, the last stop before Azure,
+    refuses them again rather than trusting that nothing else built the answers."""
+    import dataclasses
+
+    from tests.remote.helpers import make_answers
+    from wizard.azure.steps import nsg_rules, winrm_nsg_rules
+    from wizard.runner import StepFailed
+
+    assert winrm_nsg_rules(make_answers()) == []                           # no WinRM, no 5986
+    winrm = make_answers(remote__transport="winrm")
+    (rule,) = [r for r in nsg_rules(winrm) if r["properties"]["destinationPortRange"] == "5986"]
+    assert rule["properties"]["sourceAddressPrefix"] == "VirtualNetwork" and rule["properties"]["protocol"] == "Tcp"
+    for wide in ("Internet", "*", "0.0.0.0/0", "AzureCloud", "internet"):
+        forced = dataclasses.replace(winrm, remote=dataclasses.replace(winrm.remote, winrm_source=wide))
+        with pytest.raises(StepFailed, match="Refused"):
+            nsg_rules(forced)
