@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from wizard.session import Session
 
 # Remote steps are slow round trips (tens of seconds on Azure): an unchanged one is not redone.
-SKIP_WHEN_UNCHANGED = frozenset({WINRM_BOOTSTRAP, CONFIGURE_SERVER, SELF_TEST})
+# Not winrm-bootstrap: it runs on every run (one Run Command, "ok" when nothing changed) so that the
+# certificate WinRM pins always comes fresh from the server through Run Command, which Azure
+# authenticates; a different certificate on 5986 then means something else answered, never drift.
+SKIP_WHEN_UNCHANGED = frozenset({CONFIGURE_SERVER, SELF_TEST})
 
 
 def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:

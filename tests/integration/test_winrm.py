@@ -85,34 +85,30 @@ def test_leaving_winrm_closes_5986_in_the_nsg(home: Path, tmp_path: Path) -> Non
 
 def test_a_server_presenting_another_certificate_is_refused(home: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """The listener is rebound to another certificate (same name, another key) after the pin was
-    taken: the next WinRM step refuses the connection and says so; nothing runs on the server."""
-    import base64
+    """Something else answers on 5986 (same name, another key): the pin read through Run Command
+    in this very run refuses it, the step says so, and nothing runs on the server."""
+    import threading
 
-    from wizard.standin.fake_winrm import make_certificate, thumbprint
-    from wizard.standin.store import Store
+    from wizard.standin.fake_winrm import make_certificate
+    from wizard.standin.wsman import WsmanEndpoint
 
     monkeypatch.setenv("HPCSHARE_ADMIN_PASSWORD", "Adm1n-Pass.word-42")
-    answers = write_answers(tmp_path / "it.toml", remote__transport="winrm")
-    assert run_session(answers, tmp_path / "out")[0] == 0
-    store = Store(standin_state_file())
-    vm = next(r for r in store.resources.values() if r["type"].lower() == "microsoft.compute/virtualmachines")
-    server = store.private(vm["id"])["server"]
+    impostor_state: dict[str, Any] = {}
+    log: list[tuple[str, str, int]] = []
     der, key_pem = make_certificate(["fs01"])
-    server["certificates"][thumbprint(der)] = {"friendly_name": "someone else", "dns_names": ["fs01"],
-                                               "not_after": "2099-01-01T00:00:00+00:00",
-                                               "der": base64.b64encode(der).decode(), "key_pem": key_pem}
-    server["wsman_listeners"]["HTTPS"]["thumbprint"] = thumbprint(der)
-    shares_before = dict(server["shares"])
-    store.dirty = True
-    store.save()
-
-    write_answers(answers, remote__transport="winrm", share__name="Data")    # configure-server runs again
-    code, text, _ = run_session(answers, tmp_path / "out")
+    impostor = WsmanEndpoint("impostor", der, key_pem, {"name": "hpcadmin", "nt_hash": "0" * 32}, tmp_path / "mitm",
+                             lambda: impostor_state, threading.RLock(), lambda m, p, s: log.append((m, p, s))).start()
+    # The network path to the server now leads to the impostor.
+    monkeypatch.setattr(StandIn, "winrm_endpoint", lambda self, vm_id: ("127.0.0.1", impostor.port))
+    try:
+        answers = write_answers(tmp_path / "it.toml", remote__transport="winrm")
+        code, text, _ = run_session(answers, tmp_path / "out")
+    finally:
+        impostor.stop()
     assert code != 0
-    assert "did not present the pinned certificate" in text
-    after = Store(standin_state_file()).private(vm["id"])["server"]
-    assert after["shares"] == shares_before                                   # no share 'Data' was made
+    assert "[done] winrm-bootstrap" in text and "WinRM certificate pinned" in text
+    assert "did not present the pinned certificate" in text and "[failed] configure-server" in text
+    assert log == [] and impostor_state == {}                   # not one SOAP message reached it
 
 
 def test_the_nsg_rule_builder_never_opens_5986_to_everyone() -> None:

@@ -179,8 +179,9 @@ def winrm_failure(exc: BaseException, shell: Any) -> StepFailed:
     url = getattr(shell, "url", "the server")
     if isinstance(exc, requests.exceptions.SSLError):
         return StepFailed(f"WinRM: {url} did not present the pinned certificate (SHA-256 {shell.pin.sha256}): "
-                          "connection refused", "If the server's certificate was replaced on purpose, run again after "
-                          "the winrm-bootstrap step (change remote.winrm_source or tear down and re-create).")
+                          "connection refused", "The pin was read from the server through Run Command in this run, "
+                          "so something else answered on TCP 5986 (a proxy, NAT or another host): check the network "
+                          "path before running again.")
     if isinstance(exc, InvalidCredentialsError):
         return StepFailed(f"WinRM: {url} rejected the administrator's credentials",
                           "Set HPCSHARE_ADMIN_PASSWORD to the VM's admin password and run again.")
