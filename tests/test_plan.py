@@ -118,7 +118,7 @@ DOWNSTREAM_OF_VM = {"vm", "configure-server", "self-test", "artifacts"}
     ("share.encrypt", True, {"configure-server", "self-test", "artifacts"}),
     ("account.username", "jobuser", {"configure-server", "self-test", "artifacts"}),
     ("disk.label", "data2", {"configure-server", "self-test", "artifacts"}),
-    ("remote.transport", "winrm", {"configure-server", "self-test", "artifacts"}),
+    ("remote.transport", "run-command", {"configure-server", "self-test", "artifacts"}),
     ("disk.caching", "None", DOWNSTREAM_OF_VM),
     ("vm.size", "Standard_D8s_v5", DOWNSTREAM_OF_VM),
     ("vm.admin_username", "fsadmin", DOWNSTREAM_OF_VM),
@@ -286,3 +286,22 @@ def test_render_az_runs_in_bash_with_exact_arguments(tmp_path: Path) -> None:
     proc = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0 and "HPCSHARE_ADMIN_PASSWORD" in proc.stderr
     assert not log.exists()
+
+
+def test_winrm_adds_the_bootstrap_and_the_5986_rule() -> None:
+    plain = build_plan(answers())
+    assert "winrm-bootstrap" not in plain.ids
+    winrm = build_plan(answers(remote__transport="winrm"))
+    assert winrm.ids.index("vm") < winrm.ids.index("winrm-bootstrap") < winrm.ids.index("configure-server")
+    assert winrm.step("configure-server").needs == ("vm", "winrm-bootstrap")
+    assert winrm.step("winrm-bootstrap").remote and winrm.step("winrm-bootstrap").substeps == (
+        "certificate", "listener", "firewall")
+    assert winrm.step("nsg").inputs["remote.winrm_source"] == "VirtualNetwork"
+    # Where hpcshare runs from feeds the NSG (and so everything after it) and the bootstrap's firewall rule.
+    other = build_plan(answers(remote__transport="winrm", remote__winrm_source="10.9.0.0/24"))
+    assert changed_steps(winrm, other) == {"nsg", "nic", "winrm-bootstrap"} | DOWNSTREAM_OF_VM
+    # The equivalent az script opens 5986 from that scope only.
+    script = render_az(other)
+    assert ("--name allow-winrm-https-5986 --priority 130 --direction Inbound --access Allow --protocol Tcp"
+            " --source-address-prefixes 10.9.0.0/24 --destination-port-ranges 5986") in script
+    assert "5986" not in render_az(plain)

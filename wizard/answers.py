@@ -77,6 +77,7 @@ class EndpointsAnswers:
 @dataclass(frozen=True)
 class RemoteAnswers:
     transport: str
+    winrm_source: str
 
 
 @dataclass(frozen=True)

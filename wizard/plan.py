@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.answers import Answers
-from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS, WINRM_BOOTSTRAP, WINRM_HTTPS_PORT
 from wizard.validation import smb_sources
 
 TAG_MANAGED_BY = "managed-by"
@@ -97,13 +97,15 @@ def build_plan(answers: Answers) -> Plan:
              _pick(a, "endpoints.vnet", "endpoints.vnet_resource_group", "endpoints.vnet_cidr", "endpoints.subnet",
                    "endpoints.subnet_cidr")),
         Step("nsg", f"Network security group {names.nsg}", ("resource-group",),
-             _pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source")),
+             {**_pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source"),
+              **_winrm_inputs(a)}),
     ]
     nic_needs = ["network", "nsg"]
     if a.endpoints.public_ip:
         steps.append(Step("public-ip", f"Public IP {names.public_ip}", ("resource-group",),
                           _pick(a, "vm.name", "endpoints.dns_label")))
         nic_needs.append("public-ip")
+    configure_needs: tuple[str, ...] = ("vm",)
     steps += [
         Step("nic", f"Network interface {names.nic} ({a.endpoints.private_ip})", tuple(nic_needs),
              _pick(a, "vm.name", "endpoints.private_ip")),
@@ -111,7 +113,15 @@ def build_plan(answers: Answers) -> Plan:
              _pick(a, "vm.name", "disk.sku", "disk.size_gb")),
         Step("vm", f"Virtual machine {names.vm} ({a.vm.size})", ("nic", "data-disk"),
              _pick(a, "vm.name", "vm.size", "vm.image", "vm.admin_username", "disk.caching")),
-        Step(CONFIGURE_SERVER, "Configure the file server", ("vm",),
+    ]
+    if a.remote.transport == "winrm":
+        # Nothing listens on 5986 until this has run (through managed Run Command).
+        steps.append(Step(WINRM_BOOTSTRAP, f"Open WinRM over HTTPS (TCP {WINRM_HTTPS_PORT}, pinned certificate)", ("vm",),
+                          _pick(a, "vm.name", "endpoints.public_ip", "endpoints.dns_label", "remote.winrm_source"),
+                          substeps=SUBSTEPS[WINRM_BOOTSTRAP], remote=True))
+        configure_needs = ("vm", WINRM_BOOTSTRAP)
+    steps += [
+        Step(CONFIGURE_SERVER, "Configure the file server", configure_needs,
              _pick(a, "disk.drive_letter", "disk.label", "account.username", "share.name", "share.folder",
                    "share.access", "share.encrypt", "endpoints.smb_source", "endpoints.udp_445",
                    "remote.transport"),
@@ -137,6 +147,13 @@ def build_plan(answers: Answers) -> Plan:
                           sort_keys=True, default=str)
         fingerprints[s.id] = hashlib.sha256(blob.encode()).hexdigest()[:16]
     return Plan(answers=a, steps=tuple(steps), names=names, fingerprints=fingerprints)
+
+
+def _winrm_inputs(a: Answers) -> dict[str, Any]:
+    """The NSG's 5986 rule exists only with the WinRM transport; other profiles keep their fingerprints."""
+    if a.remote.transport != "winrm":
+        return {}
+    return _pick(a, "remote.transport", "remote.winrm_source")
 
 
 def render_text(plan: Plan) -> str:
@@ -212,6 +229,10 @@ def render_az(plan: Plan) -> str:
         out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-rdp"
                    f" --priority 120 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
                    f" {q(ep.rdp_source)} --destination-port-ranges 3389")
+    if a.remote.transport == "winrm":
+        out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-winrm-https-5986"
+                   f" --priority 130 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
+                   f" {q(a.remote.winrm_source)} --destination-port-ranges {WINRM_HTTPS_PORT}")
     nic_extra = ""
     if ep.public_ip:
         out.append(f"az network public-ip create --resource-group {rg} --name {q(n.public_ip)} --sku Standard"

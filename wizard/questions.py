@@ -153,6 +153,9 @@ SECTIONS: tuple[Section, ...] = (
         _q("remote.transport", "Transport", "managed-run-command needs only Azure access and keeps the password "
            "in a protected parameter; winrm needs port 5986 reachable from here.",
            "choice", v.choice(v.TRANSPORTS), "managed-run-command", choices=v.TRANSPORTS),
+        _q("remote.winrm_source", "WinRM allowed from", "Where hpcshare runs from: VirtualNetwork (default: "
+           "hpcshare on the HPC head node in the VNet) or one address range. Opens TCP 5986 from there only.",
+           "text", v.winrm_source, "VirtualNetwork", when=lambda ctx: ctx.get("remote.transport") == "winrm"),
     )),
     Section("cluster", "HPC Pack cluster", "Which compute nodes use the share (HPC Pack 2016/2019 nodes in the VNet).", (
         _q("cluster.node_group", "Node group", "The HPC Pack node group whose nodes use the share, e.g. ComputeNodes: "

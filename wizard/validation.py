@@ -406,6 +406,31 @@ def private_dns_zone(v: str, ctx: Context) -> str | None:
     return None
 
 
+# WinRM over HTTPS (5986) is an administrator login: as narrow as RDP when it faces the Internet.
+WINRM_PUBLIC_MIN_PREFIX = 24
+
+
+def winrm_source(v: str, ctx: Context) -> str | None:
+    """Where hpcshare runs from, for the WinRM HTTPS port (NSG and Windows Firewall): the VNet
+    (hpcshare on the HPC head node, the common case) or one typed range. Every other service tag,
+    '*' and /0 would open an administrator login to far more than this machine."""
+    if v == "VirtualNetwork":
+        return None
+    net = _ipv4_network(v)
+    if v in SERVICE_TAGS or v in ("*", "Any") or (net is not None and net.prefixlen == 0):
+        return ("WinRM (TCP 5986) must not be open to the Internet or to all of Azure; use VirtualNetwork "
+                "or the range hpcshare runs from, e.g. 10.1.0.0/24 or 203.0.113.7/32")
+    if net is None:
+        return "VirtualNetwork or one IPv4 address or range, e.g. 10.1.0.0/24 or 203.0.113.7/32"
+    if not _private(net):
+        if net.prefixlen < WINRM_PUBLIC_MIN_PREFIX:
+            return (f"a public range must be /{WINRM_PUBLIC_MIN_PREFIX} or narrower: an administrator login "
+                    "open to many Internet addresses invites brute-force attacks")
+        if ctx.get("remote.transport") == "winrm" and not ctx.get("endpoints.public_ip"):
+            return "a public range reaches the server only through a public IP: set endpoints.public_ip=true or use VirtualNetwork"
+    return None
+
+
 def profile_name(v: str, ctx: Context) -> str | None:
     if not _PROFILE.fullmatch(v):
         return "1-40 letters, digits, '_' or '-', starting with a letter or digit"

@@ -59,7 +59,7 @@ def test_typed_values_and_choices(home: Path) -> None:
         "account": {"username": typed("jobs")},
         "share": {"name": typed("Data"), "access": DOWN + ENTER, "encrypt": YES},
         "endpoints": {"udp_445": YES, "rdp_source": typed("198.51.100.7/32")},
-        "remote": {"transport": DOWN + DOWN + ENTER},
+        "remote": {"transport": DOWN + DOWN + ENTER, "winrm_source": typed("10.0.0.0/24")},
     }
     rc = run(Session("p1"), FakeCatalog(), all_keys(over), QUIT)
     assert rc == 130
@@ -71,7 +71,7 @@ def test_typed_values_and_choices(home: Path) -> None:
     assert d["account"]["username"] == "jobs"
     assert d["share"] == {"name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
     assert d["endpoints"]["udp_445"] is True and d["endpoints"]["rdp_source"] == "198.51.100.7/32"
-    assert d["remote"]["transport"] == "winrm"
+    assert d["remote"]["transport"] == "winrm" and d["remote"]["winrm_source"] == "10.0.0.0/24"
 
 
 def test_invalid_input_is_refused_at_the_prompt(home: Path) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from wizard.answers import Answers, Secrets
 from wizard.plan import TAG_MANAGED_BY, TAG_PROFILE, Names, image_urn, tags
+from wizard.remote.protocol import WINRM_HTTPS_PORT
 from wizard.runner import StepContext, StepFailed
 from wizard.validation import LARGE_DISK_GIB, smb_sources
 
@@ -188,11 +189,32 @@ def nsg_rules(answers: Answers) -> list[dict[str, Any]]:
         rules.append(rule("allow-smb-udp-445", 110, "Udp", smb, "445"))
     if ep.rdp_source:
         rules.append(rule("allow-rdp", 120, "Tcp", [ep.rdp_source], "3389"))
+    rules.extend(winrm_nsg_rules(answers))
     return rules
 
 
 def _sources_of(prefix: Any, prefixes: Any) -> tuple[str, ...]:
     return tuple(prefixes) if prefixes else ((prefix,) if prefix else ())
+
+
+WINRM_RULE_NAME = "allow-winrm-https-5986"
+# Sources that would open the WinRM administrator login to the whole Internet (validation refuses
+# them already; the rule builder refuses them again because this is the last stop before Azure).
+_OPEN_TO_ALL = frozenset({"internet", "*", "any", "0.0.0.0/0", "azurecloud"})
+
+
+def winrm_nsg_rules(answers: Answers) -> list[dict[str, Any]]:
+    """TCP 5986 from where hpcshare runs (``remote.winrm_source``), only with the WinRM transport."""
+    if answers.remote.transport != "winrm":
+        return []
+    source = answers.remote.winrm_source
+    if source.strip().lower() in _OPEN_TO_ALL:
+        raise StepFailed(f"Refused: an NSG rule for WinRM (TCP {WINRM_HTTPS_PORT}) from {source!r}",
+                         "Set remote.winrm_source to VirtualNetwork or the address range hpcshare runs from.")
+    return [{"name": WINRM_RULE_NAME, "properties": {
+        "priority": 130, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+        "sourceAddressPrefix": source, "sourcePortRange": "*",
+        "destinationAddressPrefix": "*", "destinationPortRange": str(WINRM_HTTPS_PORT)}}]
 
 
 def _rule_key(rule: Any) -> tuple[Any, ...]:

@@ -21,6 +21,10 @@ SECRET_PARAM = "SecretB64"
 
 CONFIGURE_SERVER = "configure-server"
 SELF_TEST = "self-test"
+# Run through managed Run Command before the WinRM transport can connect (HTTPS listener + pin).
+WINRM_BOOTSTRAP = "winrm-bootstrap"
+# The WS-Management HTTPS port (the default of an HTTPS listener); the NSG and firewall open it.
+WINRM_HTTPS_PORT = 5986
 
 # Sub-steps in the order the scripts run them; the UI shows one row each.
 SUBSTEPS: dict[str, tuple[str, ...]] = {
@@ -34,6 +38,7 @@ SUBSTEPS: dict[str, tuple[str, ...]] = {
         "firewall",
     ),
     SELF_TEST: ("connect", "write", "read", "delete"),
+    WINRM_BOOTSTRAP: ("certificate", "listener", "firewall"),
 }
 
 Status = Literal["ok", "changed", "skipped", "warning", "failed"]

@@ -21,6 +21,7 @@ images), faults, latency, validation, errors, credential, handlers/ (one module 
 """
 from __future__ import annotations
 
+import base64
 import copy
 import os
 import shutil
@@ -70,6 +71,7 @@ class StandIn:
         self._tmpdir: Path | None = None
         self._base_url = ""
         self._ca_path: Path | None = None
+        self._wsman: dict[str, Any] = {}
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "StandIn":
@@ -124,6 +126,9 @@ class StandIn:
             server, arm = self._server, self._arm
             if server is None or arm is None:
                 return
+            for endpoint in self._wsman.values():
+                endpoint.stop()
+            self._wsman.clear()
             server.shutdown()
             server.close_connections()
             server.server_close()
@@ -153,6 +158,46 @@ class StandIn:
         if self._ca_path is None:
             raise RuntimeError("the stand-in has not been started")
         return self._ca_path
+
+    def winrm_endpoint(self, vm_id: str) -> tuple[str, int] | None:
+        """(host, port) of the VM's WS-Management HTTPS listener, served on loopback with the
+        certificate winrm-bootstrap created on it (wizard/standin/wsman.py); None when the
+        simulated server has no HTTPS listener (a real client would find the port closed)."""
+        from .fake_winrm import https_listener
+        from .wsman import WsmanEndpoint
+
+        arm = self._arm
+        if arm is None or self._tmpdir is None:
+            raise RuntimeError("the stand-in has not been started")
+        key = vm_id.lower()
+        with arm.lock:
+            if arm.store.get(vm_id) is None:
+                return None
+            server = arm.store.private(vm_id).setdefault("server", {})
+            found = https_listener(server)
+            if found is None:
+                return None
+            listener, cert = found
+            running = self._wsman.get(key)
+            if running is not None and running.thumbprint == listener["thumbprint"]:
+                return "127.0.0.1", running.port
+            if running is not None:
+                running.stop()
+            name = vm_id.rstrip("/").rsplit("/", 1)[-1]
+            endpoint = WsmanEndpoint(
+                name, base64.b64decode(cert["der"]), cert["key_pem"], dict(server.get("admin") or {}),
+                self._tmpdir / "wsman" / f"{len(self._wsman)}-{name}",
+                lambda: arm.store.private(vm_id).setdefault("server", {}), arm.lock, self._winrm_record).start()
+            self._wsman[key] = endpoint
+            return "127.0.0.1", endpoint.port
+
+    def _winrm_record(self, method: str, path: str, status: int) -> None:
+        # The endpoint changed the simulated server (configure-server over WinRM): persist it too.
+        if self._arm is not None:
+            with self._arm.lock:
+                self._arm.store.dirty = True
+                self._arm.store.save()
+        self._record(method, path, status)
 
     def set_faults(self, spec: str | None) -> None:
         """Replace the active faults (counts start afresh); ValueError on a bad spec, old faults kept."""

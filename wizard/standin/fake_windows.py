@@ -5,6 +5,9 @@ fail_substep)`` and put the returned stdout/stderr/exit code into the instance v
 the StdOut/StdErr statuses (action). It recognises the project's scripts by their marker line
 (``protocol.script_name``); a foreign script gets no output and exit code 0.
 
+winrm-bootstrap is answered by ``wizard.standin.fake_winrm`` (certificate, HTTPS listener,
+firewall rule), whose listener the stand-in then serves over real HTTPS (wizard/standin/wsman.py).
+
 It mirrors the real scripts (assets/powershell/): the same parameter checks and messages, one
 ``HPCSHARE_RESULT`` line per sub-step, "changed" the first time and "ok" on a re-run, a failure
 stops the remaining sub-steps ("skipped") and exits 1. Messages are derived from the decoded
@@ -51,6 +54,7 @@ from wizard.remote.protocol import (
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
+    WINRM_BOOTSTRAP,
     SubStepResult,
     decode_param,
     script_name,
@@ -108,6 +112,10 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
     name = script_name(script)
     if name not in SUBSTEPS:
         return "", "", 0
+    if name == WINRM_BOOTSTRAP:
+        from wizard.standin.fake_winrm import simulate_bootstrap
+
+        return simulate_bootstrap(dict(parameters or {}), dict(protected or {}), server, fail_substep, _decode)
     start_error, cfg, secret = _read_params(name, parameters or {}, protected or {})
     handlers = _CONFIGURE if name == CONFIGURE_SERVER else _SELF_TEST
     run = _Run(server, cfg, secret)
