@@ -37,6 +37,13 @@ def load_session(args: argparse.Namespace, *, default_profile: str | None = None
                           overrides=overrides, out_dir=out)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
+    if args.command in ("run", "generate"):
+        # Before anything is touched (exit 2): the files written there run as administrator on nodes.
+        from wizard.artifacts.writer import check_out_dir
+
+        broken = check_out_dir(session.out_dir)
+        if broken:
+            raise UsageError(broken)
     if getattr(args, "profile", None) and not session.path.exists() and args.command is not None:
         raise UsageError(f"no saved profile '{profile}' (looked for {session.path}); "
                          "run 'hpcshare' to create it, or pass --answers FILE")
