@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ask", action="append", default=[], metavar="SECTION",
                      help="ask this section again (subscription, vm, disk, account, share, endpoints, remote)")
     run.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
+    run.add_argument("--password-file", type=Path, metavar="FILE",
+                     help="write generated passwords to FILE (new, mode 0600) instead of showing them; needed "
+                          "for a generated password when output is not a terminal")
 
     plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing")
     _answers_source(plan, required=True)

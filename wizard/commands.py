@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from wizard.cli import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, interactive, parse_overrides
-from wizard.session import SHARE_PASSWORD_ENV, AnswersInvalid, Session
+from wizard.answers import Secrets
+from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid, Session
 
 
 def load_session(args: argparse.Namespace, *, default_profile: str | None = None) -> Session:
@@ -110,9 +111,10 @@ def _run(args: argparse.Namespace, session: Session) -> int:
         print(f"hpcshare: warning: TCP 445 will be reachable from {exposed} on the Internet "
               "(endpoints.smb_source)", file=sys.stderr)
     try:
-        session.secrets()
+        secrets = session.secrets()
     except AnswersInvalid as exc:
         raise UsageError("\n".join(p.message for p in exc.problems)) from None
+    _place_generated_passwords(args, session, secrets)
     if not args.yes:
         from wizard.console import confirm_run
 
@@ -122,6 +124,29 @@ def _run(args: argparse.Namespace, session: Session) -> int:
     from wizard.progress import run_with_live_view
 
     return run_with_live_view(session)
+
+
+def _place_generated_passwords(args: argparse.Namespace, session: Session, secrets: Secrets) -> None:
+    """A generated password is shown on a terminal, or written to --password-file; never printed
+    where a log would keep it (stdout redirected to a file, a pipe, CI)."""
+    generated = [(env, pw) for env, pw, gen in ((ADMIN_PASSWORD_ENV, secrets.admin_password, secrets.admin_generated),
+                                                (SHARE_PASSWORD_ENV, secrets.share_password, secrets.share_generated))
+                 if gen]
+    if not generated:
+        return
+    if args.password_file is not None:
+        from wizard.password_file import PasswordFileError, write_password_file
+
+        try:
+            write_password_file(args.password_file, session.profile, generated)
+        except PasswordFileError as exc:
+            raise UsageError(str(exc)) from None
+        session.password_file = args.password_file
+        return
+    if not sys.stdout.isatty():
+        names = " and ".join(env for env, _ in generated)
+        raise UsageError(f"output is not a terminal, so a generated password would be printed where a log keeps it: "
+                         f"set {names}, or pass --password-file FILE (created mode 0600); nothing was touched")
 
 
 def generate(args: argparse.Namespace) -> int:

@@ -162,9 +162,35 @@ def subnet_id(answers: Answers) -> str:
             f"/virtualNetworks/{ep.vnet}/subnets/{ep.subnet}")
 
 
+# What the exported script does with the admin password, said in its header. The value never goes
+# on a command line (any local user can read another process's argv with ps): from
+# HPCSHARE_ADMIN_PASSWORD it is written with bash's printf builtin (no process, no argv) into a
+# mktemp file (mode 0600) that az reads with its "@FILE" syntax ("Quoting differences between
+# scripting languages", learn.microsoft.com/cli/azure/use-azure-cli-successfully-quoting: a value
+# starting with @ is loaded from that file), and the file is removed when the script exits;
+# without the variable, --admin-password is left out and az vm create asks for it.
+AZ_SECRET_HEADER = (
+    "# Secrets: the VM admin password never appears in this file or on any command line.",
+    "# If HPCSHARE_ADMIN_PASSWORD is set, it is written (shell builtin, no process) to a temporary",
+    "# file of mode 0600 that az reads as --admin-password @FILE; the file is deleted when this",
+    "# script exits, even on an error. If it is not set, az vm create prompts for the password.",
+)
+AZ_PASSWORD_FILE = (
+    "admin_password_args=()",
+    'if [ -n "${HPCSHARE_ADMIN_PASSWORD:-}" ]; then',
+    '    admin_password_file="$(umask 077 && mktemp)"',
+    "    trap 'rm -f \"$admin_password_file\"' EXIT",
+    '    printf \'%s\' "$HPCSHARE_ADMIN_PASSWORD" > "$admin_password_file"',
+    '    admin_password_args=(--admin-password "@$admin_password_file")',
+    "    export -n HPCSHARE_ADMIN_PASSWORD    # the az processes need only the file",
+    "fi",
+)
+
+
 def render_az(plan: Plan) -> str:
-    """An Azure CLI script equivalent to the Azure part of the plan. Secrets come from the
-    environment at run time, never from this text. Every value is shell-quoted."""
+    """An Azure CLI script equivalent to the Azure part of the plan. The admin password comes from
+    the environment at run time through a 0600 file (AZ_PASSWORD_FILE), never from this text or a
+    command line. Every value is shell-quoted."""
     a, n = plan.answers, plan.names
     q = shlex.quote
     rg = q(a.subscription.resource_group)
@@ -183,9 +209,9 @@ def render_az(plan: Plan) -> str:
     out = [
         "#!/usr/bin/env bash",
         f"# Equivalent Azure CLI commands for hpcshare profile '{a.profile}' (generated; review before use).",
-        "# The admin password is read from HPCSHARE_ADMIN_PASSWORD; it is never written here.",
+        *AZ_SECRET_HEADER,
         "set -euo pipefail",
-        ': "${HPCSHARE_ADMIN_PASSWORD:?set HPCSHARE_ADMIN_PASSWORD first}"',
+        *AZ_PASSWORD_FILE,
         f"az account set --subscription {q(a.subscription.id)}",
         f"az group create --name {rg} --location {q(a.subscription.region)} --tags {tag_args}",
         vnet_command,
@@ -214,7 +240,7 @@ def render_az(plan: Plan) -> str:
         f" {q(a.disk.sku)} --tags {tag_args}",
         f"az vm create --resource-group {rg} --name {q(n.vm)} --computer-name {q(n.vm)} --size {q(a.vm.size)}"
         f" --image {q(image_urn(a.vm.image))} --admin-username {q(a.vm.admin_username)}"
-        ' --admin-password "$HPCSHARE_ADMIN_PASSWORD"'
+        ' ${admin_password_args[@]+"${admin_password_args[@]}"}'   # bash 3.2 (macOS): set -u and an empty array
         f" --nics {q(n.nic)} --attach-data-disks {q(n.data_disk)} --data-disk-caching {q(a.disk.caching)}"
         f" --os-disk-name {q(n.os_disk)} --tags {tag_args}",
         "# Server configuration (disk, share user, File Server role, share, firewall) runs as one",

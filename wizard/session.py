@@ -59,6 +59,7 @@ class Session:
         self._secrets: Secrets | None = None
         self._environment: Environment | None = None
         self.out_dir = out_dir or Path.cwd() / "hpcshare-out" / profile
+        self.password_file: Path | None = None      # where generated passwords went (run --password-file)
         self.warnings: tuple[Problem, ...] = self.resolution().warnings
 
     # ---- answers -------------------------------------------------------------------------------
