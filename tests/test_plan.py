@@ -225,7 +225,7 @@ def test_render_az_quotes_hostile_but_valid_values() -> None:
     script = render_az(build_plan(a))
     commands = az_commands(script)
     az = [c for c in commands if c[0] == "az"]
-    assert len(az) == 11
+    assert len(az) == 12
     for cmd in az:
         if "--resource-group" in cmd:
             assert arg(cmd, "--resource-group") == "rg-(prod).v1"
@@ -237,11 +237,16 @@ def test_render_az_quotes_hostile_but_valid_values() -> None:
     vnet = next(c for c in az if c[1:4] == ["network", "vnet", "create"])
     assert arg(vnet, "--name") == "vnet.hpc_" and arg(vnet, "--subnet-name") == "sub.net"
     rules = {arg(c, "--name"): c for c in az if c[1:5] == ["network", "nsg", "rule", "create"]}
-    assert set(rules) == {"allow-smb-tcp-445", "allow-smb-udp-445", "allow-rdp"}
+    assert set(rules) == {"allow-smb-tcp-445", "allow-smb-udp-445", "allow-rdp", "deny-vnet-inbound"}
+    # The deny comes after every allow rule, so it takes only what they leave (review finding 11a).
+    deny = rules.pop("deny-vnet-inbound")
+    assert arg(deny, "--access") == "Deny" and arg(deny, "--source-address-prefixes") == "VirtualNetwork"
+    assert arg(deny, "--protocol") == "*" and arg(deny, "--destination-port-ranges") == "*"
+    assert all(int(arg(r, "--priority")) < int(arg(deny, "--priority")) for r in rules.values())
     assert arg(rules["allow-rdp"], "--source-address-prefixes") == "203.0.113.7/32"
     assert arg(rules["allow-smb-udp-445"], "--protocol") == "Udp"
     pip = next(c for c in az if c[1:4] == ["network", "public-ip", "create"])
-    assert arg(pip, "--dns-name") == "myfs-hpc"
+    assert arg(pip, "--dns-name") == "myfs-hpc" and arg(pip, "--dns-name-scope") == "TenantReuse"
     nic = next(c for c in az if c[1:4] == ["network", "nic", "create"])
     assert arg(nic, "--public-ip-address") == "myfileserver-pip"
     assert arg(nic, "--private-ip-address") == "10.0.0.4"
@@ -279,7 +284,7 @@ def test_render_az_runs_in_bash_with_exact_arguments(tmp_path: Path) -> None:
     proc = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     calls = [line.rstrip("\x1f").split("\x1f") for line in log.read_text().splitlines()]
-    assert len(calls) == 11
+    assert len(calls) == 12
     assert all(c[c.index("--resource-group") + 1] == "rg-(prod).v1" for c in calls if "--resource-group" in c)
     vm = next(c for c in calls if c[:2] == ["vm", "create"])
     value = vm[vm.index("--admin-password") + 1]

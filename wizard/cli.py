@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ask", action="append", default=[], metavar="SECTION",
                      help="ask this section again (subscription, vm, disk, account, share, endpoints, remote)")
     run.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
+    run.add_argument("--allow-public-rdp", action="store_true",
+                     help="with --yes: allow an endpoints.rdp_source that is a public (Internet) range")
     run.add_argument("--password-file", type=Path, metavar="FILE",
                      help="write generated passwords to FILE (new, mode 0600) instead of showing them; needed "
                           "for a generated password when output is not a terminal")

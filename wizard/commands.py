@@ -109,7 +109,16 @@ def _run(args: argparse.Namespace, session: Session) -> int:
     if exposed and args.yes:
         # Confirmed when it was typed; a replay says it again where a log will keep it.
         print(f"hpcshare: warning: TCP 445 will be reachable from {exposed} on the Internet "
-              "(endpoints.smb_source)", file=sys.stderr)
+              "(endpoints.smb_source); SMB encryption is required for it (share.encrypt forced on)", file=sys.stderr)
+    rdp = public_range(answers.endpoints.rdp_source)
+    if rdp and args.yes:
+        # Nobody confirmed this range in a replay: an explicit flag must (security review, finding 4).
+        if not args.allow_public_rdp:
+            raise UsageError(f"[endpoints.rdp_source] {rdp} is a public range: RDP (TCP 3389) would be reachable "
+                             "from the Internet. Add --allow-public-rdp to confirm it, or clear endpoints.rdp_source "
+                             "(--set endpoints.rdp_source=); nothing was touched")
+        print(f"hpcshare: warning: TCP 3389 (RDP) will be reachable from {rdp} on the Internet "
+              "(endpoints.rdp_source, allowed by --allow-public-rdp)", file=sys.stderr)
     try:
         secrets = session.secrets()
     except AnswersInvalid as exc:

@@ -162,6 +162,23 @@ def subnet_id(answers: Answers) -> str:
             f"/virtualNetworks/{ep.vnet}/subnets/{ep.subnet}")
 
 
+# Azure's default AllowVNetInBound (priority 65000) admits every port from the VNet, peered VNets
+# and networks behind a gateway, where compute nodes run users' jobs ("Network security groups",
+# learn.microsoft.com/azure/virtual-network/network-security-groups-overview, "Default security
+# rules"). This rule, numbered after every allow rule hpcshare writes (100-3999), stops that: what
+# is not allowed above is denied from the VNet too.
+VNET_DENY_RULE: dict[str, Any] = {"name": "deny-vnet-inbound", "properties": {
+    "priority": 4000, "direction": "Inbound", "access": "Deny", "protocol": "*",
+    "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*",
+    "destinationAddressPrefix": "*", "destinationPortRange": "*"}}
+
+# With a scope, Azure puts a hash of (label, tenant) into the name (label.HASH.region.cloudapp.azure.com),
+# so after teardown nobody outside this tenant can create a public IP that answers to it (no
+# dangling DNS). "Public preview: Public IP Domain Name Label Scope" (azure.microsoft.com/updates,
+# 2024-03-21); PublicIPAddressDnsSettings.domainNameLabelScope in the network API (2026-03-01 used).
+DNS_LABEL_SCOPE = "TenantReuse"
+
+
 # What the exported script does with the admin password, said in its header. The value never goes
 # on a command line (any local user can read another process's argv with ps): from
 # HPCSHARE_ADMIN_PASSWORD it is written with bash's printf builtin (no process, no argv) into a
@@ -228,10 +245,16 @@ def render_az(plan: Plan) -> str:
         out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-rdp"
                    f" --priority 120 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
                    f" {q(ep.rdp_source)} --destination-port-ranges 3389")
+    # The explicit deny after the allow rules (VNET_DENY_RULE above says why).
+    deny = VNET_DENY_RULE["properties"]
+    out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name {VNET_DENY_RULE['name']}"
+               f" --priority {deny['priority']} --direction Inbound --access Deny --protocol {q(deny['protocol'])}"
+               f" --source-address-prefixes {deny['sourceAddressPrefix']} --destination-port-ranges"
+               f" {q(deny['destinationPortRange'])}")
     nic_extra = ""
     if ep.public_ip:
         out.append(f"az network public-ip create --resource-group {rg} --name {q(n.public_ip)} --sku Standard"
-                   f" --allocation-method Static --dns-name {q(ep.dns_label)} --tags {tag_args}")
+                   f" --allocation-method Static --dns-name {q(ep.dns_label)} --dns-name-scope {DNS_LABEL_SCOPE} --tags {tag_args}")
         nic_extra = f" --public-ip-address {q(n.public_ip)}"
     out += [
         f"az network nic create --resource-group {rg} --name {q(n.nic)} {subnet_arg} --private-ip-address {q(ep.private_ip)} --network-security-group {q(n.nsg)}{nic_extra}"
