@@ -234,6 +234,8 @@ class SectionScreen(Screen[str]):
                 if f is not None:
                     f.show_problem(p.message)
                     first_bad = first_bad or f
+                else:       # not a field's problem (the profile could not be written): say it, keep the page
+                    self.notify(p.message, title="Not saved", severity="error", timeout=10)
         if first_bad is not None:
             first_bad.focus_control()
             self.query_one("#form", VerticalScroll).scroll_to_widget(first_bad, animate=False)

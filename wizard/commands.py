@@ -152,7 +152,8 @@ def _place_generated_passwords(args: argparse.Namespace, session: Session, secre
             raise UsageError(str(exc)) from None
         session.password_file = args.password_file
         return
-    if not sys.stdout.isatty():
+    # A run without --yes has already required a terminal (interactive()); a --yes run may have none.
+    if not (sys.stdout.isatty() if args.yes else interactive()):
         names = " and ".join(env for env, _ in generated)
         raise UsageError(f"output is not a terminal, so a generated password would be printed where a log keeps it: "
                          f"set {names}, or pass --password-file FILE (created mode 0600); nothing was touched")

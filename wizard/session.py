@@ -134,7 +134,16 @@ class Session:
         self.typed.update(accepted)
         self._secret_input.update(secrets)
         self._secrets = None
-        self.save()
+        try:
+            self.save()
+        except OSError as exc:
+            # A full or read-only disk: the answers stay in this session (and on the screen), the
+            # user hears why the profile was not written, and Next can try again. Never a crash:
+            # a traceback here would carry the typed values.
+            reason = exc.strerror or type(exc).__name__
+            return SectionResult(False, (Problem(section_key, f"the answers could not be saved to {self.path}: "
+                                                              f"{reason}; free space or fix the folder, then try again",
+                                                 "typed"),))
         return SectionResult(True, ())
 
     def save(self) -> Path:

@@ -58,7 +58,8 @@ def test_typed_values_and_choices(home: Path) -> None:
         "disk": {"sku": ENTER, "size_gb": typed("2,048"), "drive_letter": typed("G")},
         "account": {"username": typed("jobs")},
         "share": {"name": typed("Data"), "access": DOWN + ENTER, "encrypt": YES},
-        "endpoints": {"udp_445": YES, "rdp_source": typed("198.51.100.7/32")},
+        # rdp_source is the section's last question; a public range then needs a yes (YES).
+        "endpoints": {"udp_445": YES, "rdp_source": typed("198.51.100.7/32") + YES},
         "remote": {"transport": DOWN + DOWN + ENTER},
     }
     rc = run(Session("p1"), FakeCatalog(), all_keys(over), QUIT)
@@ -115,6 +116,18 @@ def test_public_smb_source_needs_confirmation_default_no(home: Path, capsys: pyt
     assert rc == 130
     assert "Asking the network section again" in out
     assert saved(home)["endpoints"]["smb_source"] == "VirtualNetwork"
+
+
+def test_public_rdp_source_needs_the_same_confirmation(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Security review, finding 4: RDP open to an Internet range was taken without a question."""
+    first = section_keys("endpoints", rdp_source=typed("198.51.100.0/24"))
+    again = section_keys("endpoints", rdp_source=typed(""))
+    parts = [section_keys(s.key) for s in SECTIONS[:5]]
+    rc = run(Session("p1"), FakeCatalog(), *parts, first, ENTER, again, section_keys("remote"), QUIT)
+    out = capsys.readouterr().out
+    assert rc == 130
+    assert "Asking the network section again" in out           # Enter on the confirmation = No
+    assert saved(home)["endpoints"]["rdp_source"] == ""
 
 
 def test_public_smb_source_confirmed(home: Path) -> None:

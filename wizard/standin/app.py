@@ -7,6 +7,7 @@ simplest and a faithful enough model of ARM's per-resource consistency.
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import sys
 import threading
 import time
@@ -23,8 +24,9 @@ WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH")
 
 
 class Arm:
-    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = ""):
+    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = "", *, token: str):
         self.store = store
+        self.token = token
         self.latency = latency
         self.faults = faults
         self.base_url = base_url
@@ -56,8 +58,17 @@ class Arm:
                 self.store.dirty = True
 
     def _handle(self, req: handlers.Request, now: float) -> handlers.Response:
-        if not req.headers.get("authorization", "").lower().startswith("bearer "):
+        auth = req.headers.get("authorization", "")
+        if not auth.lower().startswith("bearer "):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        if not hmac.compare_digest(auth[len("bearer "):].strip().encode(), self.token.encode()):
+            # Another local user's request (security review, finding 9). ARM answers a token it
+            # cannot validate with 401 and this body ("Azure Monitor Log Analytics API Errors",
+            # "Invalid Authentication Token": InvalidAuthenticationToken, "The access token is
+            # invalid."), plus the RFC 6750 section 3 challenge header.
+            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.",
+                           {"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", '
+                                                'error="invalid_token", error_description="The access token is invalid."'})
         if not req.query.get("api-version"):
             raise ArmError(400, "MissingApiVersionParameter",
                            "The api-version query parameter (?api-version=) is required for all requests.")
