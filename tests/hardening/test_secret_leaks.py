@@ -30,6 +30,7 @@ from wizard import cli
 SHARE_PW = "Leak-Share-Canary-7731"
 ADMIN_PW = "Leak-Admin-Canary-4419"
 
+
 @pytest.fixture
 def standin_log(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     log = tmp_path / "standin-requests.log"
