@@ -119,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("cancelled; nothing more was changed. Answers given so far are saved.")
         return EXIT_CANCELLED
+    except OSError as exc:
+        # A file hpcshare must write (profile, state, log) could not be: a full or read-only disk,
+        # permissions, a planted symlink. A message, not a traceback.
+        _err(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+        return EXIT_FAILED
 
 
 def entry() -> int:

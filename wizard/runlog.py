@@ -6,6 +6,7 @@ event (the runner scrubs failure messages), so they never reach a log.
 """
 from __future__ import annotations
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -41,7 +42,13 @@ class RunLog:
         paths.private_dir(self.path.parent)
         # O_NOFOLLOW: a symlink planted at logs/PROFILE.log is refused, not written through;
         # fchmod: a log file that already existed with a wider mode becomes 0600 too.
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            raise OSError(errno.ELOOP, "the run log is a symbolic link; hpcshare does not write through one "
+                                       "(remove it, then run again)", str(self.path)) from None
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o600)
