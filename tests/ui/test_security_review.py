@@ -1,5 +1,6 @@
-"""A crash in the wizard prints no typed secret (security review, finding 3), and a profile that
-cannot be written is a message on the page, not a crash."""
+"""Security review 2026-12-02 in the wizard: a crash prints no typed secret (finding 3), a profile
+that cannot be written is a message on the page, not a crash, and a public RDP range needs the
+same confirmation as a public SMB range (finding 4)."""
 from __future__ import annotations
 
 import io
@@ -85,3 +86,33 @@ async def test_an_unwritable_profile_is_a_message_and_the_typed_values_stay(
         assert any("could not be saved" in n for n in notes), notes
         assert not any(TYPED in n for n in notes)
     assert app.return_code in (None, 0)
+
+
+async def test_a_public_rdp_range_needs_the_same_confirmation_as_smb(make_app: Callable[..., HpcShareApp],
+                                                                      hpcshare_home: Path) -> None:
+    """Security review, finding 4: a public rdp_source was taken without a question."""
+    from screens.dialogs import ConfirmDialog
+    from wizard import profiles
+
+    app = make_app(start="endpoints")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app, SectionScreen)
+        rdp = app.screen.query_one("#input-rdp_source")
+        rdp.focus()
+        await pilot.press(*"198.51.100.0/24")
+        await pilot.press("ctrl+n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "TCP 3389 (RDP)" in app.screen.title_text and "198.51.100.0/24" in app.screen.body
+        await pilot.press("enter")                       # the focused, safe answer: no
+        await settle(pilot, app)
+        assert isinstance(app.screen, SectionScreen) and app.screen.section.key == "endpoints"
+        assert not (hpcshare_home / "profiles" / "default.toml").exists()
+        await pilot.press("ctrl+n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#yes")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, ConfirmDialog)
+    saved = profiles.load(hpcshare_home / "profiles" / "default.toml").values
+    assert saved["endpoints.rdp_source"] == "198.51.100.0/24"
