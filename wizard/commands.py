@@ -123,13 +123,13 @@ def _run(args: argparse.Namespace, session: Session) -> int:
         secrets = session.secrets()
     except AnswersInvalid as exc:
         raise UsageError("\n".join(p.message for p in exc.problems)) from None
-    _place_generated_passwords(args, session, secrets)
     if not args.yes:
         from wizard.console import confirm_run
 
         if not confirm_run(session):
             print("Nothing was changed.")
             return EXIT_CANCELLED
+    _place_generated_passwords(args, session, secrets)
     from wizard.progress import run_with_live_view
 
     return run_with_live_view(session)
