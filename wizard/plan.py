@@ -187,10 +187,9 @@ DNS_LABEL_SCOPE = "TenantReuse"
 # starting with @ is loaded from that file), and the file is removed when the script exits;
 # without the variable, --admin-password is left out and az vm create asks for it.
 AZ_SECRET_HEADER = (
-    "# Secrets: the VM admin password never appears in this file or on any command line.",
-    "# If HPCSHARE_ADMIN_PASSWORD is set, it is written (shell builtin, no process) to a temporary",
-    "# file of mode 0600 that az reads as --admin-password @FILE; the file is deleted when this",
-    "# script exits, even on an error. If it is not set, az vm create prompts for the password.",
+    "# Secrets: the VM admin password never appears in this file or on any command line. From",
+    "# HPCSHARE_ADMIN_PASSWORD it goes to a temporary file (mode 0600, deleted when this script exits)",
+    "# that az vm create reads as --admin-password @FILE; without the variable az asks for it.",
 )
 AZ_PASSWORD_FILE = (
     "admin_password_args=()",
@@ -199,7 +198,6 @@ AZ_PASSWORD_FILE = (
     "    trap 'rm -f \"$admin_password_file\"' EXIT",
     '    printf \'%s\' "$HPCSHARE_ADMIN_PASSWORD" > "$admin_password_file"',
     '    admin_password_args=(--admin-password "@$admin_password_file")',
-    "    export -n HPCSHARE_ADMIN_PASSWORD    # the az processes need only the file",
     "fi",
 )
 
@@ -228,7 +226,7 @@ def render_az(plan: Plan) -> str:
         f"# Equivalent Azure CLI commands for hpcshare profile '{a.profile}' (generated; review before use).",
         *AZ_SECRET_HEADER,
         "set -euo pipefail",
-        *AZ_PASSWORD_FILE,
+        "export -n HPCSHARE_ADMIN_PASSWORD     # kept in this shell only: no az process inherits it",
         f"az account set --subscription {q(a.subscription.id)}",
         f"az group create --name {rg} --location {q(a.subscription.region)} --tags {tag_args}",
         vnet_command,
@@ -261,6 +259,8 @@ def render_az(plan: Plan) -> str:
         f" --tags {tag_args}",
         f"az disk create --resource-group {rg} --name {q(n.data_disk)} --size-gb {a.disk.size_gb} --sku"
         f" {q(a.disk.sku)} --tags {tag_args}",
+        # The password file exists only from here to the end of the script.
+        *AZ_PASSWORD_FILE,
         f"az vm create --resource-group {rg} --name {q(n.vm)} --computer-name {q(n.vm)} --size {q(a.vm.size)}"
         f" --image {q(image_urn(a.vm.image))} --admin-username {q(a.vm.admin_username)}"
         ' ${admin_password_args[@]+"${admin_password_args[@]}"}'   # bash 3.2 (macOS): set -u and an empty array

@@ -265,12 +265,17 @@ EXPOSING_KEYS: dict[str, tuple[str, str]] = {
 
 
 def public_exposures(values: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
-    """(key, public range, what becomes reachable, why it is dangerous) for each answer in
-    ``values`` that opens a port to a public address range."""
+    """(key, public range, what becomes reachable, why it is dangerous) for each valid answer in
+    ``values`` that opens a port to a public address range (a value its own rule refuses is
+    reported by that rule, not confirmed)."""
+    rules: dict[str, Callable[[str, Context], str | None]] = {"endpoints.smb_source": smb_source,
+                                                            "endpoints.rdp_source": rdp_source}
     found = []
     for key, (what, why) in EXPOSING_KEYS.items():
         value = values.get(key)
-        cidr = public_range(value.strip()) if isinstance(value, str) and value.strip() else None
+        if not isinstance(value, str) or not value.strip() or rules[key](value.strip(), values) is not None:
+            continue
+        cidr = public_range(value.strip())
         if cidr:
             found.append((key, cidr, what, why))
     return found
