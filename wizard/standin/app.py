@@ -62,10 +62,11 @@ class Arm:
         if not auth.lower().startswith("bearer "):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
         if not hmac.compare_digest(auth[len("bearer "):].strip().encode(), self.token.encode()):
-            # Another local user's request (security review, finding 9). ARM answers a token it
-            # cannot validate with 401 and this body ("Azure Monitor Log Analytics API Errors",
-            # "Invalid Authentication Token": InvalidAuthenticationToken, "The access token is
-            # invalid."), plus the RFC 6750 section 3 challenge header.
+            # Another local user's request (security review, finding 9). Code and message as Azure's
+            # token front end words them ("Azure Monitor Log Analytics API Errors", "Invalid
+            # Authentication Token": InvalidAuthenticationToken, "The access token is invalid.");
+            # status 401 with the challenge header, as RFC 6750 section 3.1 prescribes for
+            # invalid_token and as ARM answers it (that Log Analytics page shows 403 for its own API).
             raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.",
                            {"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", '
                                                 'error="invalid_token", error_description="The access token is invalid."'})
