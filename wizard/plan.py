@@ -182,9 +182,9 @@ DNS_LABEL_SCOPE = "TenantReuse"
 # What the exported script does with the admin password, said in its header. The value never goes
 # on a command line (any local user can read another process's argv with ps): from
 # HPCSHARE_ADMIN_PASSWORD it is written with bash's printf builtin (no process, no argv) into a
-# mktemp file (mode 0600) that az reads with its "@FILE" syntax ("Quoting differences between
-# scripting languages", learn.microsoft.com/cli/azure/use-azure-cli-successfully-quoting: a value
-# starting with @ is loaded from that file), and the file is removed when the script exits;
+# mktemp file (mode 0600), without a line break, that az reads through its "@<file>" convention
+# ("Quoting differences between scripting languages", learn.microsoft.com/cli/azure/
+# use-azure-cli-successfully-quoting, "JSON strings"), and the file is removed when the script exits;
 # without the variable, --admin-password is left out and az vm create asks for it.
 AZ_SECRET_HEADER = (
     "# Secrets: the VM admin password never appears in this file or on any command line. From",
