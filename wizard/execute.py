@@ -99,8 +99,12 @@ def _probe(target: Any, ctx: StepContext) -> dict[str, Any]:
 
 def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
     from wizard.artifacts import write_artifacts
+    from wizard.artifacts.writer import OutDirRefused
 
-    written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir)
+    try:
+        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir)
+    except OutDirRefused as exc:
+        raise StepFailed(str(exc), "Choose an output folder of your own, then re-run.") from None
     for path in written:
         ctx.log(f"Wrote {path}")
     return {"out_dir": str(out_dir), "files": [p.name for p in written], "summary": f"{len(written)} files in {out_dir}"}

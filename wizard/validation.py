@@ -264,6 +264,34 @@ def public_range(value: str) -> str | None:
     return ", ".join(public) or None
 
 
+# Answers that open a port to an address range: each public range needs the user's explicit yes
+# when typed, and a --yes replay refuses a public RDP range unless --allow-public-rdp.
+# key -> (what becomes reachable, why that is dangerous)
+EXPOSING_KEYS: dict[str, tuple[str, str]] = {
+    "endpoints.smb_source": ("TCP 445 (SMB)", "SMB exposed to the Internet is scanned and attacked constantly, "
+                             "and many ISPs block it anyway; SMB encryption is then required."),
+    "endpoints.rdp_source": ("TCP 3389 (RDP)", "RDP exposed to the Internet is a constant target of password "
+                             "guessing; most operators reach the server through the VNet or a bastion."),
+}
+
+
+def public_exposures(values: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(key, public range, what becomes reachable, why it is dangerous) for each valid answer in
+    ``values`` that opens a port to a public address range (a value its own rule refuses is
+    reported by that rule, not confirmed)."""
+    rules: dict[str, Callable[[str, Context], str | None]] = {"endpoints.smb_source": smb_source,
+                                                            "endpoints.rdp_source": rdp_source}
+    found = []
+    for key, (what, why) in EXPOSING_KEYS.items():
+        value = values.get(key)
+        if not isinstance(value, str) or not value.strip() or rules[key](value.strip(), values) is not None:
+            continue
+        cidr = public_range(value.strip())
+        if cidr:
+            found.append((key, cidr, what, why))
+    return found
+
+
 def vnet_cidr(v: str, ctx: Context) -> str | None:
     net = _network(v)
     if net is None or not 8 <= net.prefixlen <= 29 or not _private(net):

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from wizard.sanitize import printable
+
 RESULT_PREFIX = "HPCSHARE_RESULT "
 SCRIPT_MARKER = "# hpcshare-script: "
 CONFIG_PARAM = "ConfigB64"
@@ -104,9 +106,10 @@ def parse_results(output: str) -> list[SubStepResult]:
         data = body.get("data")
         results.append(
             SubStepResult(
-                step=body["step"],
+                # JSON's \u001b decodes to ESC: clean the decoded strings, not only the raw line.
+                step=printable(body["step"]),
                 status=status,
-                message=str(body.get("message") or ""),
+                message=printable(str(body.get("message") or "")),
                 data=data if isinstance(data, dict) else {},
             )
         )

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import catalog
-from .credential import FakeCredential
+from .credential import ENV_TOKEN, FakeCredential, process_token
 from .faults import FaultPlan
 from .latency import Latency
 
@@ -57,8 +57,11 @@ class StandIn:
     subscription_id: str = catalog.DEFAULT_SUBSCRIPTION_ID
 
     def __init__(self, *, latency: str = "instant", scale: float = 1.0, state_file: Path | None = None,
-                 faults: str | None = None, log_file: Path | None = None, port: int = 0):
+                 faults: str | None = None, log_file: Path | None = None, port: int = 0, token: str | None = None):
         self._latency = Latency(latency, scale)
+        # The bearer token it accepts (credential.process_token unless given): clients of this
+        # process get it from FakeCredential(), others from 'hpcshare standin' or the variable.
+        self.token = token or process_token()
         self._faults = FaultPlan(faults)
         self.state_file = Path(state_file) if state_file else None
         self.log_file = Path(log_file) if log_file else None
@@ -103,7 +106,7 @@ class StandIn:
             from .server import StandInHTTPServer, make_tls_context
             from .store import Store
 
-            arm = Arm(Store(self.state_file), self._latency, self._faults)
+            arm = Arm(Store(self.state_file), self._latency, self._faults, token=self.token)
             tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
             try:
                 tls, ca_path = make_tls_context(tmpdir)
@@ -249,6 +252,7 @@ def serve_forever(*, port: int, latency: str, scale: float, state_file: Path | N
     print(f"hpcshare Azure stand-in listening on {standin.base_url}")
     print(f"CA certificate:  {standin.ca_path}")
     print(f"Subscription id: {standin.subscription_id}")
+    print(f"Bearer token:    {standin.token}  (only this is accepted; set {ENV_TOKEN} to choose it)")
     print(f"Latency: {standin._latency.describe()}; faults: {faults or 'none'}; "
           f"state: {state_file or 'in memory'}; request log: {log_file or 'none'}")
     print("Press Ctrl+C to stop.", flush=True)
