@@ -215,6 +215,8 @@ def read_report(path: Path) -> Report:
 
 def format_table(report: Report) -> str:
     """A plain-text table, one row per node (failures first), then the summary count."""
+    if not report.nodes:
+        return summary_line(report) + "\n"
     rows = [("NODE", "RESULT", "FIRST FAILING CHECK", "CODE", "FIX")]
     ordered = sorted(report.nodes, key=lambda n: (n.passed, n.node.upper()))
     for n in ordered:

@@ -42,3 +42,14 @@ def test_embedding_is_stated() -> None:
 def test_access_and_encryption() -> None:
     text = _summary(CASES["private-full-encrypted"])
     assert "full control" in text and "required (clients need SMB 3" in text
+
+
+def test_check_share_section(case: Case) -> None:
+    v = check_values(case.answers, case.facts)
+    text = _summary(case)
+    section = text[text.index("## Check the share from every node"):text.index("## 4. Tear down")]
+    for needle in ("after the first deployment", "any change to the cluster's network",
+                   "check-share.cmd /clusrun NODEGROUP", "hpcshare nodes-report check-share-output.txt",
+                   v.unc, v.account, v.private_ip, "/env:"):
+        assert needle in section, needle
+    assert "| `check-share.cmd` |" in text
