@@ -17,7 +17,7 @@ from wizard import profiles
 from wizard.questions import SECTIONS
 from wizard.session import Session
 
-ARTIFACTS = {"nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml", "submit-job.ps1", "submit-job.cmd",
+ARTIFACTS = {"nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml", "submit-job.ps1", "submit-job.cmd", "check-share.cmd",
              "SUMMARY.md"}
 
 
