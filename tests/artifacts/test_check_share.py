@@ -179,7 +179,9 @@ def test_cmd_hygiene(case: Case) -> None:
     assert text.isascii()
     lines = _lines(text)
     assert lines[0] == "@echo off"
-    labels = {ln[1:].split()[0].lower() for ln in lines if ln.startswith(":")}
+    label_list = [ln[1:].split()[0].lower() for ln in lines if ln.startswith(":")]
+    labels = set(label_list)
+    assert len(labels) == len(label_list), "a label twice: goto finds the first one after the goto"
     node_start = lines.index(":node_checks")
     for n, ln in enumerate(lines):
         for target in re.findall(r"\b(?:goto|call)\s+:?(\S+)", ln, flags=re.I):
