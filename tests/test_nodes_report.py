@@ -66,8 +66,8 @@ MIX = clusrun([
     ("NODE08", 64, failing("NODE08", "read", 64)),
     ("NODE09", 67, failing("NODE09", "connect", 67)),
     ("NODE10", 53, failing("NODE10", "resolve", 53)),
-    # Did not answer: clusrun's header and nothing else.
-    ("NODE11", -1, []),
+    # Did not answer: clusrun's header and no check line (here: an error of its own).
+    ("NODE11", -1, ["The node NODE11 is unreachable."]),
 ], ok=1, failed=10)
 
 
@@ -92,6 +92,8 @@ def test_a_mix_of_failures() -> None:
     assert got["NODE09"] == ("failed", "connect", 67, FIX_BY_CODE[67])
     assert got["NODE10"][:3] == ("failed", "resolve", 53) and "stale" in got["NODE10"][3]
     assert got["NODE11"] == ("no answer", "", -1, FIX_NO_ANSWER)
+    assert report.nodes[-1].detail == ("no hpcshare-check line; clusrun: exit code -1; "
+                                       "the node printed: The node NODE11 is unreachable.")
     assert (report.passed, report.failed, report.all_passed) == (1, 10, False)
     # The fixes the brief names, each in words an admin acts on.
     assert "firewall scope" in FIX_BY_CODE[53] and "credential" in FIX_BY_CODE[1326]
@@ -149,7 +151,7 @@ def test_cli_names_each_failing_node_with_its_fix(tmp_path: Path) -> None:
                       ("NODE03", FIX_BY_CHECK["port445"]), ("NODE11", FIX_NO_ANSWER)]:
         row = [ln for ln in lines if ln.startswith(node + " ")]
         assert len(row) == 1 and row[0].endswith(fix), (node, row)
-    assert lines[-1] == "11 nodes: 1 passed, 10 failed (9 failed, 1 no answer)."
+    assert lines[-1] == "11 nodes: 1 passed, 10 failed (9 with a failing check, 1 did not answer)."
     assert "Traceback" not in proc.stderr
 
 

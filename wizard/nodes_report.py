@@ -132,6 +132,7 @@ class _Node:
     clusrun_code: int | None = None
     lines: list[CheckLine] = field(default_factory=list)
     broken: bool = False        # a check line that does not parse (cut off mid-line)
+    note: str = ""              # the first other line under its clusrun header (clusrun's own error)
 
 
 def parse(text: str) -> Report:
@@ -139,6 +140,7 @@ def parse(text: str) -> Report:
     nodes: dict[str, _Node] = {}
     summary: dict[str, int] = {}
     in_summary = False
+    current: _Node | None = None
 
     def node(name: str) -> _Node:
         return nodes.setdefault(name.upper(), _Node(name))
@@ -150,10 +152,11 @@ def parse(text: str) -> Report:
         m = _HEADER.match(line)
         if m:
             in_summary = False
-            node(m.group("node")).clusrun_code = int(m.group("code"))
+            current = node(m.group("node"))
+            current.clusrun_code = int(m.group("code"))
             continue
         if _SUMMARY.match(line):
-            in_summary = True
+            in_summary, current = True, None
             continue
         if in_summary:
             s = re.match(r"^(\d+)\s+nodes?\s+(succeeded|failed)\b", line, re.I)
@@ -169,6 +172,8 @@ def parse(text: str) -> Report:
         m = _ANY_CHECK.search(line)
         if m and m.group("node"):
             node(m.group("node")).broken = True
+        elif current is not None and not current.note and not m:
+            current.note = line[:200]
     return Report(tuple(_judge(n) for n in nodes.values()), summary)
 
 
@@ -181,6 +186,8 @@ def _judge(n: _Node) -> NodeResult:
     if not n.lines and not n.broken:
         code = n.clusrun_code
         detail = "no hpcshare-check line" + (f"; clusrun: exit code {code}" if code is not None else "")
+        if n.note:
+            detail += f"; the node printed: {n.note}"
         return NodeResult(n.name, "no answer", "", code, detail, FIX_NO_ANSWER)
     if not done or n.broken:
         last = f"last complete line: {n.lines[-1].check} {'ok' if n.lines[-1].ok else 'fail'}" if n.lines else "no complete line"
@@ -235,7 +242,8 @@ def summary_line(report: Report) -> str:
     for n in report.nodes:
         if not n.passed:
             kinds[n.status] = kinds.get(n.status, 0) + 1
-    extra = ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
+    words = {"failed": "with a failing check", "no answer": "did not answer", "cut off": "cut off"}
+    extra = ", ".join(f"{kinds[k]} {words[k]}" for k in words if k in kinds)
     return (f"{len(report.nodes)} nodes: {report.passed} passed, {report.failed} failed"
             + (f" ({extra})" if extra else "") + ".")
 
