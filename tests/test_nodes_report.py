@@ -192,3 +192,33 @@ def test_cli_empty_file_is_not_a_pass(tmp_path: Path) -> None:
     proc = _cli("nodes-report", str(path))
     assert proc.returncode == 1
     assert "No node output found" in proc.stdout
+
+
+def test_every_line_check_share_prints_is_understood() -> None:
+    """The lines come from the generated check-share.cmd itself: each echo of a check line,
+    expanded as cmd.exe would (batch model), parses to its node, check, status and code."""
+    from tests.artifacts import cmdmodel
+    from tests.artifacts.conftest import CASES
+    from wizard.artifacts import render_artifacts
+
+    for case in CASES.values():
+        text = render_artifacts(case.answers, case.facts)["check-share.cmd"]
+        env = {"HS_NODE": "AZNODE7", "HS_SERVER": "myfileserver", "HS_EXPECTED_IP": "10.0.0.4", "HS_IP": "10.0.0.9",
+               "HS_UNC": "\\\\myfileserver\\MyShare", "HS_ACCOUNT": "myfileserver\\u", "HS_CODE": "1326",
+               "HS_EXIT": "5", "HS_FILE": "\\\\myfileserver\\MyShare\\hpcshare-check\\AZNODE7\\check-1.txt"}
+        echoes = [ln.split("echo ", 1)[1] for ln in text.split("\r\n")
+                  if not ln.startswith("rem") and "echo hpcshare-check " in ln]
+        assert len(echoes) >= 10
+        for echo in echoes:
+            printed = cmdmodel.delayed_phase(cmdmodel.percent_batch(echo, env), env)
+            report = parse(f"{header('AZNODE7', 0)}\r\n{printed}\r\n")
+            assert len(report.nodes) == 1 and report.nodes[0].node == "AZNODE7", printed
+            words = printed.split()
+            if words[2] == "done":
+                continue
+            result = report.nodes[0]
+            if words[3] == "fail":
+                assert (result.status, result.check, result.code) == ("failed", words[2], int(words[4])), printed
+                assert result.fix
+            else:
+                assert result.status == "cut off", printed    # an ok line alone: no "done" line yet
