@@ -36,8 +36,10 @@ _NODE_GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}", re.ASCII)
 CLUSRUN_ENV = "HPCSHARE_CHECK"
 #: What PowerShell runs on each node under clusrun: decode the password into PASSWORD_ENV (cmd.exe
 #: inherits it), drop CLUSRUN_ENV, write the checks to a temporary .cmd file, run it, delete it.
+#: Without CLUSRUN_ENV (clusrun did not pass /env:) it exits 87, ERROR_INVALID_PARAMETER.
 #: No & | < > % ^ " here, so the lines can also be shown in rem lines.
 CLUSRUN_PS_LINES = (
+    "if (-not $env:HPCSHARE_CHECK) { exit 87 }",
     "$parts = $env:HPCSHARE_CHECK.Split('.')",
     "Remove-Item Env:HPCSHARE_CHECK",
     "$p = $parts[0] + ('=' * ((4 - ($parts[0].Length -band 3)) -band 3))",
