@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from wizard.nodes_report import FIX_BY_CHECK, FIX_BY_CODE, FIX_CUT_OFF, FIX_NO_ANSWER, parse, read_report
+from wizard.nodes_report import (
+    FIX_BY_CHECK, FIX_BY_CODE, FIX_CUT_OFF, FIX_NO_ANSWER, FIX_NO_ENV, parse, read_report,
+)
 
 BAR = "-" * 26
 
@@ -222,3 +224,8 @@ def test_every_line_check_share_prints_is_understood() -> None:
                 assert result.fix
             else:
                 assert result.status == "cut off", printed    # an ok line alone: no "done" line yet
+
+
+def test_no_env_from_clusrun() -> None:
+    node = parse(header("NODE01", 87) + "\r\n").nodes[0]
+    assert (node.status, node.code, node.fix) == ("no answer", 87, FIX_NO_ENV)

@@ -69,6 +69,8 @@ FIX_BY_CODE = {
 }
 FIX_NO_ANSWER = ("the node ran no check: is it online and reachable from the head node, with Windows "
                  "PowerShell? Run the check on it again")
+FIX_NO_ENV = ("clusrun did not pass the password and the checks to the node (/env:); run check-share.cmd "
+              "as a job task instead (see its comments)")
 FIX_CUT_OFF = "the output ends before the checks finished (a cut-off file, or the node stopped): run it again"
 FIX_OTHER = "see the detail; the code is a Windows system error code (net helpmsg CODE explains it)"
 
@@ -188,7 +190,8 @@ def _judge(n: _Node) -> NodeResult:
         detail = "no hpcshare-check line" + (f"; clusrun: exit code {code}" if code is not None else "")
         if n.note:
             detail += f"; the node printed: {n.note}"
-        return NodeResult(n.name, "no answer", "", code, detail, FIX_NO_ANSWER)
+        # 87: the clusrun wrapper found no HPCSHARE_CHECK (wizard.artifacts.checkshare).
+        return NodeResult(n.name, "no answer", "", code, detail, FIX_NO_ENV if code == 87 else FIX_NO_ANSWER)
     if not done or n.broken:
         last = f"last complete line: {n.lines[-1].check} {'ok' if n.lines[-1].ok else 'fail'}" if n.lines else "no complete line"
         return NodeResult(n.name, "cut off", "", n.clusrun_code, last, FIX_CUT_OFF)

@@ -246,3 +246,51 @@ def test_the_model_catches_a_weaker_script(mutation: tuple[str, str], password: 
     except cmdmodel.Unsupported:
         return
     assert argv != ["net", "use", v.unc, password, f"/user:{v.account}", "/persistent:no"]
+
+
+# ---- the PowerShell in it: parses, and uses only Windows PowerShell 5.1 cmdlets ------------------
+
+_PS51 = "https://learn.microsoft.com/powershell/module/{}/{}?view=powershell-5.1"
+#: (cmdlet, documentation page, parameters used), reviewed against each page.
+PS_CMDLETS = {
+    "Join-Path": (_PS51.format("microsoft.powershell.management", "join-path"), set()),
+    "Remove-Item": (_PS51.format("microsoft.powershell.management", "remove-item"), {"LiteralPath", "Force", "ErrorAction"}),
+    "New-Object": (_PS51.format("microsoft.powershell.utility", "new-object"), set()),
+    "Read-Host": (_PS51.format("microsoft.powershell.utility", "read-host"), {"AsSecureString"}),
+    "Out-Null": (_PS51.format("microsoft.powershell.core", "out-null"), set()),
+    "cmd.exe": ("native", set()),
+}
+
+
+def _powershell_snippets(text: str) -> list[str]:
+    snippets = ["\n".join(CLUSRUN_PS_LINES)]
+    for ln in _lines(text):
+        if ln.startswith("rem"):
+            continue
+        m = re.search(r'(?:%HS_PS%|-Command) "([^"]*)"', ln)
+        if m:
+            snippets.append(m.group(1))
+    return snippets
+
+
+def test_powershell_parses_and_uses_known_cmdlets() -> None:
+    from tests.remote.psgrammar import parse as ps_parse
+
+    text = _text(CASES["private-change"]) + _text(CASES["public-read"])
+    snippets = _powershell_snippets(text)
+    assert len(snippets) >= 7        # wrapper, password prompt, port445, write, read, delete, list
+    for snippet in snippets:
+        parsed = ps_parse(snippet)
+        assert parsed.errors == [], (snippet, parsed.errors)
+        for cmd, param, _ in parsed.commands:
+            assert cmd in PS_CMDLETS, (cmd, snippet)
+            assert param is None or param in PS_CMDLETS[cmd][1], (cmd, param)
+        # No user value is pasted into the script text: values come from $env: only.
+        assert "myfileserver" not in snippet and "MyShare" not in snippet and "10.0.0.4" not in snippet
+
+
+def test_the_powershell_gate_can_fail() -> None:
+    from tests.remote.psgrammar import parse as ps_parse
+
+    assert ps_parse("try { exit 0 } catch { exit (").errors
+    assert ("Get-SmbMapping", None, 1) in ps_parse("Get-SmbMapping").commands
