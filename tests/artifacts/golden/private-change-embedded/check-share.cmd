@@ -12,7 +12,8 @@ rem     write, read, delete   a file in \\myfileserver\MyShare\hpcshare-check\NO
 rem     disconnect  the connection is removed
 rem CODE is the Windows error code (53, 67, 1326, 5, 1219, 64, 121 ...). A node exits 0 only
 rem when every check passed. Nothing is left on the node. Windows Server 2012 R2 or later: cmd.exe,
-rem ping, net and Windows PowerShell 5.1 (for the TCP test and the file checks' error codes).
+rem ping, net and Windows PowerShell (for the TCP test and the file checks' error codes; the
+rem PowerShell 4.0 of Server 2012 R2 is enough, 5.1 too, and only .NET 4.5 classes are used).
 rem
 rem Two ways to run it:
 rem  1. On the head node, as a cluster administrator, for every node of a node group:
