@@ -229,3 +229,15 @@ def test_every_line_check_share_prints_is_understood() -> None:
 def test_no_env_from_clusrun() -> None:
     node = parse(header("NODE01", 87) + "\r\n").nodes[0]
     assert (node.status, node.code, node.fix) == ("no answer", 87, FIX_NO_ENV)
+
+
+def test_hpc_node_names_win_over_computer_names() -> None:
+    """Azure nodes: HPC Pack calls them AzureCN-0001, their %COMPUTERNAME% is another name. The
+    check lines belong to the clusrun header (or /interleaved prefix) they come under."""
+    text = clusrun([("AzureCN-0001", 0, passing("RD0003FF4A1B2C")),
+                    ("AzureCN-0002", 1326, failing("RD0003FF4A9999", "connect", 1326))], ok=1, failed=1)
+    report = parse(text)
+    assert [(n.node, n.status, n.code) for n in report.nodes] == [("AzureCN-0001", "passed", None),
+                                                                  ("AzureCN-0002", "failed", 1326)]
+    interleaved = "\n".join(f"AzureCN-0003: {ln}" for ln in passing("RD0003FF4A7777"))
+    assert [(n.node, n.status) for n in parse(interleaved).nodes] == [("AzureCN-0003", "passed")]

@@ -21,10 +21,11 @@ so the shape is written from memory; the parser relies on the check lines, not o
     1 Nodes succeeded
     1 Nodes failed
 
-The check lines carry their node's name themselves (``hpcshare-check NODE CHECK ok|fail CODE
-detail``, see wizard.artifacts.checkshare), so the report does not depend on the header's exact
-wording: headers only add the nodes that printed nothing (they did not answer) and clusrun's exit
-code. A check line may also sit after a prefix (``/interleaved`` output prints ``NODE: `` first).
+A check line belongs to the node of the clusrun header above it, or of its ``NODE: `` prefix
+(``/interleaved`` output); the node name the line carries itself (``hpcshare-check NODE CHECK
+ok|fail CODE detail``, see wizard.artifacts.checkshare; the node's %COMPUTERNAME%) is used only
+when there is neither, as in a job's collected output. Headers also add the nodes that printed no
+check line (they did not answer) and clusrun's exit code.
 A node whose output has no final ``done`` line was cut off (a truncated file, a node that stopped).
 
 UI-free: plain data, a text table and a JSON-ready dict; the ``nodes-report`` command prints them.
@@ -39,9 +40,10 @@ from wizard.artifacts.checkshare import CHECK_NAMES, DONE, LINE_PREFIX
 
 _HEADER = re.compile(r"^\s*-{3,}\s*(?P<node>[^\s-]\S*)\s+returns\s+(?P<code>-?\d+)\s*-{3,}\s*$", re.I)
 _SUMMARY = re.compile(r"^\s*-{3,}\s*summary\s*-{3,}\s*$", re.I)
-_CHECK = re.compile(rf"(?:^|[\s:]){LINE_PREFIX}\s+(?P<node>\S+)\s+(?P<check>[a-z0-9]+)\s+(?P<status>ok|fail)\s+"
+_PREFIX = r"^(?:(?P<prefix>[^\s:]+):\s*)?"
+_CHECK = re.compile(_PREFIX + rf"{LINE_PREFIX}\s+(?P<node>\S+)\s+(?P<check>[a-z0-9]+)\s+(?P<status>ok|fail)\s+"
                     r"(?P<code>-?\d+)(?:\s+(?P<detail>.*?))?\s*$")
-_ANY_CHECK = re.compile(rf"(?:^|[\s:]){LINE_PREFIX}(?:\s+(?P<node>\S+))?")
+_ANY_CHECK = re.compile(_PREFIX + rf"{LINE_PREFIX}(?:\s+(?P<node>\S+))?")
 
 #: The fix, in one line, for the checks whose failure says what is wrong whatever the code.
 FIX_BY_CHECK = {
@@ -147,6 +149,16 @@ def parse(text: str) -> Report:
     def node(name: str) -> _Node:
         return nodes.setdefault(name.upper(), _Node(name))
 
+    def owner(m: re.Match[str], block: _Node | None) -> _Node:
+        # The name HPC Pack uses wins: interleaved output's "NODE:" prefix, else the clusrun header
+        # above the line; the script's own %COMPUTERNAME% only without either (job output). They
+        # differ on Azure nodes, where HPC names (AzureCN-0001) are not the computer names.
+        if m.group("prefix"):
+            return node(m.group("prefix"))
+        if block is not None:
+            return block
+        return node(m.group("node"))
+
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
@@ -165,15 +177,15 @@ def parse(text: str) -> Report:
             if s:
                 summary[s.group(2).lower()] = int(s.group(1))
             continue
-        m = _CHECK.search(line)
+        m = _CHECK.match(line)
         if m and (m.group("check") in CHECK_NAMES or m.group("check") == DONE):
-            node(m.group("node")).lines.append(CheckLine(
+            owner(m, current).lines.append(CheckLine(
                 node=m.group("node"), check=m.group("check"), ok=m.group("status") == "ok",
                 code=int(m.group("code")), detail=m.group("detail") or ""))
             continue
-        m = _ANY_CHECK.search(line)
-        if m and m.group("node"):
-            node(m.group("node")).broken = True
+        m = _ANY_CHECK.match(line)
+        if m and (m.group("node") or m.group("prefix") or current is not None):
+            owner(m, current).broken = True
         elif current is not None and not current.note and not m:
             current.note = line[:200]
     return Report(tuple(_judge(n) for n in nodes.values()), summary)
