@@ -204,8 +204,9 @@ def _judge(n: _Node) -> NodeResult:
             detail += f"; the node printed: {n.note}"
         # 87: the clusrun wrapper found no HPCSHARE_CHECK (wizard.artifacts.checkshare).
         return NodeResult(n.name, "no answer", "", code, detail, FIX_NO_ENV if code == 87 else FIX_NO_ANSWER)
-    if not done or n.broken:
-        last = f"last complete line: {n.lines[-1].check} {'ok' if n.lines[-1].ok else 'fail'}" if n.lines else "no complete line"
+    if not done:
+        last = (f"last complete line: {n.lines[-1].check} {'ok' if n.lines[-1].ok else 'fail'}"
+                if n.lines else "no complete line")
         return NodeResult(n.name, "cut off", "", n.clusrun_code, last, FIX_CUT_OFF)
     if not done[-1].ok or n.clusrun_code not in (None, 0):
         code = n.clusrun_code if n.clusrun_code not in (None, 0) else done[-1].code
