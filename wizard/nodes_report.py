@@ -210,7 +210,8 @@ def _judge(n: _Node) -> NodeResult:
         return NodeResult(n.name, "cut off", "", n.clusrun_code, last, FIX_CUT_OFF)
     if not done[-1].ok or n.clusrun_code not in (None, 0):
         code = n.clusrun_code if n.clusrun_code not in (None, 0) else done[-1].code
-        return NodeResult(n.name, "failed", DONE, code, "every check printed ok, but the node exited non-zero", FIX_OTHER)
+        return NodeResult(n.name, "failed", DONE, code, "every check printed ok, but the node exited non-zero",
+                          FIX_OTHER)
     return NodeResult(n.name, "passed")
 
 

@@ -44,8 +44,8 @@ def _node_lines(text: str) -> list[str]:
 def _program(text: str) -> list[str]:
     """The node part's settings, then its lines from :connect on, verbatim."""
     node = _node_lines(text)
-    settings = [ln for ln in node[:node.index("rem 1. resolve: ping prints the address it resolved in [ ] (any language); the reply itself")]
-                if ln.startswith('set "')]
+    first_check = next(i for i, ln in enumerate(node) if ln.startswith("rem 1. resolve"))
+    settings = [ln for ln in node[:first_check] if ln.startswith('set "')]
     return [":test_start", *settings, "goto connect", *node]
 
 

@@ -62,7 +62,8 @@ def render_summary(v: Values, *, embedded: bool) -> str:
         "writes it to a file. |")
     add("| `submit-job.cmd` | Submits the job with the `job` command (hands over to `submit-job.ps1` while "
         "the job file holds no password). |")
-    add("| `check-share.cmd` | Checks the share from every compute node (clusrun) and says per node what fails. |")
+    add("| `check-share.cmd` | Checks the share from every compute node (clusrun) and says per node "
+        "what fails. |")
     add("| `SUMMARY.md` | This page. |")
     add("")
     add("## 1. Let the nodes find the server by name")
