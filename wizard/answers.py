@@ -68,6 +68,7 @@ class EndpointsAnswers:
     private_ip: str
     public_ip: bool
     dns_label: str
+    private_dns_zone: str
     smb_source: str
     udp_445: bool
     rdp_source: str
@@ -76,6 +77,11 @@ class EndpointsAnswers:
 @dataclass(frozen=True)
 class RemoteAnswers:
     transport: str
+
+
+@dataclass(frozen=True)
+class ClusterAnswers:
+    node_group: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Answers:
     share: ShareAnswers
     endpoints: EndpointsAnswers
     remote: RemoteAnswers
+    cluster: ClusterAnswers
 
     def flat(self) -> dict[str, Any]:
         """``{"section.key": value}`` for every saved key."""
@@ -110,7 +117,7 @@ class Answers:
 _SECTION_TYPES: dict[str, type] = {
     "subscription": SubscriptionAnswers, "vm": VmAnswers, "disk": DiskAnswers,
     "account": AccountAnswers, "share": ShareAnswers, "endpoints": EndpointsAnswers,
-    "remote": RemoteAnswers,
+    "remote": RemoteAnswers, "cluster": ClusterAnswers,
 }
 
 

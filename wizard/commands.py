@@ -128,8 +128,13 @@ def generate(args: argparse.Namespace) -> int:
             getpass.getpass("Share user password to embed: ") if interactive() else "")
         if not password:
             raise UsageError(f"--embed-password needs the share password: set {SHARE_PASSWORD_ENV}")
+    from wizard.artifacts.writer import SecretFileError
+
     try:
         written = generate_artifacts(session, answers, embed_password=password)
+    except (ValueError, SecretFileError) as exc:
+        # A password that cannot be embedded, or a file that cannot be kept private: no traceback.
+        raise UsageError(str(exc)) from None
     finally:
         session.close()
     for path in written:

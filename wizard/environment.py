@@ -58,6 +58,9 @@ class Environment:
     def compute(self, subscription_id: str) -> Any:
         return self._client("compute", subscription_id)
 
+    def privatedns(self, subscription_id: str) -> Any:
+        return self._client("privatedns", subscription_id)
+
     @property
     def catalog(self) -> "AzureCatalog":
         from wizard.azure.catalog import AzureCatalog
@@ -138,4 +141,8 @@ def _construct(kind: str, credential: Any, subscription_id: str, kwargs: dict[st
         from azure.mgmt.compute import ComputeManagementClient
 
         return ComputeManagementClient(credential, subscription_id, **kwargs)
+    if kind == "privatedns":
+        from azure.mgmt.privatedns import PrivateDnsManagementClient
+
+        return PrivateDnsManagementClient(credential, subscription_id, **kwargs)
     raise ValueError(kind)

@@ -14,6 +14,7 @@ from typing import Any
 
 from wizard.answers import Answers
 from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS
+from wizard.validation import smb_sources
 
 TAG_MANAGED_BY = "managed-by"
 TAG_PROFILE = "hpcshare-profile"
@@ -121,7 +122,15 @@ def build_plan(answers: Answers) -> Plan:
     if a.endpoints.public_ip and a.endpoints.smb_source not in ("VirtualNetwork", "AzureLoadBalancer"):
         # Only a rule that admits some outside address can let this machine reach TCP 445.
         steps.append(Step("probe", "Probe the share from this machine", (SELF_TEST,), {}))
-    steps.append(Step("artifacts", "Write the HPC Pack files", (steps[-1].id,), {}))
+    artifacts_needs = [steps[-1].id]
+    if a.endpoints.private_dns_zone:
+        # The server's A record in a private zone linked to its VNet; the files then use the FQDN.
+        steps.append(Step("private-dns", f"Private DNS {a.vm.name.lower()}.{a.endpoints.private_dns_zone}",
+                          ("network",), _pick(a, "endpoints.private_dns_zone", "vm.name", "endpoints.private_ip",
+                                              "endpoints.vnet", "endpoints.vnet_resource_group")))
+        artifacts_needs.append("private-dns")
+    steps.append(Step("artifacts", "Write the HPC Pack files", tuple(artifacts_needs),
+                      _pick(a, "endpoints.private_dns_zone", "cluster.node_group")))
     fingerprints: dict[str, str] = {}
     for s in steps:
         blob = json.dumps({"inputs": dict(s.inputs), "needs": [fingerprints[n] for n in s.needs]},
@@ -170,6 +179,7 @@ def render_az(plan: Plan) -> str:
     rg = q(a.subscription.resource_group)
     tag_args = " ".join(q(f"{k}={v}") for k, v in tags(a).items())
     ep = a.endpoints
+    smb = " ".join(q(x) for x in smb_sources(ep.smb_source))
     if ep.vnet_resource_group:
         # The cluster's VNet: used as it is, never created or changed.
         vnet_command = (f"az network vnet subnet show --resource-group {q(ep.vnet_resource_group)} --vnet-name"
@@ -192,12 +202,12 @@ def render_az(plan: Plan) -> str:
         f"az network nsg create --resource-group {rg} --name {q(n.nsg)} --tags {tag_args}",
         f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-smb-tcp-445"
         f" --priority 100 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
-        f" {q(ep.smb_source)} --destination-port-ranges 445",
+        f" {smb} --destination-port-ranges 445",
     ]
     if ep.udp_445:
         out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-smb-udp-445"
                    f" --priority 110 --direction Inbound --access Allow --protocol Udp --source-address-prefixes"
-                   f" {q(ep.smb_source)} --destination-port-ranges 445")
+                   f" {smb} --destination-port-ranges 445")
     if ep.rdp_source:
         out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-rdp"
                    f" --priority 120 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
@@ -217,6 +227,18 @@ def render_az(plan: Plan) -> str:
         ' --admin-password "$HPCSHARE_ADMIN_PASSWORD"'
         f" --nics {q(n.nic)} --attach-data-disks {q(n.data_disk)} --data-disk-caching {q(a.disk.caching)}"
         f" --os-disk-name {q(n.os_disk)} --tags {tag_args}",
+    ]
+    if ep.private_dns_zone:
+        zone, record = q(ep.private_dns_zone), q(a.vm.name.lower())
+        vnet_id = q(subnet_id(a).rsplit("/subnets/", 1)[0])
+        out += [
+            f"az network private-dns zone create --resource-group {rg} --name {zone} --tags {tag_args}",
+            f"az network private-dns link vnet create --resource-group {rg} --zone-name {zone} --name"
+            f" {q(ep.vnet + '-hpcshare')} --virtual-network {vnet_id} --registration-enabled false --tags {tag_args}",
+            f"az network private-dns record-set a add-record --resource-group {rg} --zone-name {zone}"
+            f" --record-set-name {record} --ipv4-address {q(ep.private_ip)}",
+        ]
+    out += [
         "# Server configuration (disk, share user, File Server role, share, firewall) runs as one",
         "# managed Run Command with the share password in a protected parameter; see",
         "# 'hpcshare run' (it has no safe one-line az equivalent).",

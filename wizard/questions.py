@@ -137,7 +137,12 @@ SECTIONS: tuple[Section, ...] = (
            "toggle", v.boolean, False),
         _q("endpoints.dns_label", "DNS label", "Gives the public IP a name: <label>.<region>.cloudapp.azure.com.",
            "text", v.dns_label, "", when=lambda ctx: bool(ctx.get("endpoints.public_ip"))),
-        _q("endpoints.smb_source", "SMB allowed from", "Who may reach TCP 445: VirtualNetwork (default) or one address range.",
+        _q("endpoints.private_dns_zone", "Private DNS zone", "Empty: nodes find the server through a hosts entry. "
+           "A zone such as hpc.internal: hpcshare creates it, links it to the VNet and adds the server's A record; "
+           "the files then use <vm name>.<zone>.",
+           "text", v.private_dns_zone, ""),
+        _q("endpoints.smb_source", "SMB allowed from", "Who may reach TCP 445: VirtualNetwork (default), or "
+           "comma-separated address ranges such as 10.1.0.0/16,192.168.10.0/24 (cluster, peered or on-premises).",
            "text", v.smb_source, "VirtualNetwork"),
         _q("endpoints.udp_445", "Also open UDP 445", "Only for old tools that ask for it: SMB itself uses TCP 445 only.",
            "toggle", v.boolean, False),
@@ -148,6 +153,11 @@ SECTIONS: tuple[Section, ...] = (
         _q("remote.transport", "Transport", "managed-run-command needs only Azure access and keeps the password "
            "in a protected parameter; winrm needs port 5986 reachable from here.",
            "choice", v.choice(v.TRANSPORTS), "managed-run-command", choices=v.TRANSPORTS),
+    )),
+    Section("cluster", "HPC Pack cluster", "Which compute nodes use the share (HPC Pack 2016/2019 nodes in the VNet).", (
+        _q("cluster.node_group", "Node group", "The HPC Pack node group whose nodes use the share, e.g. ComputeNodes: "
+           "the job runs only there and clusrun-hosts.cmd targets it. Empty: any node.",
+           "text", v.node_group, ""),
     )),
 )
 

@@ -246,14 +246,22 @@ def _private(net: ipaddress.IPv4Network) -> bool:
     return any(net.subnet_of(p) for p in PRIVATE_RANGES)
 
 
+def smb_sources(value: str) -> list[str]:
+    """``endpoints.smb_source`` as its items: one service tag, or comma-separated address ranges
+    (no spaces: the value is validated and used exactly as written)."""
+    return str(value).split(",")
+
+
 def public_range(value: str) -> str | None:
-    """The network when an NSG source is an address range outside the private ranges (so it
-    opens a port to the Internet and needs the user's explicit confirmation), else None.
-    Service tags such as VirtualNetwork are not address ranges."""
-    net = _ipv4_network(value)
-    if net is None or _private(net):
-        return None
-    return str(net)
+    """The network(s) when an NSG source holds address ranges outside the private ranges (so it
+    opens a port to the Internet and needs the user's explicit confirmation), else None. Several
+    are joined with ", ". Service tags such as VirtualNetwork are not address ranges."""
+    public: list[str] = []
+    for item in smb_sources(value):
+        net = _ipv4_network(item)
+        if net is not None and not _private(net):
+            public.append(str(net))
+    return ", ".join(public) or None
 
 
 def vnet_cidr(v: str, ctx: Context) -> str | None:
@@ -307,16 +315,45 @@ def nsg_source(v: str, ctx: Context) -> str | None:
     return None
 
 
-def smb_source(v: str, ctx: Context) -> str | None:
-    broken = nsg_source(v, ctx)
+# Ranges one SMB rule may name: far below the NSG's own limit, and the Windows Firewall scope
+# gets the same list (a short list stays reviewable).
+SMB_SOURCE_MAX_RANGES = 16
+
+
+def _one_smb_source(v: str) -> str | None:
+    if v in ("Internet", "AzureCloud"):
+        return "SMB must not be open to the whole Internet; use VirtualNetwork or address ranges"
+    broken = nsg_source(v, {})
     if broken:
         return broken
     net = _ipv4_network(v)
-    if v in ("Internet", "AzureCloud") or (net is not None and net.prefixlen == 0):
-        return "SMB must not be open to the whole Internet; use VirtualNetwork or one address range"
+    if net is not None and net.prefixlen == 0:
+        return "SMB must not be open to the whole Internet; use VirtualNetwork or address ranges"
     if net is not None and not _private(net) and net.prefixlen < PUBLIC_SMB_MIN_PREFIX:
         return (f"a public range must be /{PUBLIC_SMB_MIN_PREFIX} or narrower: SMB open to "
                 f"{net.num_addresses:,} Internet addresses invites attacks")
+    return None
+
+
+def smb_source(v: str, ctx: Context) -> str | None:
+    """VirtualNetwork (or another allowed service tag) alone, or 1-16 comma-separated IPv4
+    ranges (cluster VNets, peered VNets, on-premises ranges). An NSG rule takes a service tag
+    only as its single sourceAddressPrefix; several ranges go to sourceAddressPrefixes."""
+    items = smb_sources(v)
+    if len(items) == 1:
+        return _one_smb_source(items[0])
+    if any(c.isspace() for c in v):
+        return "comma-separated without spaces, e.g. 10.1.0.0/16,192.168.10.0/24"
+    if len(items) > SMB_SOURCE_MAX_RANGES:
+        return f"at most {SMB_SOURCE_MAX_RANGES} comma-separated address ranges"
+    for item in items:
+        if item in SERVICE_TAGS:
+            return f"{item} must stand alone; a list holds IPv4 ranges only, e.g. 10.1.0.0/16,192.168.10.0/24"
+        broken = _one_smb_source(item)
+        if broken:
+            return f"{item or '(empty item)'}: {broken}"
+    if len(set(items)) != len(items):
+        return "each address range once"
     return None
 
 
@@ -328,6 +365,44 @@ def rdp_source(v: str, ctx: Context) -> str | None:
         return "empty (no RDP) or one IPv4 address or range, e.g. 203.0.113.7/32"
     if net.prefixlen < 24:
         return "at most a /24 range: RDP open to many addresses invites brute-force attacks"
+    return None
+
+
+# HPC Pack node group names as they reach a job XML attribute (NodeGroups, ';'-separated there)
+# and a clusrun /nodegroup: switch: kept to characters no shell, XML or list syntax reads.
+_NODE_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def node_group(v: str, ctx: Context) -> str | None:
+    if v and not _NODE_GROUP.fullmatch(v):
+        return ("empty, or the name of one HPC Pack node group: 1-64 letters, digits, '_', '.' or '-', "
+                "starting with a letter or digit (e.g. ComputeNodes)")
+    return None
+
+
+# Azure Private DNS zones: at least two labels and at most 34; some names are reserved
+# ("What is an Azure Private DNS zone?", learn.microsoft.com/azure/dns/private-dns-privatednszone,
+# Restrictions). Lower case only: DNS is case-insensitive and the files compare it as text.
+_DNS_ZONE_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+RESERVED_DNS_ZONES = ("azclient.ms", "azure.com", "cloudapp.net", "core.windows.net", "microsoft.com",
+                      "msidentity.com", "trafficmanager.net", "windows.net")
+
+
+def private_dns_zone(v: str, ctx: Context) -> str | None:
+    if not v:
+        return None
+    rule = ("empty (a hosts entry on each node), or a private DNS zone such as hpc.internal: 2-34 "
+            "lower-case labels of letters, digits and '-', separated by dots")
+    labels = v.split(".")
+    if not 2 <= len(labels) <= 34 or len(v) > 253 or not all(_DNS_ZONE_LABEL.fullmatch(x) for x in labels):
+        return rule
+    if labels[-1].isdigit():
+        return rule
+    if v in RESERVED_DNS_ZONES:  # the exact names: privatelink.* zones below them are allowed
+        return f"{v} is a zone name Azure reserves"
+    name = str(ctx.get("vm.name", "")).lower()
+    if name and len(name) + 1 + len(v) > 253:
+        return "the server's name in it would be longer than 253 characters"
     return None
 
 

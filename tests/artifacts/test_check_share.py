@@ -158,13 +158,25 @@ def test_clusrun_line_fits_cmd_exe_limits() -> None:
 
 
 def test_node_group_default() -> None:
-    v = check_values(CASES["private-change"].answers, CASES["private-change"].facts)
-    assert 'set "HS_GROUP=%~2"' in _lines(render_check_share(v))
-    assert 'if "%HS_GROUP%"=="" set "HS_GROUP="' in _lines(render_check_share(v))
-    assert 'if "%HS_GROUP%"=="" set "HS_GROUP=ComputeNodes"' in _lines(render_check_share(v, node_group="ComputeNodes"))
-    for bad in ("a&b", "x\"y", "%PATH%", "a\nb", "-x", "g" * 65):
-        with pytest.raises(ValueError, match="node_group"):
-            render_check_share(v, node_group=bad)
+    case = CASES["private-change"]
+    v = check_values(case.answers, case.facts)
+    assert not v.node_group
+    lines = _lines(render_check_share(v))
+    assert 'set "HS_GROUP=%~2"' in lines and 'if "%HS_GROUP%"=="" set "HS_GROUP="' in lines
+    grouped = check_values(case.answers.replace(cluster__node_group="ComputeNodes"), case.facts)
+    assert 'if "%HS_GROUP%"=="" set "HS_GROUP=ComputeNodes"' in _lines(render_check_share(grouped))
+
+
+def test_private_dns_zone_name_is_checked() -> None:
+    """With a private DNS zone the nodes reach the server by its FQDN: that name must resolve to
+    the server's private IP (the A record is hpcshare's), and the share is \\\\FQDN\\SHARE."""
+    case = CASES["private-change"]
+    v = check_values(case.answers.replace(endpoints__private_dns_zone="hpc.internal"), case.facts)
+    text = render_check_share(v)
+    assert 'set "HS_SERVER=myfileserver.hpc.internal"' in _lines(text)
+    assert 'set "HS_UNC=\\\\myfileserver.hpc.internal\\MyShare"' in _lines(text)
+    assert f'set "HS_EXPECTED_IP={v.private_ip}"' in _lines(text)
+    assert "the A record in the private DNS zone hpc.internal" in text
 
 
 # ---- structure ----------------------------------------------------------------------------

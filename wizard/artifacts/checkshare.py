@@ -10,7 +10,6 @@ format the nodes print is parsed back by wizard.nodes_report; the two share CHEC
 from __future__ import annotations
 
 import base64
-import re
 import zlib
 
 from wizard.artifacts.escaping import crlf
@@ -27,7 +26,6 @@ DONE = "done"
 #: Folder on the share that holds one sub-folder per node while it checks.
 CHECK_FOLDER = "hpcshare-check"
 PASSWORD_ENV = "HPCSHARE_SHARE_PASSWORD"
-_NODE_GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}", re.ASCII)
 
 #: clusrun sets one environment variable on each node: the password (base64 of its UTF-8 bytes,
 #: no padding), a dot, then the checks (the node part as a .cmd file, raw deflate, base64). It
@@ -58,7 +56,7 @@ CLUSRUN_PS_LINES = (
 def render_node_section(v: Values) -> str:
     """The checks (LF lines): the tail of check-share.cmd and what clusrun carries."""
     return fill("check-share-node.cmd.in", {
-        "SERVER": v.server,
+        "SERVER": v.host,
         "EXPECTED_IP": v.private_ip,
         "UNC": v.unc,
         "ACCOUNT": v.account,
@@ -84,20 +82,21 @@ def node_payload(node_section_crlf: str) -> str:
     return "@echo off\r\n" + nodeprep_payload(node_section_crlf)
 
 
-def render_check_share(v: Values, *, node_group: str = "") -> str:
-    """check-share.cmd (CRLF). ``node_group``: the default for /clusrun (empty: must be given)."""
+def render_check_share(v: Values) -> str:
+    """check-share.cmd (CRLF). /clusrun targets the node group answer unless given another one;
+    without that answer the group must be given."""
     node = crlf(render_node_section(v))
     encoded = encode_powershell(clusrun_script())
-    if node_group and not _NODE_GROUP.fullmatch(node_group):
-        raise ValueError(f"cluster.node_group: {node_group!r} is not allowed here "
-                         "(1-64 letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)")
+    node_group = v.node_group
+    where = (f"the A record in the private DNS zone {v.dns_zone}" if v.dns_zone
+             else "the hosts entry nodeprep.cmd writes")
     return crlf(fill("check-share.cmd.in", {
         "PROFILE": v.profile,
-        "SERVER": v.server,
+        "SERVER": v.host,
         "UNC": v.unc,
         "ACCOUNT": v.account,
         "CHECK_FOLDER": CHECK_FOLDER,
-        "RESOLVE_NOTE": f" to {v.private_ip} (the hosts entry nodeprep.cmd writes)",
+        "RESOLVE_NOTE": f" to {v.private_ip} ({where})",
         "GROUP_NOTE": f"      (default: {node_group})" if node_group else "",
         "NODE_GROUP": node_group,
         "PS_SCRIPT_REM": "\n".join(f"rem     {line}" for line in CLUSRUN_PS_LINES),

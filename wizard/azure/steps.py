@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from wizard.answers import Answers, Secrets
 from wizard.plan import TAG_MANAGED_BY, TAG_PROFILE, Names, image_urn, tags
 from wizard.runner import StepContext, StepFailed
-from wizard.validation import LARGE_DISK_GIB
+from wizard.validation import LARGE_DISK_GIB, smb_sources
 
 if TYPE_CHECKING:
     from wizard.environment import Environment
@@ -165,25 +165,40 @@ def network(ctx: StepContext, t: Target) -> Outputs:
 
 # ---- network security group ----------------------------------------------------------------------
 
+def _source(sources: list[str]) -> dict[str, Any]:
+    """One source as sourceAddressPrefix (a service tag must be alone there), several ranges as
+    sourceAddressPrefixes (NetworkSecurityGroupCreateWithRule / SecurityRule REST reference)."""
+    if len(sources) == 1:
+        return {"sourceAddressPrefix": sources[0]}
+    return {"sourceAddressPrefixes": list(sources)}
+
+
 def nsg_rules(answers: Answers) -> list[dict[str, Any]]:
     ep = answers.endpoints
+    smb = smb_sources(ep.smb_source)
 
-    def rule(name: str, priority: int, protocol: str, source: str, port: str) -> dict[str, Any]:
+    def rule(name: str, priority: int, protocol: str, sources: list[str], port: str) -> dict[str, Any]:
         return {"name": name, "properties": {
             "priority": priority, "direction": "Inbound", "access": "Allow", "protocol": protocol,
-            "sourceAddressPrefix": source, "sourcePortRange": "*",
+            **_source(sources), "sourcePortRange": "*",
             "destinationAddressPrefix": "*", "destinationPortRange": port}}
 
-    rules = [rule("allow-smb-tcp-445", 100, "Tcp", ep.smb_source, "445")]
+    rules = [rule("allow-smb-tcp-445", 100, "Tcp", smb, "445")]
     if ep.udp_445:
-        rules.append(rule("allow-smb-udp-445", 110, "Udp", ep.smb_source, "445"))
+        rules.append(rule("allow-smb-udp-445", 110, "Udp", smb, "445"))
     if ep.rdp_source:
-        rules.append(rule("allow-rdp", 120, "Tcp", ep.rdp_source, "3389"))
+        rules.append(rule("allow-rdp", 120, "Tcp", [ep.rdp_source], "3389"))
     return rules
 
 
+def _sources_of(prefix: Any, prefixes: Any) -> tuple[str, ...]:
+    return tuple(prefixes) if prefixes else ((prefix,) if prefix else ())
+
+
 def _rule_key(rule: Any) -> tuple[Any, ...]:
-    return (rule.name, rule.priority, text(rule.protocol), rule.source_address_prefix, rule.destination_port_range)
+    return (rule.name, rule.priority, text(rule.protocol),
+            _sources_of(rule.source_address_prefix, getattr(rule, "source_address_prefixes", None)),
+            rule.destination_port_range)
 
 
 def nsg(ctx: StepContext, t: Target) -> Outputs:
@@ -194,7 +209,9 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
         _require_owned(t, existing, f"Network security group {t.names.nsg}", "VM name")
         have = sorted(_rule_key(r) for r in (existing.security_rules or []))
         want = sorted((r["name"], r["properties"]["priority"], r["properties"]["protocol"],
-                       r["properties"]["sourceAddressPrefix"], r["properties"]["destinationPortRange"])
+                       _sources_of(r["properties"].get("sourceAddressPrefix"),
+                                   r["properties"].get("sourceAddressPrefixes")),
+                       r["properties"]["destinationPortRange"])
                       for r in wanted)
         if have == want and not failed(existing):
             ctx.log(f"NSG {t.names.nsg} already has the right rules.")
@@ -203,7 +220,8 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
     result = net.network_security_groups.begin_create_or_update(t.rg, t.names.nsg, body).result()
     for r in wanted:
         p = r["properties"]
-        ctx.log(f"Rule {r['name']}: allow {p['protocol']} {p['destinationPortRange']} from {p['sourceAddressPrefix']}.")
+        source = p.get("sourceAddressPrefix") or ", ".join(p.get("sourceAddressPrefixes", []))
+        ctx.log(f"Rule {r['name']}: allow {p['protocol']} {p['destinationPortRange']} from {source}.")
     return {"id": result.id, "changed": True}
 
 
@@ -441,6 +459,12 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
     return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
 
 
+def private_dns(ctx: StepContext, t: Target) -> Outputs:
+    from wizard.azure.privatedns import ensure_private_dns  # it imports this module
+
+    return ensure_private_dns(ctx, t)
+
+
 AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
     "resource-group": resource_group,
     "network": network,
@@ -449,4 +473,5 @@ AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
     "nic": nic,
     "data-disk": data_disk,
     "vm": vm,
+    "private-dns": private_dns,
 }

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.azure.privatedns import teardown_candidates as private_dns_candidates
 from wizard.azure.steps import Target, get_or_none
 
 
@@ -41,6 +42,9 @@ def find_targets(t: Target) -> list[TeardownTarget]:
     ]
     found: list[TeardownTarget] = []
     for rtype, name, ops in candidates:
+        if rtype == "Microsoft.Network/virtualNetworks":
+            # Private DNS (records, links, zones) before the VNet their links point at.
+            found += [TeardownTarget(*c) for c in private_dns_candidates(t)]
         resource = get_or_none(ops.get, t.rg, name)
         if resource is not None and t.owns(resource):
             found.append(TeardownTarget(rtype, name, resource.id, functools.partial(_delete, ops, t.rg, name)))

@@ -1,7 +1,8 @@
 """A local Azure Resource Manager stand-in that the real Azure SDK clients talk to over HTTPS.
 
 It serves what hpcshare uses (subscriptions, locations, resource SKUs, resource groups, VNets and
-subnets, NSGs, public IPs with DNS labels, NICs, managed disks, VMs, Run Command in both forms)
+subnets, NSGs, public IPs with DNS labels, NICs, managed disks, VMs, Run Command in both forms,
+Private DNS zones with their VNet links and A records)
 with ARM's long-running-operation protocol, ARM-shaped errors, latency profiles and fault
 injection; run-command scripts are simulated by ``wizard.standin.fake_windows``.
 

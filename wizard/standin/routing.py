@@ -29,10 +29,16 @@ NIC = ResourceType("nic", "Microsoft.Network", "networkInterfaces")
 DISK = ResourceType("disk", "Microsoft.Compute", "disks")
 VM = ResourceType("vm", "Microsoft.Compute", "virtualMachines")
 RUN_COMMAND = ResourceType("runcommand", "Microsoft.Compute", "virtualMachines/runCommands")
+# Azure Private DNS (Microsoft.Network, location "global"): zones, their VNet links and A records.
+PRIVATE_DNS_ZONE = ResourceType("privatednszone", "Microsoft.Network", "privateDnsZones")
+PRIVATE_DNS_LINK = ResourceType("privatednslink", "Microsoft.Network", "privateDnsZones/virtualNetworkLinks")
+PRIVATE_DNS_A = ResourceType("privatednsrecord", "Microsoft.Network", "privateDnsZones/A")
 RESOURCE_GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 
-TOP_TYPES = {(t.namespace.lower(), t.type.lower()): t for t in (VNET, NSG, PUBLIC_IP, NIC, DISK, VM)}
-CHILD_TYPES = {(t.namespace.lower(), t.type.lower()): t for t in (SUBNET, RUN_COMMAND)}
+TOP_TYPES = {(t.namespace.lower(), t.type.lower()): t
+             for t in (VNET, NSG, PUBLIC_IP, NIC, DISK, VM, PRIVATE_DNS_ZONE)}
+CHILD_TYPES = {(t.namespace.lower(), t.type.lower()): t
+               for t in (SUBNET, RUN_COMMAND, PRIVATE_DNS_LINK, PRIVATE_DNS_A)}
 BY_FULL_TYPE = {t.full.lower(): t for t in (*TOP_TYPES.values(), *CHILD_TYPES.values())}
 # Actions on a VM: segment (lower) -> (canonical name, fault kind)
 VM_ACTIONS = {"instanceview": ("instanceView", "vm"), "runcommand": ("runCommand", "runcommand-action")}

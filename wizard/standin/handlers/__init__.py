@@ -10,7 +10,7 @@ from typing import Callable
 from ..errors import ArmError
 from ..operations import Operation
 from ..store import Store
-from . import compute, generic, network, resources, runcommands
+from . import compute, generic, network, privatedns, resources, runcommands
 from .common import Ctx, Request, Response
 
 Handler = Callable[[Ctx], Response]
@@ -51,7 +51,17 @@ _CHILD: dict[tuple[str, str, str], Handler] = {
     ("runcommand", "child", "GET"): generic.get_resource,
     ("runcommand", "child", "PUT"): generic.put_resource,
     ("runcommand", "child", "DELETE"): generic.delete_resource,
+    ("privatednslink", "child-list", "GET"): generic.list_children,
+    ("privatednslink", "child", "GET"): generic.get_resource,
+    ("privatednslink", "child", "PUT"): privatedns.put_link,
+    ("privatednslink", "child", "DELETE"): generic.delete_resource,
+    ("privatednsrecord", "child-list", "GET"): privatedns.list_records,
+    ("privatednsrecord", "child", "GET"): privatedns.get_record,
+    ("privatednsrecord", "child", "PUT"): privatedns.put_record,
+    ("privatednsrecord", "child", "DELETE"): privatedns.delete_record,
 }
+# Kinds whose top-level PUT is their own (Private DNS zones are global, not regional).
+_OWN_PUT: dict[str, Handler] = {"privatednszone": privatedns.put_zone}
 
 
 def dispatch(ctx: Ctx) -> Response:
@@ -61,6 +71,8 @@ def dispatch(ctx: Ctx) -> Response:
     elif route.target == "action":
         wanted = "GET" if route.action == "instanceView" else "POST"
         handler = _TABLE[("action", method)] if method == wanted else None
+    elif route.target == "resource" and method == "PUT" and route.kind in _OWN_PUT:
+        handler = _OWN_PUT[route.kind]
     else:
         handler = _TABLE.get((route.target, method))
     if handler is None:
