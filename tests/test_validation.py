@@ -232,6 +232,15 @@ bad("endpoints.rdp_source", "203.0.112.0/23", "0.0.0.0/0", "VirtualNetwork", "In
 ok("remote.transport", "managed-run-command", "run-command", "winrm")
 bad("remote.transport", "", "ssh", "WinRM")
 
+# Where hpcshare runs from, for WinRM's TCP 5986: the VNet or one range; never the Internet.
+WINRM = {"remote.transport": "winrm", "endpoints.public_ip": False}
+ok("remote.winrm_source", "VirtualNetwork", "10.1.0.0/24", "10.0.0.5/32", "10.0.0.5", "172.16.0.0/12", ctx=WINRM)
+bad("remote.winrm_source", "Internet", "AzureCloud", "AzureLoadBalancer", "*", "Any", "0.0.0.0/0", "", "virtualnetwork",
+    "VirtualNetwork ", "10.0.0.0/" + fw("16"), "10.0.0.1/24", "Virtual" + "Netw" + CYR_O + "rk",
+    "203.0.113.7/32", ctx=WINRM)                                  # public: only with a public IP
+ok("remote.winrm_source", "203.0.113.7/32", "203.0.113.0/24", ctx={**WINRM, "endpoints.public_ip": True})
+bad("remote.winrm_source", "203.0.112.0/23", "198.51.0.0/16", ctx={**WINRM, "endpoints.public_ip": True})
+
 
 def test_the_table_is_large_and_covers_every_question() -> None:
     assert len(CASES) >= 150
@@ -345,6 +354,12 @@ def test_trailing_newline_profile_name_is_rejected() -> None:
 def test_smb_source_is_never_the_whole_internet_in_any_spelling(value: str) -> None:
     message = QUESTIONS["endpoints.smb_source"].check(value, BASE_CTX)
     assert message is not None and message.startswith("SMB allowed from: ")
+
+
+@pytest.mark.parametrize("value", ["0.0.0.0/0", "0.0.0.0/00", "Internet", "*"])
+def test_winrm_source_is_never_the_whole_internet(value: str) -> None:
+    message = QUESTIONS["remote.winrm_source"].check(value, {"remote.transport": "winrm", "endpoints.public_ip": True})
+    assert message is not None and message.startswith("WinRM allowed from: ")
 
 
 @pytest.mark.parametrize(("key", "value"), [

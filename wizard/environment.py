@@ -37,7 +37,12 @@ class Environment:
 
     def credential(self) -> Any:
         if self._credential is None:
-            self._credential = _make_credential(self.auth, demo=self.demo)
+            if self.standin is not None:
+                from wizard.standin import FakeCredential
+
+                self._credential = FakeCredential(self.standin.token)     # the one token it accepts
+            else:
+                self._credential = _make_credential(self.auth, demo=self.demo)
         return self._credential
 
     def _client(self, kind: str, subscription_id: str = "") -> Any:

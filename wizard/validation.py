@@ -264,6 +264,34 @@ def public_range(value: str) -> str | None:
     return ", ".join(public) or None
 
 
+# Answers that open a port to an address range: each public range needs the user's explicit yes
+# when typed, and a --yes replay refuses a public RDP range unless --allow-public-rdp.
+# key -> (what becomes reachable, why that is dangerous)
+EXPOSING_KEYS: dict[str, tuple[str, str]] = {
+    "endpoints.smb_source": ("TCP 445 (SMB)", "SMB exposed to the Internet is scanned and attacked constantly, "
+                             "and many ISPs block it anyway; SMB encryption is then required."),
+    "endpoints.rdp_source": ("TCP 3389 (RDP)", "RDP exposed to the Internet is a constant target of password "
+                             "guessing; most operators reach the server through the VNet or a bastion."),
+}
+
+
+def public_exposures(values: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(key, public range, what becomes reachable, why it is dangerous) for each valid answer in
+    ``values`` that opens a port to a public address range (a value its own rule refuses is
+    reported by that rule, not confirmed)."""
+    rules: dict[str, Callable[[str, Context], str | None]] = {"endpoints.smb_source": smb_source,
+                                                            "endpoints.rdp_source": rdp_source}
+    found = []
+    for key, (what, why) in EXPOSING_KEYS.items():
+        value = values.get(key)
+        if not isinstance(value, str) or not value.strip() or rules[key](value.strip(), values) is not None:
+            continue
+        cidr = public_range(value.strip())
+        if cidr:
+            found.append((key, cidr, what, why))
+    return found
+
+
 def vnet_cidr(v: str, ctx: Context) -> str | None:
     net = _network(v)
     if net is None or not 8 <= net.prefixlen <= 29 or not _private(net):
@@ -403,6 +431,31 @@ def private_dns_zone(v: str, ctx: Context) -> str | None:
     name = str(ctx.get("vm.name", "")).lower()
     if name and len(name) + 1 + len(v) > 253:
         return "the server's name in it would be longer than 253 characters"
+    return None
+
+
+# WinRM over HTTPS (5986) is an administrator login: as narrow as RDP when it faces the Internet.
+WINRM_PUBLIC_MIN_PREFIX = 24
+
+
+def winrm_source(v: str, ctx: Context) -> str | None:
+    """Where hpcshare runs from, for the WinRM HTTPS port (NSG and Windows Firewall): the VNet
+    (hpcshare on the HPC head node, the common case) or one typed range. Every other service tag,
+    '*' and /0 would open an administrator login to far more than this machine."""
+    if v == "VirtualNetwork":
+        return None
+    net = _ipv4_network(v)
+    if v in SERVICE_TAGS or v in ("*", "Any") or (net is not None and net.prefixlen == 0):
+        return ("WinRM (TCP 5986) must not be open to the Internet or to all of Azure; use VirtualNetwork "
+                "or the range hpcshare runs from, e.g. 10.1.0.0/24 or 203.0.113.7/32")
+    if net is None:
+        return "VirtualNetwork or one IPv4 address or range, e.g. 10.1.0.0/24 or 203.0.113.7/32"
+    if not _private(net):
+        if net.prefixlen < WINRM_PUBLIC_MIN_PREFIX:
+            return (f"a public range must be /{WINRM_PUBLIC_MIN_PREFIX} or narrower: an administrator login "
+                    "open to many Internet addresses invites brute-force attacks")
+        if ctx.get("remote.transport") == "winrm" and not ctx.get("endpoints.public_ip"):
+            return "a public range reaches the server only through a public IP: set endpoints.public_ip=true or use VirtualNetwork"
     return None
 
 

@@ -131,22 +131,6 @@ function Get-HpcRuleKey($Rule) {
     return ('{0}|{1}|{2}|{3}|{4}' -f $Rule.IdentityReference.Value, $rights, [int]$Rule.InheritanceFlags, [int]$Rule.PropagationFlags, [int]$Rule.AccessControlType)
 }
 
-# Firewall addresses in one comparable form: a.b.c.d/len, keywords lower-case, sorted.
-function ConvertTo-HpcAddressKey($List) {
-    $out = @(foreach ($a in @($List)) {
-        $s = ([string]$a).Trim()
-        if ($s -match '\A(\d{1,3}(?:\.\d{1,3}){3})/(\d{1,3}(?:\.\d{1,3}){3})\z') {
-            $bits = 0
-            foreach ($o in $Matches[2].Split('.')) { $n = [int]$o; while ($n -gt 0) { $bits += ($n -band 1); $n = $n -shr 1 } }
-            $s = '{0}/{1}' -f $Matches[1], $bits
-        } elseif ($s -match '\A\d{1,3}(?:\.\d{1,3}){3}\z') {
-            $s = $s + '/32'
-        }
-        $s.ToLowerInvariant()
-    })
-    return (($out | Sort-Object) -join ',')
-}
-
 # Creates or converges one inbound rule for port 445. Returns what it did, or nothing.
 function Set-HpcFirewallRule([string]$Name, [string]$Display, [string]$Protocol, [string[]]$Remote) {
     $rule = Get-NetFirewallRule -Name $Name -ErrorAction SilentlyContinue

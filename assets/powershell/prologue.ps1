@@ -121,4 +121,21 @@ function Assert-HpcInt([string]$Key, $Value, [long]$Min, [long]$Max) {
 function Assert-HpcBool([string]$Key, $Value) {
     if ($Value -isnot [bool]) { throw ('config value ''{0}'' must be true or false' -f $Key) }
 }
+
+# Firewall addresses in one comparable form: a.b.c.d/len, keywords lower-case, sorted.
+function ConvertTo-HpcAddressKey($List) {
+    $out = @(foreach ($a in @($List)) {
+        $s = ([string]$a).Trim()
+        if ($s -match '\A(\d{1,3}(?:\.\d{1,3}){3})/(\d{1,3}(?:\.\d{1,3}){3})\z') {
+            $bits = 0
+            foreach ($o in $Matches[2].Split('.')) { $n = [int]$o; while ($n -gt 0) { $bits += ($n -band 1); $n = $n -shr 1 } }
+            $s = '{0}/{1}' -f $Matches[1], $bits
+        } elseif ($s -match '\A\d{1,3}(?:\.\d{1,3}){3}\z') {
+            $s = $s + '/32'
+        }
+        $s.ToLowerInvariant()
+    })
+    return (($out | Sort-Object) -join ',')
+}
+
 # ---- hpcshare prologue: end ----

@@ -59,6 +59,7 @@ STRICT: dict[str, str] = {
     "endpoints.rdp_source": rf"({_IP}|{_CIDR})?",
     "remote.transport": r"managed-run-command|run-command|winrm",
     "cluster.node_group": r"|[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",   # one HPC Pack node group, or none
+    "remote.winrm_source": rf"VirtualNetwork|{_IP}|{_CIDR}",
 }
 # Characters that mean something to cmd.exe, PowerShell, XML, TOML or a shell (space, '.', '-',
 # '_', '(', ')' and '/' are not here: fields that need them are listed in STRICT).

@@ -334,11 +334,13 @@ def test_smb_is_never_opened_to_a_continent_sized_public_range(source: str) -> N
     assert message is not None and message.startswith("SMB allowed from: a public range must be /16")
 
 
-def test_a_replay_with_a_public_smb_range_warns_on_stderr(home: Path, tmp_path: Path,
+def test_a_replay_with_a_public_smb_range_warns_on_stderr(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from tests.integration.conftest import write_answers
     from wizard.cli import main
 
+    monkeypatch.setenv("HPCSHARE_ADMIN_PASSWORD", "Public-Admin-Pw-2024")
+    monkeypatch.setenv("HPCSHARE_SHARE_PASSWORD", "Public-Share-Pw-2024")
     answers = write_answers(tmp_path / "it.toml", endpoints__smb_source="203.0.113.0/24")
     assert main(["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")]) == 0
     assert "TCP 445 will be reachable from 203.0.113.0/24 on the Internet" in capsys.readouterr().err

@@ -23,7 +23,8 @@ def test_demo_run_and_generate_write_check_share(home: Path, tmp_path: Path) -> 
     answers = tmp_path / "nodecheck.toml"
     answers.write_text(DEMO_ANSWERS)
     run_out, gen_out = tmp_path / "run", tmp_path / "gen"
-    proc = _hpcshare(home, tmp_path, "run", "--demo", "--answers", str(answers), "--yes", "--out", str(run_out))
+    proc = _hpcshare(home, tmp_path, "run", "--demo", "--answers", str(answers), "--yes", "--out", str(run_out),
+                     "--password-file", str(tmp_path / "pw.env"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "check-share.cmd" in ARTIFACT_NAMES
     assert sorted(p.name for p in run_out.iterdir()) == sorted(ARTIFACT_NAMES)

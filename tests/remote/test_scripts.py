@@ -157,6 +157,7 @@ def test_secret_used_only_in_known_places(name: str) -> None:
         r"^\$Sec = \$null$",
         r"\$Sec = ConvertFrom-HpcParam 'SecretB64' \$SecretB64",
         r"Assert-HpcKeys \$Sec 'SecretB64'",
+        r"^\s*if \(@\(\$Sec\.PSObject\.Properties\)\.Count -ne 0\) \{ throw 'parameter -SecretB64 must be an empty object",
         r"if \(\$Sec\.share_password -isnot \[string\]",
         r"\$script:HpcSecrets = @\(\$Sec\.share_password\)",
         r"\$plain = \[string\]\$Sec\.share_password",

@@ -133,7 +133,7 @@ FULL_PROFILE: dict[str, Any] = {
     "endpoints.subnet_cidr": "10.5.1.0/24", "endpoints.private_ip": "10.5.1.10",
     "endpoints.public_ip": False, "endpoints.dns_label": "", "endpoints.smb_source": "10.5.0.0/16",
     "endpoints.udp_445": False, "endpoints.rdp_source": "", "endpoints.private_dns_zone": "",
-    "remote.transport": "run-command", "cluster.node_group": "ComputeNodes",
+    "remote.transport": "run-command", "remote.winrm_source": "VirtualNetwork", "cluster.node_group": "ComputeNodes",
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from wizard.runner import StepFailed
+from wizard.sanitize import printable
 
 # Keyed on the codes Azure sends (each one is triggered through the SDK against the stand-in in
 # tests/integration/test_error_hints.py).
@@ -60,8 +61,10 @@ def explain(exc: BaseException) -> StepFailed:
 
 
 def _first_line(text: str) -> str:
+    """The first telling line of Azure's text, without control characters (it reaches the terminal
+    and the run log)."""
     for line in str(text).splitlines():
         line = line.strip()
         if line and not line.lower().startswith(("content:", "code:")):
-            return line[:300]
-    return str(text)[:300]
+            return printable(line[:300])
+    return printable(str(text)[:300])

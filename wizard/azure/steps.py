@@ -7,13 +7,15 @@ bodies are REST-shaped camelCase dicts: the SDK sends a plain dict verbatim.
 """
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wizard.answers import Answers, Secrets
-from wizard.plan import TAG_MANAGED_BY, TAG_PROFILE, Names, image_urn, tags
+from wizard.plan import DNS_LABEL_SCOPE, TAG_MANAGED_BY, TAG_PROFILE, VNET_DENY_RULE, Names, image_urn, tags
+from wizard.remote.protocol import WINRM_HTTPS_PORT
 from wizard.runner import StepContext, StepFailed
 from wizard.validation import LARGE_DISK_GIB, smb_sources
 
@@ -188,6 +190,8 @@ def nsg_rules(answers: Answers) -> list[dict[str, Any]]:
         rules.append(rule("allow-smb-udp-445", 110, "Udp", smb, "445"))
     if ep.rdp_source:
         rules.append(rule("allow-rdp", 120, "Tcp", [ep.rdp_source], "3389"))
+    rules.extend(winrm_nsg_rules(answers))
+    rules.append(copy.deepcopy(VNET_DENY_RULE))   # after every allow rule
     return rules
 
 
@@ -195,8 +199,28 @@ def _sources_of(prefix: Any, prefixes: Any) -> tuple[str, ...]:
     return tuple(prefixes) if prefixes else ((prefix,) if prefix else ())
 
 
+WINRM_RULE_NAME = "allow-winrm-https-5986"
+# Sources that would open the WinRM administrator login to the whole Internet (validation refuses
+# them already; the rule builder refuses them again because this is the last stop before Azure).
+_OPEN_TO_ALL = frozenset({"internet", "*", "any", "0.0.0.0/0", "azurecloud"})
+
+
+def winrm_nsg_rules(answers: Answers) -> list[dict[str, Any]]:
+    """TCP 5986 from where hpcshare runs (``remote.winrm_source``), only with the WinRM transport."""
+    if answers.remote.transport != "winrm":
+        return []
+    source = answers.remote.winrm_source
+    if source.strip().lower() in _OPEN_TO_ALL:
+        raise StepFailed(f"Refused: an NSG rule for WinRM (TCP {WINRM_HTTPS_PORT}) from {source!r}",
+                         "Set remote.winrm_source to VirtualNetwork or the address range hpcshare runs from.")
+    return [{"name": WINRM_RULE_NAME, "properties": {
+        "priority": 130, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+        "sourceAddressPrefix": source, "sourcePortRange": "*",
+        "destinationAddressPrefix": "*", "destinationPortRange": str(WINRM_HTTPS_PORT)}}]
+
+
 def _rule_key(rule: Any) -> tuple[Any, ...]:
-    return (rule.name, rule.priority, text(rule.protocol),
+    return (rule.name, rule.priority, text(rule.access), text(rule.protocol),
             _sources_of(rule.source_address_prefix, getattr(rule, "source_address_prefixes", None)),
             rule.destination_port_range)
 
@@ -208,7 +232,7 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
     if existing is not None:
         _require_owned(t, existing, f"Network security group {t.names.nsg}", "VM name")
         have = sorted(_rule_key(r) for r in (existing.security_rules or []))
-        want = sorted((r["name"], r["properties"]["priority"], r["properties"]["protocol"],
+        want = sorted((r["name"], r["properties"]["priority"], r["properties"]["access"], r["properties"]["protocol"],
                        _sources_of(r["properties"].get("sourceAddressPrefix"),
                                    r["properties"].get("sourceAddressPrefixes")),
                        r["properties"]["destinationPortRange"])
@@ -221,11 +245,12 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
     for r in wanted:
         p = r["properties"]
         source = p.get("sourceAddressPrefix") or ", ".join(p.get("sourceAddressPrefixes", []))
-        ctx.log(f"Rule {r['name']}: allow {p['protocol']} {p['destinationPortRange']} from {source}.")
+        ctx.log(f"Rule {r['name']}: {p['access'].lower()} {p['protocol']} {p['destinationPortRange']} from {source}.")
     return {"id": result.id, "changed": True}
 
 
 # ---- public IP -----------------------------------------------------------------------------------
+
 
 def public_ip(ctx: StepContext, t: Target) -> Outputs:
     net = t.env.network(t.sub)
@@ -233,8 +258,9 @@ def public_ip(ctx: StepContext, t: Target) -> Outputs:
     existing = find(ctx, net.public_ip_addresses.get, t.rg, t.names.public_ip, what=f"Public IP {t.names.public_ip}")
     if existing is not None:
         _require_owned(t, existing, f"Public IP {t.names.public_ip}", "VM name")
-        have = existing.dns_settings.domain_name_label if existing.dns_settings else ""
-        if have == label and not failed(existing):
+        dns = existing.dns_settings
+        have = (dns.domain_name_label, text(dns.domain_name_label_scope)) if dns else ("", "")
+        if have == ((label, DNS_LABEL_SCOPE) if label else ("", "")) and not failed(existing):
             return _pip_outputs(existing, changed=False)
     elif label:
         check = net.check_dns_name_availability(t.region, domain_name_label=label)
@@ -247,7 +273,7 @@ def public_ip(ctx: StepContext, t: Target) -> Outputs:
         "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"},
     }
     if label:
-        body["properties"]["dnsSettings"] = {"domainNameLabel": label}
+        body["properties"]["dnsSettings"] = {"domainNameLabel": label, "domainNameLabelScope": DNS_LABEL_SCOPE}
     result = net.public_ip_addresses.begin_create_or_update(t.rg, t.names.public_ip, body).result()
     ctx.log(f"Public IP {result.ip_address}" + (f" ({result.dns_settings.fqdn})" if label else "") + ".")
     return _pip_outputs(result, changed=True)

@@ -5,6 +5,9 @@ fail_substep)`` and put the returned stdout/stderr/exit code into the instance v
 the StdOut/StdErr statuses (action). It recognises the project's scripts by their marker line
 (``protocol.script_name``); a foreign script gets no output and exit code 0.
 
+winrm-bootstrap is answered by ``wizard.standin.fake_winrm`` (certificate, HTTPS listener,
+firewall rule), whose listener the stand-in then serves over real HTTPS (wizard/standin/wsman.py).
+
 It mirrors the real scripts (assets/powershell/): the same parameter checks and messages, one
 ``HPCSHARE_RESULT`` line per sub-step, "changed" the first time and "ok" on a re-run, a failure
 stops the remaining sub-steps ("skipped") and exits 1. Messages are derived from the decoded
@@ -27,8 +30,9 @@ VM) and this module updates in place. Keys the caller MAY set beforehand:
   left in SYSTEM's logon session (the self-test must clear it, or Windows answers 1219).
 
 Keys this module writes: ``disk_state`` (partitions and volumes per disk), ``registry``, ``users``
-(name, SID, PBKDF2 hash of the password: never the password), ``features``, ``folders``, ``shares``,
-``smb_server``, ``firewall_rules``, ``smb_client_connections``.
+(name, SID, a reference to the password's PBKDF2 hash, which stays in this process's memory: never
+the password nor its hash), ``features``, ``folders``, ``shares``, ``smb_server``, ``firewall_rules``,
+``smb_client_connections``.
 The secret is never stored or printed in plain text (nor in base64).
 """
 from __future__ import annotations
@@ -40,6 +44,7 @@ import hmac
 import json
 import os
 import re
+import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -51,6 +56,7 @@ from wizard.remote.protocol import (
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
+    WINRM_BOOTSTRAP,
     SubStepResult,
     decode_param,
     script_name,
@@ -108,6 +114,10 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
     name = script_name(script)
     if name not in SUBSTEPS:
         return "", "", 0
+    if name == WINRM_BOOTSTRAP:
+        from wizard.standin.fake_winrm import simulate_bootstrap
+
+        return simulate_bootstrap(dict(parameters or {}), dict(protected or {}), server, fail_substep, _decode)
     start_error, cfg, secret = _read_params(name, parameters or {}, protected or {})
     handlers = _CONFIGURE if name == CONFIGURE_SERVER else _SELF_TEST
     run = _Run(server, cfg, secret)
@@ -184,6 +194,30 @@ def _hash_password(password: str, salt: bytes | None = None) -> str:
     salt = salt if salt is not None else os.urandom(16)
     digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, _PBKDF2_ROUNDS)
     return f"pbkdf2_sha256${_PBKDF2_ROUNDS}${salt.hex()}${digest.hex()}"
+
+
+# Password verifiers live in this process only, never in the state the stand-in saves: a PBKDF2
+# hash in state.json could be guessed offline against the real share password (security review,
+# finding 9). A user record holds a random reference to its verifier. After a restart of the
+# stand-in the reference finds nothing: configure-server then resets the password ("changed", the
+# safe answer: a generated password is shown), and a self-test adopts the first password it is
+# given (a real server would remember; the stand-in cannot without keeping a verifier on disk).
+_VERIFIERS: dict[str, str] = {}
+
+
+def _set_password(user: dict[str, Any], password: str) -> None:
+    ref = user.get("password_ref") or secrets.token_hex(16)
+    user["password_ref"] = ref
+    user.pop("password_hash", None)          # written by older stand-ins: drop it
+    _VERIFIERS[ref] = _hash_password(password)
+
+
+def _password_matches(user: dict[str, Any], password: str, *, adopt_unknown: bool = False) -> bool:
+    stored = _VERIFIERS.get(str(user.get("password_ref") or ""))
+    if stored is None and adopt_unknown and user.get("password_ref"):
+        _set_password(user, password)       # set before this stand-in started: see _VERIFIERS
+        return True
+    return stored is not None and _check_password(password, stored)
 
 
 def _check_password(password: str, stored: str) -> bool:
@@ -558,7 +592,7 @@ def _logon_network(r: _Run, name: str) -> str:
     """LogonUser(LOGON32_LOGON_NETWORK): 'match' or 'differs' (ERROR_LOGON_FAILURE 1326). It opens
     no SMB connection, so it leaves nothing in SYSTEM's logon session."""
     u = r.users().get(name.lower())
-    return "match" if u is not None and _check_password(r._password, u["password_hash"]) else "differs"
+    return "match" if u is not None and _password_matches(u, r._password) else "differs"
 
 
 def _user(r: _Run) -> Outcome:
@@ -569,14 +603,15 @@ def _user(r: _Run) -> Outcome:
         if not _meets_policy(r._password, name):
             raise _Fail(*FAILURES["user"])
         sid = _SID_PREFIX + str(1000 + len(users) + 1)
-        users[name.lower()] = {"name": name, "sid": sid, "password_hash": _hash_password(r._password),
-                               "enabled": True, "groups": ["Users"], "password_never_expires": True}
+        users[name.lower()] = {"name": name, "sid": sid, "enabled": True, "groups": ["Users"],
+                               "password_never_expires": True}
+        _set_password(users[name.lower()], r._password)
         return "changed", f"Local user '{name}' created: {_FACTS_USER}", {"sid": sid}
     if _logon_network(r, name) == "match":
         return "ok", f"Local user '{name}' exists: password already matches, {_FACTS_USER}", {"sid": u["sid"]}
     if not _meets_policy(r._password, name):
         raise _Fail("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1], FAILURES["user"][1])
-    u["password_hash"] = _hash_password(r._password)
+    _set_password(u, r._password)
     return "changed", f"Local user '{name}' password reset: {_FACTS_USER}", {"sid": u["sid"]}
 
 
@@ -760,7 +795,7 @@ def _connect(r: _Run) -> Outcome:
     if share is None:
         raise _Fail("New-PSDrive: The network name cannot be found.", err)
     u = r.users().get(c["share_user"].lower())
-    if u is None or not u.get("enabled", True) or not _check_password(r._password, u["password_hash"]):
+    if u is None or not u.get("enabled", True) or not _password_matches(u, r._password, adopt_unknown=True):
         raise _Fail("New-PSDrive: The user name or password is incorrect.", err)
     if not any(k.lower() == f"{r.computer}\\{c['share_user']}".lower() for k in share.get("access", {})):
         raise _Fail("New-PSDrive: Access is denied.", err)

@@ -344,7 +344,13 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     })
     for disk in plan.disks:          # every check passed: now create the implicit disks
         ctx.store.put(disk)
-    ctx.store.private(rid).setdefault("server", {})
+    server = ctx.store.private(rid).setdefault("server", {})
+    if windows and os_profile.get("adminPassword") and "admin" not in server:
+        # The simulated Windows' SAM: the admin account with its NT hash (what Windows keeps, and all
+        # the stand-in's WinRM endpoint needs to check an NTLM logon); never the password itself.
+        from spnego._ntlm_raw.crypto import ntowfv1
+
+        server["admin"] = {"name": os_profile["adminUsername"], "nt_hash": ntowfv1(os_profile["adminPassword"]).hex()}
     out = {"name": name, "id": rid, "type": VM.full, "location": location,
            "tags": validation.tags_of(body), "properties": props}
     if body.get("zones"):

@@ -7,6 +7,7 @@ so they cannot go stale. Error codes and messages follow the network resource pr
 """
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import ipaddress
@@ -444,6 +445,21 @@ def _dns_owner(store: Store, label: str, location: str) -> str | None:
     return None
 
 
+def _scope_hash(ctx: Ctx, scope: Any, label: str) -> str:
+    """With domainNameLabelScope, Azure adds "an additional, hashed string in between the
+    domainnamelabel and location fields" that stays the same within the scope (tenant, subscription,
+    resource group; NoReuse: random) ("Public preview: Public IP Domain Name Label Scope",
+    azure.microsoft.com/updates, 2024-03-21). Returns "HASH." or "" without a scope."""
+    keys = {"tenantreuse": (catalog.TENANT_ID,), "subscriptionreuse": (catalog.TENANT_ID, ctx.route.sub),
+            "resourcegroupreuse": (catalog.TENANT_ID, ctx.route.sub, (ctx.route.rg or "").lower()),
+            "noreuse": (str(uuid.uuid4()),)}
+    key = keys.get(str(scope or "").lower())
+    if key is None:
+        return ""
+    digest = hashlib.sha256("|".join((*key, label.lower())).encode()).digest()
+    return base64.b32encode(digest).decode().lower()[:16] + "."
+
+
 def _new_public_address(store: Store) -> str:
     n = store.next_counter("public-ip")
     return f"20.{74 + n // 65536 % 100}.{n // 256 % 256}.{n % 256}"
@@ -477,7 +493,7 @@ def build_public_ip(ctx: Ctx, body: dict, existing: dict | None, rid: str, locat
                 f"{DNS_LABEL.pattern}.",
             )
         owner = _dns_owner(ctx.store, label, location)
-        fqdn = f"{label}.{location}.cloudapp.azure.com"
+        fqdn = f"{label}.{_scope_hash(ctx, dns.get('domainNameLabelScope'), label)}{location}.cloudapp.azure.com"
         if label in RESERVED_DNS_LABELS or (owner is not None and owner.lower() != rid.lower()):
             raise bad_request("DnsRecordInUse", f"DNS record {fqdn} is already used by another public IP.")
         props["dnsSettings"] = {**dns, "fqdn": fqdn}
