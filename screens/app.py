@@ -21,18 +21,19 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from screens.dialogs import InterruptDialog, QuitDialog
-from screens.run_model import RunModel
 from wizard import paths
 from wizard.catalog import VmSizeInfo
+from wizard.exits import ExitCode
+from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory
 from wizard.questions import SECTIONS, section
+from wizard.run_model import RunModel
 
 if TYPE_CHECKING:
     from wizard.catalog import Catalog
-    from wizard.runner import Runner, RunResult
+    from wizard.runner import RunEvent, RunResult
     from wizard.session import Session
 
-EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 130
-RunnerFactory = Callable[["Session"], "Runner"]
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
 
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
 REDACTED = "••••••"
@@ -75,7 +76,7 @@ class HpcShareApp(App[int]):
         self.runner_factory: RunnerFactory = runner_factory or (lambda s: s.make_runner())
         self.drafts: dict[str, dict[str, Any]] = {}        # typed but not submitted (Back keeps it)
         self.run_model = RunModel()
-        self.runner: Runner | None = None
+        self.provision: Provision | None = None
         self.run_result: RunResult | None = None
         self._secret_values: tuple[str, ...] = ()
         self.theme = "textual-dark"
@@ -167,6 +168,8 @@ class HpcShareApp(App[int]):
 
     def exit_code_after_run(self) -> int:
         r = self.run_result
+        if self.run_model.refused and not self.run_active:
+            return EXIT_USAGE             # as ``hpcshare run``: Azure would refuse the answers
         if r is None or r.status == "cancelled" or self.run_active:
             return EXIT_CANCELLED
         if r.status == "failed":
@@ -180,7 +183,7 @@ class HpcShareApp(App[int]):
             if self._catalog is None:
                 src = self._catalog_source
                 if src is None:
-                    self._catalog = self.session.environment.catalog
+                    self._catalog = self.session.catalog()
                 elif callable(src) and not hasattr(src, "subscriptions"):
                     self._catalog = src()
                 else:
@@ -251,18 +254,31 @@ class HpcShareApp(App[int]):
         if self.run_active:
             return
         self.run_result = None
-        self.run_model.start_attempt()
-        self.run_worker(self._provision(), group="provision", name="provision", exit_on_error=False)
+        try:
+            plan = self.session.plan()
+        except Exception:
+            plan = None                   # the pipeline reports what is wrong with the answers
+        self.run_model.start_attempt(plan)
+        self.provision = Provision(self.session, catalog=self._preflight_catalog(),
+                                   runner_factory=self.runner_factory)
+        self.run_worker(self._provision(self.provision), group="provision", name="provision",
+                        exit_on_error=False)
 
-    async def _provision(self) -> "RunResult":
+    def _preflight_catalog(self) -> "Catalog | None":
+        """The live lists' catalog when one was injected (tests); else the session's own."""
+        return self.catalog() if self._catalog_source is not None else None
+
+    async def _provision(self, provision: Provision) -> "RunResult | None":
         secrets = await asyncio.to_thread(self.session.secrets)
         self._secret_values = secrets.values()
-        self.runner = await asyncio.to_thread(self.runner_factory, self.session)
-        self.run_model.set_plan(self.runner.plan)
         self._notify_run_screen()
-        return await self.runner.run(self._on_run_event)
+        try:
+            return await provision.run(self._on_run_event)
+        except PreflightFailed as exc:
+            self.run_model.refuse(PREFLIGHT_HEADING, exc.problems)
+            return None
 
-    def _on_run_event(self, event: Any) -> None:
+    def _on_run_event(self, event: "RunEvent") -> None:
         self.run_model.apply(event, self.redact)
         self._notify_run_screen(event)
 
@@ -278,7 +294,10 @@ class HpcShareApp(App[int]):
             return
         if event.state == WorkerState.SUCCESS:
             self.run_result = event.worker.result
-            self.run_model.finish(self.run_result.status if self.run_result else "failed")
+            if self.run_result is not None:
+                self.run_model.finish(self.run_result.status)
+            elif not self.run_model.refused:
+                self.run_model.finish("failed")
         elif event.state == WorkerState.ERROR:
             err = event.worker.error
             cause = self.redact(f"{type(err).__name__}: {err}".splitlines()[0])
@@ -290,8 +309,8 @@ class HpcShareApp(App[int]):
         self._notify_run_screen()
 
     def cancel_run(self) -> None:
-        if self.runner is not None and self.run_active:
-            self.runner.cancel()
+        if self.provision is not None and self.run_active:
+            self.provision.cancel()
             self.run_model.cancelling = True
             self._notify_run_screen()
 
@@ -307,8 +326,8 @@ class HpcShareApp(App[int]):
 
     def _interrupt_chosen(self, choice: str | None) -> None:
         if choice == "leave":
-            if self.runner is not None:
-                self.runner.cancel()            # start nothing new on the way out
+            if self.provision is not None:
+                self.provision.cancel()         # start nothing new on the way out
             self.exit(EXIT_CANCELLED)
         elif choice == "cancel":
             self.cancel_run()

@@ -19,13 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, RichLog, Static
 
 from screens.chrome import Purpose, StepBar
-from screens.run_model import Row, RunModel
-
-STATE_WORDS = {
-    "pending": "pending", "running": "running", "done": "done", "failed": "failed",
-    "skipped": "skipped", "warning": "warning",
-}
-STATE_ICONS = {"pending": "·", "running": "▶", "done": "✓", "failed": "✗", "skipped": "-", "warning": "!"}
+from wizard.run_model import STATE_GLYPHS, STATE_WORDS, Row, RunModel
 
 
 def fmt_elapsed(seconds: float | None) -> str:
@@ -118,21 +112,10 @@ class RunScreen(Screen[str]):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.rebuild())
         model: RunModel = self.app.run_model  # type: ignore[attr-defined]
         if model.status in ("idle",):
-            self._seed_rows_from_session()
             self.app.start_run()  # type: ignore[attr-defined]
         self.rebuild()
         self.set_interval(0.5, self._tick)
         table.focus()
-
-    def _seed_rows_from_session(self) -> None:
-        """Show the plan's rows as pending while the runner is being prepared."""
-        try:
-            plan = self.app.session.plan()  # type: ignore[attr-defined]
-        except Exception:
-            return
-        model: RunModel = self.app.run_model  # type: ignore[attr-defined]
-        model.set_plan(plan)
-        model.status = "idle"
 
     @property
     def model(self) -> RunModel:
@@ -148,7 +131,7 @@ class RunScreen(Screen[str]):
         title = f"  └ {row.title}" if row.substep else row.title
         detail = row.message.splitlines()[0] if row.message else ""
         return (
-            Text(STATE_ICONS.get(row.state, "?"), style=style),
+            Text(STATE_GLYPHS.get(row.state, "?"), style=style),
             Text(title, no_wrap=True, overflow="ellipsis"),
             Text(STATE_WORDS.get(row.state, row.state), style=style),
             fmt_elapsed(elapsed),

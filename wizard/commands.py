@@ -129,7 +129,7 @@ def generate(args: argparse.Namespace) -> int:
         if not password:
             raise UsageError(f"--embed-password needs the share password: set {SHARE_PASSWORD_ENV}")
     try:
-        written = generate_artifacts(session, answers, embed_password=password)
+        written = generate_artifacts(answers, session.run_state(), session.out_dir, embed_password=password)
     finally:
         session.close()
     for path in written:
@@ -159,7 +159,7 @@ def teardown(args: argparse.Namespace) -> int:
 
     try:
         try:
-            targets = find_teardown_targets(session, answers)
+            targets = find_teardown_targets(session.environment, answers)
         except StepFailed as exc:
             print(f"hpcshare: {exc.message}\n  hint: {exc.hint}", file=sys.stderr)
             return EXIT_FAILED
@@ -177,9 +177,20 @@ def teardown(args: argparse.Namespace) -> int:
             if typed.strip() != answers.profile:
                 print("Not confirmed; nothing was deleted.")
                 return EXIT_CANCELLED
-        return run_teardown(session, answers, targets)
+        outcomes = run_teardown(targets, session.run_state())
     finally:
         session.close()
+    for o in outcomes:
+        if o.ok:
+            print(f"  {o.result}  {o.type} {o.name}")
+        else:
+            print(f"  failed  {o.type} {o.name}: {o.message}\n          {o.hint}")
+    failures = sum(1 for o in outcomes if not o.ok)
+    if failures:
+        print(f"{failures} deletion(s) failed; run teardown again to retry them.")
+        return EXIT_FAILED
+    print("Teardown complete.")
+    return EXIT_OK
 
 
 def standin(args: argparse.Namespace) -> int:

@@ -332,7 +332,7 @@ class _Flow:
     # -- live lists --
     def catalog(self) -> "Catalog":
         if self._catalog is None:
-            self._catalog = self.session.environment.catalog
+            self._catalog = self.session.catalog()
         return self._catalog
 
     def _load(self, what: str, key: tuple[str, ...], fn: Callable[["Catalog"], T]) -> T | None:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from wizard import paths
 
 if TYPE_CHECKING:
-    from wizard.azure.catalog import AzureCatalog
     from wizard.standin import StandIn
 
 # A demo should take about a minute: the stand-in's realistic durations (a VM alone is 52 s)
@@ -57,12 +56,6 @@ class Environment:
 
     def compute(self, subscription_id: str) -> Any:
         return self._client("compute", subscription_id)
-
-    @property
-    def catalog(self) -> "AzureCatalog":
-        from wizard.azure.catalog import AzureCatalog
-
-        return AzureCatalog(self)
 
     @property
     def default_subscription(self) -> str:

@@ -1,10 +1,10 @@
-"""The run as a Rich live table (terminal) or one line per state change (logs, pipes, CI)."""
+"""Plain mode's drawing of a run: the engine's run model as a Rich live table (terminal) or one
+line per state change (logs, pipes, CI). The run itself is ``wizard.provision``."""
 from __future__ import annotations
 
 import asyncio
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
@@ -12,7 +12,11 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from wizard.runlog import RunLog, format_event
+from wizard.catalog import Catalog
+from wizard.exits import ExitCode
+from wizard.provision import PreflightFailed, Provision, RunnerFactory
+from wizard.run_model import STATE_GLYPHS, RunModel
+from wizard.runlog import format_event
 from wizard.runner import RunEvent, RunResult
 
 if TYPE_CHECKING:
@@ -20,121 +24,78 @@ if TYPE_CHECKING:
 
 STYLE = {"pending": "dim", "running": "cyan", "done": "green", "failed": "bold red",
          "skipped": "yellow", "warning": "yellow"}
-MARK = {"pending": "·", "running": "…", "done": "✓", "failed": "✗", "skipped": "–", "warning": "!"}
 
 
-@dataclass
-class Row:
-    key: str
-    title: str
-    state: str = "pending"
-    message: str = ""
-    hint: str = ""
-    started: float | None = None
-    elapsed: float = 0.0
-    indent: bool = False
+def table(model: RunModel) -> Table:
+    """The engine's run model as a Rich table (step ids, as ``hpcshare plan`` names them)."""
+    t = Table(box=None, show_header=True, header_style="bold", expand=False)
+    t.add_column("", width=1)
+    t.add_column("step")
+    t.add_column("time", justify="right")
+    t.add_column("detail", overflow="fold")
+    for row in model.rows.values():
+        elapsed = time.monotonic() - row.started if row.started is not None else row.elapsed
+        name = f"   {row.substep}" if row.substep else row.step
+        detail = row.message if row.state != "failed" else f"{row.message}\n{row.hint}".strip()
+        style = STYLE.get(row.state, "")
+        t.add_row(Text(STATE_GLYPHS.get(row.state, " "), style=style), Text(name, style=style),
+                  f"{elapsed:.1f}s" if elapsed else "", detail)
+    return t
 
 
-@dataclass
-class RunView:
-    """Turns RunEvents into rows; knows nothing of how they are drawn."""
-    rows: dict[str, Row] = field(default_factory=dict)
-
-    def apply(self, e: RunEvent) -> Row | None:
-        if e.state == "log":
-            return None
-        key = f"{e.step}/{e.substep}" if e.substep else e.step
-        row = self.rows.get(key)
-        if row is None:
-            row = self.rows[key] = Row(key, e.substep or e.message or e.step, indent=bool(e.substep))
-        if e.state == "warning" and not e.substep:
-            row.message = e.message      # a warning on a step does not change its state
-            return row
-        if e.state == "running":
-            row.started = time.monotonic()
-        row.state, row.hint = e.state, e.hint
-        if e.state != "pending":
-            row.message = e.message
-        if e.elapsed:
-            row.elapsed = e.elapsed
-        return row
-
-    def table(self) -> Table:
-        t = Table(box=None, show_header=True, header_style="bold", expand=False)
-        t.add_column("", width=1)
-        t.add_column("step")
-        t.add_column("time", justify="right")
-        t.add_column("detail", overflow="fold")
-        for row in self.rows.values():
-            elapsed = time.monotonic() - row.started if row.state == "running" and row.started else row.elapsed
-            name = ("   " + row.key.split("/", 1)[1]) if row.indent else row.key
-            detail = row.message if row.state != "failed" else f"{row.message}\n{row.hint}".strip()
-            t.add_row(Text(MARK.get(row.state, " "), style=STYLE.get(row.state, "")),
-                      Text(name, style=STYLE.get(row.state, "")),
-                      f"{elapsed:.1f}s" if elapsed else "", detail)
-        return t
-
-
-def run_with_live_view(session: "Session", *, out: TextIO | None = None) -> int:
-    """Run the session's plan; show it live on a terminal, as log lines otherwise. Exit code."""
+def run_with_live_view(session: "Session", *, out: TextIO | None = None,
+                       runner_factory: RunnerFactory | None = None, catalog: Catalog | None = None) -> int:
+    """Run the session's plan through ``wizard.provision``; show it live on a terminal, as log
+    lines otherwise. Returns the exit code. ``runner_factory``/``catalog``: tests' fakes."""
     stream = out or sys.stdout
     console = Console(file=stream)
     live_terminal = console.is_terminal
     if not live_terminal:
         console.soft_wrap = True      # log lines stay whole: rich would wrap them at 80 columns
-    view = RunView()
+    model = RunModel()
     answers = session.answers(require=True)
     console.print(f"hpcshare: profile '{answers.profile}'" + (" (demo: built-in Azure stand-in)" if session.demo else ""))
-    from wizard.execute import preflight
-
-    problems = preflight(session.environment, answers)
-    if problems:
-        console.print("Azure would refuse these answers; nothing was created:", highlight=False)
-        for problem in problems:
-            console.print(f"  - {problem}", highlight=False, markup=False)
-        return 2
-    runner = session.make_runner()
+    run = Provision(session, catalog=catalog, runner_factory=runner_factory)
 
     def log_line(e: RunEvent) -> None:
-        run_log.event(e)
-        view.apply(e)
+        model.apply(e)
         text = format_event(e)
         if text is not None:
             console.print(text, highlight=False, markup=False)
 
     async def go() -> RunResult:
         if not live_terminal:
-            return await runner.run(log_line)
-        with Live(view.table(), console=console, refresh_per_second=8, transient=False) as live:
+            return await run.run(log_line)
+        with Live(table(model), console=console, refresh_per_second=8, transient=False) as live:
             def on_event(e: RunEvent) -> None:
-                run_log.event(e)
-                view.apply(e)
-                live.update(view.table())
+                model.apply(e)
+                live.update(table(model))
 
-            ticker = asyncio.create_task(_tick(live, view))
+            ticker = asyncio.create_task(_tick(live, model))
             try:
-                return await runner.run(on_event)
+                return await run.run(on_event)
             finally:
                 ticker.cancel()
-                live.update(view.table())
+                live.update(table(model))
 
     try:
-        with RunLog(answers.profile) as run_log:
-            result = asyncio.run(go())
-            run_log.line(f"result: {result.status}" + (f" at {', '.join(result.failed)}" if result.failed else ""))
+        result = asyncio.run(go())
+    except PreflightFailed as exc:
+        console.print(str(exc), highlight=False, markup=False)
+        return ExitCode.USAGE
     except KeyboardInterrupt:
-        runner.cancel()
+        run.cancel()
         # A step that started may already have applied a generated password: show it now or never.
-        show_generated_passwords(console, session, RunResult("cancelled", (), {}, tuple(runner.started), 0.0))
+        show_generated_passwords(console, session, RunResult("cancelled", (), {}, run.started, 0.0))
         console.print("Interrupted. Azure finishes what it had started; run the same command again to resume.")
-        return 130
+        return ExitCode.CANCELLED
     return report(console, session, result)
 
 
-async def _tick(live: Live, view: RunView) -> None:
+async def _tick(live: Live, model: RunModel) -> None:
     while True:
         await asyncio.sleep(0.25)
-        live.update(view.table())
+        live.update(table(model))
 
 
 def report(console: Console, session: "Session", result: RunResult) -> int:
@@ -142,17 +103,17 @@ def report(console: Console, session: "Session", result: RunResult) -> int:
     if result.status == "failed":
         console.print(f"[bold red]Failed at {', '.join(result.failed)}.[/] Fix the cause shown above and run the "
                       "same command again: finished steps are kept.")
-        return 1
+        return ExitCode.FAILED
     if result.status == "cancelled":
         console.print("Cancelled. Steps already started finished on Azure; run again to resume.")
-        return 130
+        return ExitCode.CANCELLED
     if not result.changed or set(result.changed) <= {"artifacts"}:
         console.print("Nothing changed: everything was already in place.")
     out = result.outputs.get("artifacts", {}).get("out_dir")
     if out:
         console.print(f"HPC Pack files written to {out}. Next: read {out}/SUMMARY.md.", highlight=False)
     console.print(f"Done in {result.elapsed:.1f}s.")
-    return 0
+    return ExitCode.OK
 
 
 def generated_passwords(session: "Session", result: RunResult) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from wizard.questions import QUESTIONS, SECRET_KEYS, section
 from wizard.state import RunState
 
 if TYPE_CHECKING:
+    from wizard.catalog import Catalog
     from wizard.environment import Environment
     from wizard.plan import Plan
     from wizard.runner import Runner
@@ -182,6 +183,12 @@ class Session:
 
             self._environment = open_environment(demo=self.demo, auth=auth)
         return self._environment
+
+    def catalog(self) -> "Catalog":
+        """The live lists from Azure (or the stand-in) for this session's sign-in."""
+        from wizard.azure.catalog import AzureCatalog
+
+        return AzureCatalog(self.environment)
 
     def run_state(self) -> RunState:
         return RunState.for_profile(self.profile)
