@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from wizard.questions import Question
 
 if TYPE_CHECKING:
+    from screens.live_lists import LiveLists
     from wizard.session import Session
 
 ContextFn = Callable[[], Mapping[str, Any]]
@@ -46,11 +47,13 @@ class Field(Horizontal):
     can_focus = False
 
     def __init__(self, question: Question, initial: Any, session: "Session", context: ContextFn,
-                 *, warning: str = "") -> None:
+                 lists: "LiveLists", *, warning: str = "") -> None:
         super().__init__(id=f"field-{question.key.replace('.', '-')}", classes=f"field kind-{question.kind}")
         self.question = question
         self.initial = initial
         self.session = session
+        self.context = context
+        self.lists = lists
         self.rule = SessionRule(session, question.key, context)
         self.touched = bool(initial not in ("", None)) or bool(warning)
         self.warning = warning            # a saved value that was replaced: shown until edited
@@ -88,8 +91,12 @@ class Field(Horizontal):
 
     # ---- validation -----------------------------------------------------------------------
     def extra_problem(self) -> str | None:
-        """A rule the engine cannot know (e.g. 'not offered in this region'); None if fine."""
-        return None
+        """A rule that needs a loaded live list; None if fine. Here the VM size rule (size
+        offered and not restricted; Premium SSD needs a premium size), which judges ``vm.size``
+        and ``disk.sku`` (``wizard.catalog.size_problems``)."""
+        if self.value in ("", None):
+            return None
+        return self.lists.size_problems({**self.context(), self.key: self.value}).get(self.key)
 
     def problem(self) -> str | None:
         """The rule the current value breaks, or None. Does not touch the screen."""
@@ -227,17 +234,6 @@ class ChoiceField(SelectBacked, Field):
                      id=f"select-{self.question.name}")
 
 
-    def extra_problem(self) -> str | None:
-        # Premium SSD needs a VM size with premium storage; known only from the live size list.
-        if self.key == "disk.sku" and self.value == "Premium_LRS":
-            size = str(self.session.value("vm.size"))
-            info = self.app.size_info(size)  # type: ignore[attr-defined]
-            if info is not None and not info.premium_io:
-                return (f"{self.question.label}: Premium_LRS needs a VM size with premium storage; "
-                        f"{size} has none (pick StandardSSD_LRS, or an 's' size on the VM screen)")
-        return None
-
-
 class ToggleField(Field):
     """Yes or no, shown as a two-option list so the current answer reads as a word."""
 
@@ -256,20 +252,3 @@ class ToggleField(Field):
     @property
     def focus_target(self) -> Widget:
         return self.select
-
-
-def make_field(question: Question, initial: Any, session: "Session", context: ContextFn,
-               *, warning: str = "") -> Field:
-    """The widget for a question. Live lists (``choices_source``) come from ``screens.live``."""
-    if question.choices_source is not None:
-        from screens import live
-
-        return live.make_live_field(question, initial, session, context, warning=warning)
-    cls: type[Field] = {
-        "text": TextField,
-        "secret": SecretField,
-        "number": NumberField,
-        "choice": ChoiceField,
-        "toggle": ToggleField,
-    }[question.kind]
-    return cls(question, initial, session, context, warning=warning)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from wizard.questions import QUESTIONS
 
@@ -48,6 +48,7 @@ class VnetInfo:
     subnets: tuple[tuple[str, str], ...]      # (name, prefix)
 
 
+@runtime_checkable
 class Catalog(Protocol):
     def subscriptions(self) -> list[SubscriptionInfo]: ...
     def regions(self, subscription_id: str) -> list[RegionInfo]: ...

@@ -18,7 +18,6 @@ answers of the completed sections are saved, and returns 130; ``ask_sections`` a
 from __future__ import annotations
 
 import ipaddress
-import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -35,7 +34,7 @@ from wizard.answers import coerce
 from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes, vnet_hints
 from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
-from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid
+from wizard.session import SECRET_ENV, AnswersInvalid
 from wizard.validation import public_range
 
 if TYPE_CHECKING:
@@ -48,7 +47,6 @@ T = TypeVar("T")
 LOAD_TIMEOUT = 90.0
 # Longer selects get a type-to-filter search (the VM sizes of a real region run to hundreds).
 FILTER_FROM = 12
-SECRET_ENV = {"vm.admin_password": ADMIN_PASSWORD_ENV, "account.password": SHARE_PASSWORD_ENV}
 SOURCE_WORDS = {"override": "--set", "typed": "typed", "saved": "saved", "default": "default"}
 
 _OTHER = object()      # select entry "type another value"
@@ -170,11 +168,11 @@ def review_table(session: "Session") -> Table:
 
 def secret_status(session: "Session", key: str) -> str:
     """How a password will be set, never the password: typed, from the environment, or generated."""
-    if session.value(key):
+    source = session.secret_source(key)
+    if source == "typed":
         return "(typed)"
-    env = SECRET_ENV.get(key)
-    if env and os.environ.get(env):
-        return f"(from {env})"
+    if source == "environment":
+        return f"(from {SECRET_ENV[key]})"
     return "(generated at run)"
 
 
