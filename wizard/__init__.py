@@ -1,8 +1,9 @@
 """hpcshare engine: answers, validation, profiles, plan, runner, Azure, remote PowerShell, artifacts.
 
-Nothing in this package imports a UI library (textual, questionary) except ``wizard.console``
-(plain prompts) and ``wizard.cli`` (which starts the Textual app on request); an import-linter
-contract and a test enforce it. ``screens/`` imports from here, never the other way round.
+Nothing in this package imports a UI library (textual, questionary, rich) except ``wizard.plain``,
+the plain front end; ``wizard.commands`` (the command layer) starts the Textual front end in
+``screens``. Import-linter contracts in pyproject.toml (layers, no cycles, UI-free engine, the
+stand-in fenced) and tests/test_import_hygiene.py enforce it. ``screens/`` imports from here.
 """
 
 

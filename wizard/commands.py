@@ -1,4 +1,6 @@
-"""What each ``hpcshare`` command does, given parsed arguments. Returns the process exit code."""
+"""What each ``hpcshare`` command does, given parsed arguments (``wizard.cli`` parses them). Returns
+the process exit code. The command layer: it may start either front end (``wizard.plain``,
+``screens``) and the stand-in server."""
 from __future__ import annotations
 
 import argparse
@@ -8,8 +10,26 @@ import os
 import sys
 from pathlib import Path
 
-from wizard.cli import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, interactive, parse_overrides
+from typing import Any
+
+from wizard.exits import ExitCode, UsageError
 from wizard.session import SHARE_PASSWORD_ENV, AnswersInvalid, Session
+
+EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.CANCELLED
+
+
+def interactive() -> bool:
+    """True when both ends are a terminal (never in CI or a pipe)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    from wizard.answers import AnswerError, parse_set_options
+
+    try:
+        return parse_set_options(items)
+    except AnswerError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def load_session(args: argparse.Namespace, *, default_profile: str | None = None) -> Session:
@@ -69,7 +89,7 @@ def wizard(args: argparse.Namespace) -> int:
                          "hpcshare run --profile NAME --yes (or --answers FILE --yes)")
     session = load_session(args, default_profile=None if (args.profile or args.answers) else "default")
     if args.plain:
-        from wizard.console import run_plain
+        from wizard.plain.prompts import run_plain
 
         return run_plain(session)
     from screens.app import run_app
@@ -91,7 +111,7 @@ def _run(args: argparse.Namespace, session: Session) -> int:
     if args.ask:
         if args.yes:
             raise UsageError("--ask asks questions, --yes forbids them: use one or the other")
-        from wizard.console import ask_sections
+        from wizard.plain.prompts import ask_sections
 
         ask_sections(session, args.ask)
     answers = _answers_or_exit(session)
@@ -107,12 +127,12 @@ def _run(args: argparse.Namespace, session: Session) -> int:
     except AnswersInvalid as exc:
         raise UsageError("\n".join(p.message for p in exc.problems)) from None
     if not args.yes:
-        from wizard.console import confirm_run
+        from wizard.plain.prompts import confirm_run
 
         if not confirm_run(session):
             print("Nothing was changed.")
             return EXIT_CANCELLED
-    from wizard.progress import run_with_live_view
+    from wizard.plain.live import run_with_live_view
 
     return run_with_live_view(session)
 
@@ -138,7 +158,7 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
-    from wizard.verify import verify_main
+    from wizard.plain.verify_report import verify_main
 
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: a TCP port from 1 to 65535")
@@ -205,4 +225,4 @@ def standin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-__all__ = ["EXIT_FAILED", "EXIT_CANCELLED"]
+__all__ = ["EXIT_FAILED", "EXIT_CANCELLED", "interactive", "parse_overrides"]

@@ -21,6 +21,20 @@ if TYPE_CHECKING:
 DEMO_SCALE = 0.4
 
 
+def demo_subscription_id() -> str:
+    """The stand-in's subscription, the demo's default (the stand-in is reached only through here)."""
+    from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
+
+    return DEFAULT_SUBSCRIPTION_ID
+
+
+def demo_knows_subscription(subscription_id: str) -> bool:
+    """A subscription the stand-in serves (a demo cannot use a real one)."""
+    from wizard.standin.catalog import subscription
+
+    return bool(subscription_id) and subscription(subscription_id) is not None
+
+
 def standin_state_file() -> Path:
     return paths.home() / "standin" / "state.json"
 

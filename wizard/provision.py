@@ -9,7 +9,7 @@
    event to the log and then to ``on_event``;
 4. logs the result and returns it.
 
-The Rich live view and the log-friendly lines (``wizard.progress``) and the Textual Run screen
+The Rich live view and the log-friendly lines (``wizard.plain.live``) and the Textual Run screen
 (``screens.app``) only draw the events. No UI library here.
 """
 from __future__ import annotations

@@ -80,15 +80,15 @@ class Session:
     def _demo_defaults(self) -> dict[str, Any]:
         if not self.demo:
             return {}
-        from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
+        from wizard.environment import demo_subscription_id
 
-        return {"subscription.id": DEFAULT_SUBSCRIPTION_ID}
+        return {"subscription.id": demo_subscription_id()}
 
     @staticmethod
     def _demo_knows(subscription_id: str) -> bool:
-        from wizard.standin.catalog import subscription
+        from wizard.environment import demo_knows_subscription
 
-        return bool(subscription_id) and subscription(subscription_id) is not None
+        return demo_knows_subscription(subscription_id)
 
     def context(self) -> dict[str, Any]:
         return dict(self.resolution().values)

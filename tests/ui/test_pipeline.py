@@ -15,7 +15,7 @@ from screens.review import ReviewScreen
 from screens.run import RunScreen
 from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import FakeCatalog, FakeRun, save_profile
-from wizard.progress import run_with_live_view
+from wizard.plain.live import run_with_live_view
 from wizard.provision import PREFLIGHT_HEADING
 from wizard.session import Session
 

@@ -7,11 +7,11 @@
 * ``run_command`` ``ManagedRunCommandShell`` (default) and ``ActionRunCommandShell`` (fallback)
 * ``winrm_shell`` ``WinRmShell`` (pywinrm over HTTPS; values through stdin)
 * ``steps``       ``configure_server(...)`` and ``self_test(...)``: one remote call each
-* ``run``         the plan's remote steps, as the runner calls them
 
 No user value ever appears in script text or on a command line: only base64 parameters.
-Imported by wizard.execute / wizard.remote.run; imports no UI library, and azure / winrm only
-lazily (inside the transports).
+Transport and protocol only, below the runner: the plan's remote steps as the runner calls them
+are ``wizard.execute.remote_steps``. Imports no UI library, and azure / winrm only lazily
+(inside the transports).
 """
 from typing import TYPE_CHECKING, Any
 

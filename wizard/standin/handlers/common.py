@@ -6,16 +6,15 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 from ..errors import conflict, resource_group_not_found
-from ..faults import Fault
+from ..faults import Fault, FaultPlan
+from ..latency import Latency
 from ..operations import Operation
 from ..routing import ResourceType, Route, rg_id
 from ..store import Store
 
-if TYPE_CHECKING:
-    from ..app import Arm
 
 DEFAULT_API_VERSION = "2024-07-01"
 
@@ -52,10 +51,19 @@ def injected_error(kind: str, fault: Fault) -> dict[str, Any]:
     return {"code": code, "message": f"{message} (injected by the hpcshare stand-in: {fault.text})"}
 
 
+class ArmState(Protocol):
+    """What a handler may use of the stand-in (``app.Arm``), without importing it: handlers sit
+    below the app that dispatches to them."""
+    store: Store
+    latency: Latency
+    faults: FaultPlan
+    base_url: str
+
+
 class Ctx:
     """One request being handled, with the state it may read and change. The Arm lock is held."""
 
-    def __init__(self, arm: "Arm", req: Request, route: Route, now: float):
+    def __init__(self, arm: ArmState, req: Request, route: Route, now: float):
         self.arm = arm
         self.req = req
         self.route = route

@@ -1,5 +1,7 @@
-"""Wires the plan's steps to what does them: Azure steps, the remote configuration, the probe and
-the artifact writer. Front ends get a ready Runner from ``make_runner`` and never see the wiring."""
+"""Wires the plan's steps to what does them: Azure steps, the remote configuration
+(``remote_steps``), the probe and the artifact writer. Front ends get a ready Runner from
+``make_runner`` (through ``wizard.provision``) and never see the wiring; ``hpcshare generate`` and
+``teardown`` use the functions at the end."""
 from __future__ import annotations
 
 import functools
@@ -69,7 +71,7 @@ def _call(fn: Any, target: Any, ctx: StepContext) -> dict[str, Any]:
 
 
 def _remote_step(name: str, target: Any, ctx: StepContext) -> dict[str, Any]:
-    from wizard.remote.run import run_remote_step
+    from wizard.execute.remote_steps import run_remote_step
 
     return run_remote_step(name, target, ctx)
 

@@ -4,8 +4,8 @@ For terminals where the full-screen Textual wizard does not fit (serial consoles
 dumb-ish terminals, screen readers). The questions, defaults and rules are the shared ones
 (``wizard.questions`` through the ``Session`` façade); this module only renders them.
 
-The only module under ``wizard/`` that may import questionary (import-linter contract in
-pyproject.toml). Entry points, called by ``wizard.commands``:
+Part of ``wizard.plain``, the only package under ``wizard/`` that may import questionary or rich
+(import-linter contract in pyproject.toml). Entry points, called by ``wizard.commands``:
 
 - ``run_plain(session) -> int``: every section, the review, the run (``hpcshare --plain``).
 - ``ask_sections(session, sections)``: ask some sections again (``hpcshare run --ask SECTION``).
@@ -32,7 +32,7 @@ from rich.text import Text
 
 from wizard.answers import coerce
 from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes, vnet_hints
-from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
+from wizard.exits import ExitCode, UsageError
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
 from wizard.session import SECRET_ENV, AnswersInvalid
 from wizard.validation import public_range
@@ -81,7 +81,7 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
                 con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:",
                           markup=False)
                 con.print(f"  {_replay_command(session)}", markup=False)
-                return EXIT_CANCELLED
+                return ExitCode.CANCELLED
             if choice is _AZ:
                 from wizard.plan import render_az
 
@@ -93,8 +93,8 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
         except AnswersInvalid as exc:
             for p in exc.problems:
                 con.print(f"[red]✗[/] {p.message}", highlight=False)
-            return EXIT_USAGE
-        from wizard.progress import run_with_live_view
+            return ExitCode.USAGE
+        from wizard.plain.live import run_with_live_view
 
         code = run_with_live_view(session)
         if code in (0, 1):
@@ -102,7 +102,7 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
         return code
     except (KeyboardInterrupt, EOFError) as exc:
         flow.cancelled(eof=isinstance(exc, EOFError))
-        return EXIT_CANCELLED
+        return ExitCode.CANCELLED
     finally:
         session.close()
 
