@@ -9,11 +9,10 @@ What lives here (pages, then what they share):
 - ``nav.py``        what pages dismiss with (``Nav``, ``Edit(section)``).
 - ``live_lists.py`` ``LiveLists``: the catalog, the cache of loaded lists, the VM size rule on
                     them; passed down through the constructors of sections and fields.
-- ``fields.py``     one widget per question kind, each with a Textual ``Validator`` around
-                    ``Session.check``.
-- ``live.py``       fields whose choices load from Azure in thread workers: subscriptions,
-                    regions, VM sizes (filterable table), existing VNets.
-- ``chrome.py``     the step bar and the one-line purpose every page shows.
+- ``widgets/``      what pages are built from: ``fields.py`` (one widget per question kind, each
+                    with a Textual ``Validator`` around ``Session.check``), ``live.py`` (fields whose
+                    choices load from Azure in thread workers: subscriptions, regions, VM sizes,
+                    existing VNets), ``chrome.py`` (the step bar and the one-line purpose).
 
 Who may import what: ``screens`` imports ``wizard`` (the engine) and ``textual``; in ``wizard/``
 only the command layer (``wizard.commands``) imports ``screens.app``. Screens get what they need

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from screens.chrome import Purpose, StepBar
+from screens.widgets.chrome import Purpose, StepBar
 
 if TYPE_CHECKING:
     from wizard.runner import RunResult

@@ -16,7 +16,7 @@ from textual.highlight import highlight
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from screens.chrome import SHORT_NAMES, Purpose, StepBar
+from screens.widgets.chrome import SHORT_NAMES, Purpose, StepBar
 from screens.nav import Edit, Nav, PageResult
 from wizard.questions import QUESTIONS, SECTIONS
 from wizard.session import SECRET_ENV

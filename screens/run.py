@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, RichLog, Static
 
-from screens.chrome import Purpose, StepBar
+from screens.widgets.chrome import Purpose, StepBar
 from screens.nav import Nav
 from wizard.run_model import STATE_GLYPHS, STATE_WORDS, Row, RunModel
 

@@ -19,10 +19,10 @@ from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
-from screens.chrome import Purpose, StepBar
+from screens.widgets.chrome import Purpose, StepBar
 from screens.dialogs import ConfirmDialog
-from screens.fields import ChoiceField, ContextFn, Field, NumberField, SecretField, TextField, ToggleField
-from screens.live import LiveField, LiveSelectField, VmSizeField, VnetField
+from screens.widgets.fields import ChoiceField, ContextFn, Field, NumberField, SecretField, TextField, ToggleField
+from screens.widgets.live import LiveField, LiveSelectField, VmSizeField, VnetField
 from screens.live_lists import LiveLists
 from screens.nav import Nav
 from wizard.answers import coerce

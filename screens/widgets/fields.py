@@ -206,13 +206,12 @@ class SecretField(TextField):
         event.button.label = "show" if self.input.password else "hide"
 
 
-class SelectBacked:
-    """For fields whose control is one Select: its value ("" while nothing is chosen) and focus.
-    Mixed into a Field (a widget), which provides ``query_one``."""
+class SelectBacked(Field):
+    """A field whose control is one Select: its value ("" while nothing is chosen) and focus."""
 
     @property
-    def select(self) -> Select:
-        return self.query_one(Select)  # type: ignore[attr-defined]
+    def select(self) -> Select[Any]:
+        return self.query_one(Select)
 
     @property
     def value(self) -> Any:
@@ -224,7 +223,7 @@ class SelectBacked:
         return self.select
 
 
-class ChoiceField(SelectBacked, Field):
+class ChoiceField(SelectBacked):
     """A fixed list of options (``Question.choices``)."""
 
     def compose_control(self) -> ComposeResult:
@@ -242,8 +241,8 @@ class ToggleField(Field):
                      compact=True, id=f"toggle-{self.question.name}")
 
     @property
-    def select(self) -> Select:
-        return self.query_one(Select)  # type: ignore[attr-defined]
+    def select(self) -> Select[Any]:
+        return self.query_one(Select)
 
     @property
     def value(self) -> Any:

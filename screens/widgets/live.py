@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from screens.fields import ContextFn, Field, SelectBacked
+from screens.widgets.fields import ContextFn, Field, SelectBacked
 from screens.live_lists import LiveLists
 from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
 from wizard.questions import Question
