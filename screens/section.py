@@ -254,10 +254,10 @@ class SectionScreen(Screen[Nav]):
                 self.dismiss(Nav.NEXT)
                 return
             for p in result.problems:
-                f = self.field(p.key)
-                if f is not None:
-                    f.show_problem(p.message)
-                    first_bad = first_bad or f
+                bad = self.field(p.key)
+                if bad is not None:
+                    bad.show_problem(p.message)
+                    first_bad = first_bad or bad
         if first_bad is not None:
             first_bad.focus_control()
             self.query_one("#form", VerticalScroll).scroll_to_widget(first_bad, animate=False)

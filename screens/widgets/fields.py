@@ -8,7 +8,7 @@ non-Input controls (Select, Checkbox, tables) run the same validator on every ch
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -144,13 +144,13 @@ class Field(Horizontal):
 class TextField(Field):
     """Free text, numbers (typed as text, coerced by the engine) and passwords."""
 
-    input_type = "text"
+    input_type: Literal["text", "integer", "number"] = "text"
 
     def compose_control(self) -> ComposeResult:
         yield Input(
             value="" if self.initial is None else str(self.initial),
             placeholder=self.placeholder(),
-            type=self.input_type,  # type: ignore[arg-type]
+            type=self.input_type,
             validators=[self.rule],
             validate_on=["changed", "blur", "submitted"],
             compact=True,

@@ -101,7 +101,7 @@ class LiveField(Field):
         if not event.worker.group.startswith("live-"):
             return
         event.stop()
-        if event.state == WorkerState.SUCCESS:
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             args, items = event.worker.result
             if args != self.load_args():      # an earlier answer changed while this loaded
                 self.reload()

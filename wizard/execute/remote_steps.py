@@ -13,12 +13,12 @@ from wizard.remote.config import ConfigError, ServerInfo
 from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST
 from wizard.remote.shell import RemoteResult, RemoteShell
 from wizard.remote.steps import configure_server, self_test
-from wizard.runner import StepFailed
+from wizard.runner import EventState, StepFailed
 
 if TYPE_CHECKING:
     from wizard.runner import StepContext
 
-_EVENT = {"ok": "done", "changed": "done", "warning": "warning", "skipped": "skipped", "failed": "failed"}
+_EVENT: dict[str, EventState] = {"ok": "done", "changed": "done", "warning": "warning", "skipped": "skipped", "failed": "failed"}
 
 _HINTS = {
     "disk": "Check that the data disk is attached at LUN 0 and holds no file system, and that the drive letter is free.",
@@ -73,7 +73,7 @@ def server_info_from(outputs: dict[str, dict[str, Any]]) -> ServerInfo:
 def report(result: RemoteResult, ctx: "StepContext") -> dict[str, Any]:
     """Sub-step events, then the outputs or StepFailed."""
     for r in result.results:
-        ctx.substep(r.step, _EVENT.get(r.status, "failed"), r.message)  # type: ignore[arg-type]
+        ctx.substep(r.step, _EVENT.get(r.status, "failed"), r.message)
     bad = result.failed_step
     if bad is not None:
         raise StepFailed(f"{result.script}: sub-step '{bad.step}' failed: {bad.message}",

@@ -131,7 +131,9 @@ class WinRmShell:
     def protocol(self) -> Any:
         factory = self._factory
         if factory is None:
-            from winrm.protocol import Protocol as factory  # lazy: only WinRM users pay the import
+            from winrm.protocol import Protocol  # lazy: only WinRM users pay the import
+
+            factory = Protocol
         return factory(
             endpoint=self.url,
             transport="ntlm",

@@ -42,6 +42,7 @@ from wizard.remote.protocol import (
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
+    Status,
     SubStepResult,
     decode_param,
     script_name,
@@ -90,7 +91,7 @@ class _Fail(Exception):
         self.error_id = error_id
 
 
-Outcome = tuple[str, str, dict[str, Any]]
+Outcome = tuple[Status, str, dict[str, Any]]
 
 
 def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str, str], server: dict[str, Any],
@@ -120,7 +121,7 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
             lines.append(SubStepResult(step, "failed", _clip(f.message), {"errorId": f.error_id} if f.error_id else {}).to_line())
             failed = True
             continue
-        lines.append(SubStepResult(step, status, _clip(message), data).to_line())  # type: ignore[arg-type]
+        lines.append(SubStepResult(step, status, _clip(message), data).to_line())
     run.cleanup()
     stdout = "\r\n".join(lines) + "\r\n"
     return stdout, "", 1 if failed else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Callable, Protocol
 
 from ..errors import conflict, resource_group_not_found
@@ -49,6 +50,12 @@ _FAIL_CODES = {
 def injected_error(kind: str, fault: Fault) -> dict[str, Any]:
     code, message = _FAIL_CODES.get(kind, ("InternalServerError", "An error occurred."))
     return {"code": code, "message": f"{message} (injected by the hpcshare stand-in: {fault.text})"}
+
+
+def sub_object(body: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``body[key]`` when it is a JSON object, else {} (a missing or null object reads as empty)."""
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 class ArmState(Protocol):
