@@ -47,7 +47,7 @@ def _stylesheet() -> str:
 
 
 class HpcShareApp(App[int]):
-    """``catalog`` and ``runner_factory`` default to the session's (``session.environment.catalog``,
+    """``catalog`` and ``runner_factory`` default to the session's (``session.catalog()``,
     ``session.make_runner()``); tests inject fakes. ``start`` picks the first page ("welcome", a
     section key such as "disk", or "review")."""
 
