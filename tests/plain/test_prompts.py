@@ -9,7 +9,7 @@ import pytest
 from tests.plain.conftest import (
     CTRL_C, DOWN, ENTER, FAKE_SUB, NO, YES, FakeCatalog, all_keys, keys, section_keys, typed,
 )
-from wizard import console
+from wizard.plain import prompts as console
 from wizard.catalog import VnetInfo, vnet_hints
 from wizard.questions import SECTIONS
 from wizard.validation import public_range
@@ -369,12 +369,12 @@ def test_review_change_one_section(home: Path) -> None:
 
 
 def test_import_boundary() -> None:
-    """Only wizard.console imports questionary (the import-linter contract, checked at run time)."""
+    """Only wizard.plain imports questionary (the import-linter contract, checked at run time)."""
     import subprocess
     import sys
 
-    code = ("import sys, wizard.cli, wizard.commands, wizard.session, wizard.progress, wizard.plan;"
+    code = ("import sys, wizard.cli, wizard.commands, wizard.session, wizard.provision, wizard.plan;"
             "assert 'questionary' not in sys.modules, 'questionary imported by the engine';"
-            "import wizard.console; assert 'questionary' in sys.modules")
+            "import wizard.plain.prompts; assert 'questionary' in sys.modules")
     from tests.plain.conftest import REPO
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -485,12 +485,8 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
     return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
 
 
-def private_dns(ctx: StepContext, t: Target) -> Outputs:
-    from wizard.azure.privatedns import ensure_private_dns  # it imports this module
-
-    return ensure_private_dns(ctx, t)
-
-
+# The plan's step id -> its converging function; the private-dns step lives in
+# wizard.azure.privatedns (built on this module), and wizard.execute joins the two tables.
 AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
     "resource-group": resource_group,
     "network": network,
@@ -499,5 +495,4 @@ AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
     "nic": nic,
     "data-disk": data_disk,
     "vm": vm,
-    "private-dns": private_dns,
 }

@@ -20,28 +20,32 @@ _SUBSCRIPTIONS: tuple[tuple[str, str, str], ...] = (
 
 
 def subscriptions() -> list[dict[str, Any]]:
-    return [subscription(sub_id) for sub_id, _, _ in _SUBSCRIPTIONS]  # type: ignore[misc]
+    return [_subscription_body(*entry) for entry in _SUBSCRIPTIONS]
 
 
 def subscription(sub_id: str) -> dict[str, Any] | None:
-    for known, name, state in _SUBSCRIPTIONS:
-        if known.lower() == sub_id.lower():
-            return {
-                "id": f"/subscriptions/{known}",
-                "subscriptionId": known,
-                "tenantId": TENANT_ID,
-                "displayName": name,
-                "state": state,
-                "subscriptionPolicies": {
-                    "locationPlacementId": "Public_2014-09-01",
-                    "quotaId": "PayAsYouGo_2014-09-01",
-                    "spendingLimit": "Off",
-                },
-                "authorizationSource": "RoleBased",
-                "managedByTenants": [],
-                "tags": {},
-            }
+    for entry in _SUBSCRIPTIONS:
+        if entry[0].lower() == sub_id.lower():
+            return _subscription_body(*entry)
     return None
+
+
+def _subscription_body(known: str, name: str, state: str) -> dict[str, Any]:
+    return {
+        "id": f"/subscriptions/{known}",
+        "subscriptionId": known,
+        "tenantId": TENANT_ID,
+        "displayName": name,
+        "state": state,
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off",
+        },
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "tags": {},
+    }
 
 
 # name, displayName, geography, geographyGroup, physical location, paired region, longitude, latitude

@@ -193,7 +193,7 @@ def _listener(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]
 
 
 def _firewall(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]) -> Outcome:
-    from wizard.standin.fake_windows import _addr_key
+    from wizard.standin.firewall_addresses import address_key
 
     remote = list(cfg["winrm_remote"])
     port = cfg["port"]
@@ -206,7 +206,7 @@ def _firewall(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]
         rules[RULE_NAME] = want
         return "changed", f"Windows Firewall: created rule {RULE_NAME}; {facts}", {}
     same = (rule.get("enabled") and rule.get("protocol") == "TCP" and rule.get("port") == port
-            and _addr_key(rule.get("remote", [])) == _addr_key(remote))
+            and address_key(rule.get("remote", [])) == address_key(remote))
     if same:
         return "ok", f"Windows Firewall already as wanted: {facts}", {}
     rules[RULE_NAME] = want

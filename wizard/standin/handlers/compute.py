@@ -20,7 +20,7 @@ from ..operations import Operation, iso
 from ..routing import DISK, NIC, VM, resource_id
 from ..store import Store
 from . import generic, network
-from .common import Ctx, KindSpec, Response, register, state_of
+from .common import Ctx, KindSpec, Response, register, state_of, sub_object
 
 
 def _invalid(message: str) -> ArmError:
@@ -145,7 +145,7 @@ def check_disk_change(store: Store, disk: dict[str, Any], sku: str, size_gb: int
 def build_disk(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: str) -> dict:
     rid = existing["id"] if existing else rid
     props = copy.deepcopy(validation.properties_of(body))
-    sku_in = body.get("sku") if isinstance(body.get("sku"), dict) else {}
+    sku_in = sub_object(body, "sku")
     # Standard_LRS is the create default; an update without a sku keeps the disk's.
     sku = _sku_name(sku_in.get("name") or (existing["sku"]["name"] if existing else "Standard_LRS"))
     creation = props.get("creationData")
@@ -266,7 +266,7 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     old = (existing or {}).get("properties", {})
     plan = _VmPlan()
 
-    hardware = props.get("hardwareProfile") if isinstance(props.get("hardwareProfile"), dict) else {}
+    hardware = sub_object(props, "hardwareProfile")
     size_name = hardware.get("vmSize")
     if not size_name:
         raise _invalid("Required parameter 'hardwareProfile.vmSize' is missing (null).")
@@ -285,8 +285,8 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     hardware["vmSize"] = size.name
     _check_quota(ctx, size, location, rid)
 
-    storage = props.get("storageProfile") if isinstance(props.get("storageProfile"), dict) else {}
-    os_in = storage.get("osDisk") if isinstance(storage.get("osDisk"), dict) else {}
+    storage = sub_object(props, "storageProfile")
+    os_in = sub_object(storage, "osDisk")
     if (os_in.get("createOption") or "FromImage").lower() != "fromimage":
         raise _invalid("The hpcshare stand-in creates VMs from platform images only (osDisk.createOption FromImage).")
     image = storage.get("imageReference")
