@@ -254,10 +254,10 @@ class SectionScreen(Screen[Nav]):
                 self.dismiss(Nav.NEXT)
                 return
             for p in result.problems:
-                f = self.field(p.key)
-                if f is not None:
-                    f.show_problem(p.message)
-                    first_bad = first_bad or f
+                bad = self.field(p.key)
+                if bad is not None:
+                    bad.show_problem(p.message)
+                    first_bad = first_bad or bad
                 else:       # not a field's problem (the profile could not be written): say it, keep the page
                     self.notify(p.message, title="Not saved", severity="error", timeout=10)
         if first_bad is not None:

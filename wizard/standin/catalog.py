@@ -113,10 +113,10 @@ def locations(sub_id: str) -> list[dict[str, Any]]:
                 "pairedRegion": [{"name": paired, "id": f"/subscriptions/{sub_id}/locations/{paired}"}],
             },
         })
-    for name, display, regional, group in _LOGICAL:
+    for name, display, regional, logical_group in _LOGICAL:
         metadata: dict[str, Any] = {"regionType": "Logical", "regionCategory": "Other"}
-        if group:
-            metadata["geographyGroup"] = group
+        if logical_group:
+            metadata["geographyGroup"] = logical_group
         out.append({"id": f"/subscriptions/{sub_id}/locations/{name}", "name": name, "type": "Region",
                     "displayName": display, "regionalDisplayName": regional, "metadata": metadata})
     return out

@@ -394,8 +394,8 @@ class _Run:
         sizes = [int(d.get("size_gib", d.get("size_gb")) or 0) for d in attached]
         temp_size = sizes[0] if sizes else 16          # the worst case: the temporary disk has the data disk's size
         nvme = self.bus == "nvme"
-        os_disk = {"key": "os", "boot": True, "size_gib": 127, "lun": None}
-        temp = {"key": "temp", "boot": False, "size_gib": temp_size, "lun": None, "local": True}
+        os_disk: dict[str, Any] = {"key": "os", "boot": True, "size_gib": 127, "lun": None}
+        temp: dict[str, Any] = {"key": "temp", "boot": False, "size_gib": temp_size, "lun": None, "local": True}
         if nvme:
             os_disk.update(bus="NVMe", model=_NVME_REMOTE, location="Integrated : Bus 0 : Device 0 : Function 0 : Adapter 0",
                            path=_nvme_path(1))
@@ -410,11 +410,11 @@ class _Run:
             states.setdefault("temp", {"style": "MBR", "partitions": [
                 {"number": 1, "size_gib": temp_size, "letter": "D",
                  "volume": {"id": _volume_id("temp"), "file_system": "NTFS", "label": "Temporary Storage"}}]})
-        out = [os_disk, temp]
+        out: list[dict[str, Any]] = [os_disk, temp]
         for d, size in zip(attached, sizes):
             lun = int(d.get("lun", 0))
             key = f"lun{lun}"
-            disk = {"key": key, "boot": False, "size_gib": size, "lun": lun}
+            disk: dict[str, Any] = {"key": key, "boot": False, "size_gib": size, "lun": lun}
             if nvme:
                 disk.update(bus="NVMe", model=_NVME_REMOTE, location="Integrated : Bus 0 : Device 0 : Function 0 : Adapter 0",
                             path=_nvme_path(lun + 2))
