@@ -26,6 +26,7 @@ class SubscriptionAnswers:
     id: str
     region: str
     resource_group: str
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,15 @@ class VmAnswers:
     size: str
     image: str
     admin_username: str
+    zone: str
 
 
 @dataclass(frozen=True)
 class DiskAnswers:
     sku: str
     size_gb: int
+    iops: int
+    mbps: int
     caching: str
     drive_letter: str
     label: str
@@ -79,6 +83,12 @@ class RemoteAnswers:
 
 
 @dataclass(frozen=True)
+class ClusterAnswers:
+    nodes: int          # 0 = not given
+    node_mbps: int      # MB/s one node needs at peak; 0 = not given
+
+
+@dataclass(frozen=True)
 class Answers:
     profile: str
     subscription: SubscriptionAnswers
@@ -88,6 +98,7 @@ class Answers:
     share: ShareAnswers
     endpoints: EndpointsAnswers
     remote: RemoteAnswers
+    cluster: ClusterAnswers
 
     def flat(self) -> dict[str, Any]:
         """``{"section.key": value}`` for every saved key."""
@@ -110,7 +121,7 @@ class Answers:
 _SECTION_TYPES: dict[str, type] = {
     "subscription": SubscriptionAnswers, "vm": VmAnswers, "disk": DiskAnswers,
     "account": AccountAnswers, "share": ShareAnswers, "endpoints": EndpointsAnswers,
-    "remote": RemoteAnswers,
+    "remote": RemoteAnswers, "cluster": ClusterAnswers,
 }
 
 
