@@ -46,6 +46,7 @@ ENV_LATENCY = "HPCSHARE_STANDIN_LATENCY"
 ENV_SCALE = "HPCSHARE_STANDIN_SCALE"
 ENV_FAULTS = "HPCSHARE_STANDIN_FAULTS"
 ENV_LOG = "HPCSHARE_STANDIN_LOG"
+ENV_QUOTA = "HPCSHARE_STANDIN_QUOTA"
 
 
 class StandIn:
@@ -55,8 +56,12 @@ class StandIn:
     subscription_id: str = catalog.DEFAULT_SUBSCRIPTION_ID
 
     def __init__(self, *, latency: str = "instant", scale: float = 1.0, state_file: Path | None = None,
-                 faults: str | None = None, log_file: Path | None = None, port: int = 0):
+                 faults: str | None = None, log_file: Path | None = None, port: int = 0,
+                 quota: str | None = None):
+        from .quota import parse
+
         self._latency = Latency(latency, scale)
+        self._quota_limits = parse(quota)
         self._faults = FaultPlan(faults)
         self.state_file = Path(state_file) if state_file else None
         self.log_file = Path(log_file) if log_file else None
@@ -72,7 +77,7 @@ class StandIn:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "StandIn":
-        """Settings from HPCSHARE_STANDIN_LATENCY / _SCALE / _FAULTS / _LOG; keyword overrides win."""
+        """Settings from HPCSHARE_STANDIN_LATENCY / _SCALE / _FAULTS / _LOG / _QUOTA; keyword overrides win."""
         kw: dict[str, Any] = {}
         if os.environ.get(ENV_LATENCY):
             kw["latency"] = os.environ[ENV_LATENCY].strip()
@@ -85,6 +90,8 @@ class StandIn:
             kw["faults"] = os.environ[ENV_FAULTS]
         if os.environ.get(ENV_LOG):
             kw["log_file"] = Path(os.environ[ENV_LOG])
+        if os.environ.get(ENV_QUOTA):
+            kw["quota"] = os.environ[ENV_QUOTA]
         kw.update(overrides)
         return cls(**kw)
 
@@ -97,10 +104,11 @@ class StandIn:
             # The server side loads here, not when wizard.standin is imported: the demo Session
             # imports wizard.standin.catalog (the demo subscription) before the first screen.
             from .app import Arm
+            from .quota import Quota
             from .server import StandInHTTPServer, make_tls_context
             from .store import Store
 
-            arm = Arm(Store(self.state_file), self._latency, self._faults)
+            arm = Arm(Store(self.state_file), self._latency, self._faults, quota=Quota(self._quota_limits))
             tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
             try:
                 tls, ca_path = make_tls_context(tmpdir)

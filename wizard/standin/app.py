@@ -16,6 +16,7 @@ from . import catalog, handlers
 from .errors import ArmError, error_body
 from .faults import Fault, FaultPlan
 from .latency import Latency
+from .quota import Quota
 from .routing import parse_route, rg_id
 from .store import Store
 
@@ -23,8 +24,10 @@ WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH")
 
 
 class Arm:
-    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = ""):
+    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = "",
+                 quota: Quota | None = None):
         self.store = store
+        self.quota = quota or Quota()
         self.latency = latency
         self.faults = faults
         self.base_url = base_url
