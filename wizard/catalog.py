@@ -36,6 +36,16 @@ class VmSizeInfo:
     max_data_disks: int
     premium_io: bool
     restricted: bool = False      # not offered to this subscription in this region
+    family: str = ""              # the quota family, e.g. standardDSv5Family
+    uncached_iops: int = 0        # VM-level caps on uncached disk I/O (0 = not reported)
+    uncached_mbps: int = 0
+    zones: tuple[str, ...] = ()   # availability zones offering the size here
+
+
+@dataclass(frozen=True)
+class DiskSkuInfo:
+    name: str
+    zones: tuple[str, ...]
 
 
 @dataclass(frozen=True)
