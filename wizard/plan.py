@@ -107,9 +107,9 @@ def build_plan(answers: Answers) -> Plan:
         Step("nic", f"Network interface {names.nic} ({a.endpoints.private_ip})", tuple(nic_needs),
              _pick(a, "vm.name", "endpoints.private_ip")),
         Step("data-disk", f"Data disk {names.data_disk} ({a.disk.size_gb} GiB {a.disk.sku})", ("resource-group",),
-             _pick(a, "vm.name", "disk.sku", "disk.size_gb")),
+             _pick(a, "vm.name", "disk.sku", "disk.size_gb", "disk.iops", "disk.mbps", "vm.zone")),
         Step("vm", f"Virtual machine {names.vm} ({a.vm.size})", ("nic", "data-disk"),
-             _pick(a, "vm.name", "vm.size", "vm.image", "vm.admin_username", "disk.caching")),
+             _pick(a, "vm.name", "vm.size", "vm.image", "vm.admin_username", "disk.caching", "vm.zone")),
         Step(CONFIGURE_SERVER, "Configure the file server", ("vm",),
              _pick(a, "disk.drive_letter", "disk.label", "account.username", "share.name", "share.folder",
                    "share.access", "share.encrypt", "endpoints.smb_source", "endpoints.udp_445",
@@ -142,6 +142,15 @@ def render_text(plan: Plan) -> str:
             lines.append(f"    {'':<{width}}    - {sub}")
     lines += ["", "Steps with no path between them run at the same time. Nothing has been changed."]
     return "\n".join(lines)
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data (``hpcshare plan --format json``)."""
+    a = plan.answers
+    return {"profile": a.profile, "region": a.subscription.region,
+            "resource_group": a.subscription.resource_group,
+            "plan": [{"id": s.id, "title": s.title, "needs": list(s.needs), "substeps": list(s.substeps)}
+                     for s in plan.steps]}
 
 
 _IMAGE_URNS = {
@@ -207,16 +216,21 @@ def render_az(plan: Plan) -> str:
         out.append(f"az network public-ip create --resource-group {rg} --name {q(n.public_ip)} --sku Standard"
                    f" --allocation-method Static --dns-name {q(ep.dns_label)} --tags {tag_args}")
         nic_extra = f" --public-ip-address {q(n.public_ip)}"
+    zone = f" --zone {q(a.vm.zone)}" if a.vm.zone else ""
+    v2 = ""
+    if a.disk.sku == "PremiumV2_LRS":
+        v2 = "".join(f" {flag} {value}" for flag, value in (("--disk-iops-read-write", a.disk.iops),
+                                                            ("--disk-mbps-read-write", a.disk.mbps)) if value)
     out += [
         f"az network nic create --resource-group {rg} --name {q(n.nic)} {subnet_arg} --private-ip-address {q(ep.private_ip)} --network-security-group {q(n.nsg)}{nic_extra}"
         f" --tags {tag_args}",
         f"az disk create --resource-group {rg} --name {q(n.data_disk)} --size-gb {a.disk.size_gb} --sku"
-        f" {q(a.disk.sku)} --tags {tag_args}",
+        f" {q(a.disk.sku)}{zone}{v2} --tags {tag_args}",
         f"az vm create --resource-group {rg} --name {q(n.vm)} --computer-name {q(n.vm)} --size {q(a.vm.size)}"
         f" --image {q(image_urn(a.vm.image))} --admin-username {q(a.vm.admin_username)}"
         ' --admin-password "$HPCSHARE_ADMIN_PASSWORD"'
         f" --nics {q(n.nic)} --attach-data-disks {q(n.data_disk)} --data-disk-caching {q(a.disk.caching)}"
-        f" --os-disk-name {q(n.os_disk)} --tags {tag_args}",
+        f" --os-disk-name {q(n.os_disk)}{zone} --tags {tag_args}",
         "# Server configuration (disk, share user, File Server role, share, firewall) runs as one",
         "# managed Run Command with the share password in a protected parameter; see",
         "# 'hpcshare run' (it has no safe one-line az equivalent).",

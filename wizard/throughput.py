@@ -111,7 +111,8 @@ def _suggest(vm: VmSizeInfo, disk: DiskCaps, bottleneck: str, share_mbps: int, d
              catalogue: Sequence[VmSizeInfo]) -> list[Pairing]:
     out: list[Pairing] = []
     sizes = [s for s in catalogue if _usable(s, disk.sku) and s.name != vm.name]
-    by_cost = sorted(sizes, key=lambda s: (s.vcpus, s.memory_gb, s.name))   # vCPUs as the price proxy
+    # vCPUs as the price proxy; the VM's own family first among equals.
+    by_cost = sorted(sizes, key=lambda s: (s.vcpus, s.family != vm.family, s.memory_gb, s.name))
     if bottleneck == "vm":
         # A VM that lets the disk run at its cap (or the demand, when lower), with the fewest vCPUs.
         target = min(disk.mbps, demand) if demand else disk.mbps
