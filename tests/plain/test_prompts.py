@@ -15,9 +15,9 @@ from wizard.questions import SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
 
-# The review's select: Run, Change x7, Show az, Quit.
-QUIT = DOWN * 9 + ENTER
-SHOW_AZ = DOWN * 8 + ENTER
+# The review's select: Run, Change (one per section), Show az, Quit.
+QUIT = DOWN * (len(SECTIONS) + 2) + ENTER
+SHOW_AZ = DOWN * (len(SECTIONS) + 1) + ENTER
 
 
 def saved(home: Path, profile: str = "p1") -> dict:
@@ -66,7 +66,7 @@ def test_typed_values_and_choices(home: Path) -> None:
     d = saved(home)
     assert d["subscription"]["resource_group"] == "rg-lab"
     assert d["vm"] == {"name": "fs01", "size": "Standard_D4s_v5", "image": "win2025-datacenter",
-                       "admin_username": "labadmin"}
+                       "admin_username": "labadmin", "zone": ""}
     assert d["disk"]["size_gb"] == 2048 and d["disk"]["drive_letter"] == "G"
     assert d["account"]["username"] == "jobs"
     assert d["share"] == {"name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
