@@ -103,3 +103,34 @@ def test_premium_v2_offer_problems(home: Path, tmp_path: Path) -> None:
     finally:
         session.close()
     assert problem.startswith("[disk.sku]") and "japaneast" in problem
+
+
+def test_a_rerun_does_not_count_the_existing_vm_twice(home: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.quota import check_quota
+
+    answers_file = write_answers(tmp_path / "it.toml")
+    code, out, _ = run_session(answers_file, tmp_path / "out")
+    assert code == 0, out
+    # The family's 4 vCPUs are all used, by this profile's own VM: a re-run adds nothing.
+    monkeypatch.setenv("HPCSHARE_STANDIN_QUOTA", "standardDSv5Family=4")
+    session = Session("it", demo=True, answers_file=answers_file)
+    try:
+        result = check_quota(session.environment, session.answers(require=True))
+        other = check_quota(session.environment, session.answers(require=True).replace(vm__name="fs02"))
+    finally:
+        session.close()
+    assert result.ok and (result.family.used, result.family.needed) == (4, 0)
+    assert not other.ok and "4 of 4 are in use" in other.messages()[0]
+
+
+def test_unreadable_usages_are_not_a_stop(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wizard.quota import check_quota
+
+    monkeypatch.setenv("HPCSHARE_STANDIN_FAULTS", "usages.get=403*100")
+    session = Session("it", demo=True, answers_file=write_answers(tmp_path / "it.toml"))
+    try:
+        result = check_quota(session.environment, session.answers(require=True))
+    finally:
+        session.close()
+    assert not result.known and result.problems() == [] and "could not be read" in result.problem
