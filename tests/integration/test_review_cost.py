@@ -134,3 +134,20 @@ def test_unreadable_usages_are_not_a_stop(home: Path, tmp_path: Path, monkeypatc
     finally:
         session.close()
     assert not result.known and result.problems() == [] and "could not be read" in result.problem
+
+
+def test_premium_v2_is_priced_by_provisioned_gib_iops_and_mbps(home: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    answers = write_answers(tmp_path / "v2.toml", vm__zone="1", disk__sku="PremiumV2_LRS", disk__size_gb=512,
+                            disk__caching="None", disk__iops=8000, disk__mbps=500)
+    doc = plan_json(answers, capsys)
+    lines = {line["meter"]: line for line in doc["cost"]["lines"]}
+    capacity = lines["Premium LRS Provisioned Capacity"]
+    iops = lines["Premium LRS Provisioned IOPS"]
+    mbps = lines["Premium LRS Provisioned Throughput (MBps)"]
+    # Billed by the hour: GiB x 730, and only what lies above the free 3,000 IOPS / 125 MB/s.
+    assert (capacity["quantity"], iops["quantity"], mbps["quantity"]) == (512 * 730, 5000 * 730, 375 * 730)
+    assert capacity["monthly"] == round(capacity["unit_price"] * 512 * 730, 2)
+    t = doc["throughput"]
+    assert (t["disk"]["mbps"], t["disk"]["iops"], t["bottleneck"]) == (500, 8000, "vm")
+    assert doc["disk_offer"] == []
