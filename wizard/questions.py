@@ -91,10 +91,10 @@ SECTIONS: tuple[Section, ...] = (
            "choice", v.choice(v.IMAGES), "win2022-datacenter", choices=v.IMAGES),
         _q("vm.admin_username", "Admin user name", "The VM's local administrator (not the share user).",
            "text", v.admin_username, "hpcadmin"),
-        _q("vm.zone", "Availability zone", "Empty: no zone. 1, 2 or 3 pins the VM and its data disk to one zone; "
-           "Premium SSD v2 needs one.", "choice", v.zone, "", choices=v.ZONES),
         _q("vm.admin_password", "Admin password", "Leave empty to generate a strong one (shown once at the end).",
            "secret", v.admin_password, ""),
+        _q("vm.zone", "Availability zone", "Empty: no zone. 1, 2 or 3 pins the VM and its data disk to one zone; "
+           "Premium SSD v2 needs one.", "choice", v.zone, "", choices=v.ZONES),
     )),
     Section("disk", "Data disk", "The managed data disk that holds the share (Azure storage behind it).", (
         _q("disk.sku", "Disk type", "Premium SSD needs an 's' VM size (e.g. D4s_v5); Standard HDD is cheapest. "

@@ -122,7 +122,8 @@ async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, t
         await pilot.pause()
         save_shot(app, "11-finish-next-steps", shots)
         assert "hpcpack upload nodeprep.zip" in screen_text(app)
-    assert os.environ.get("HPCSHARE_UI_SCREENSHOTS") or len(list(shots.glob("*.svg"))) == 17
+    # welcome, one per section, then review (4), run (2), quit dialog, finish (2)
+    assert os.environ.get("HPCSHARE_UI_SCREENSHOTS") or len(list(shots.glob("*.svg"))) == 10 + len(SECTIONS)
 
 
 async def test_wide_terminal(make_app, tmp_path: Path) -> None:
