@@ -263,12 +263,20 @@ def _vm_sku(size: VmSize, location: str, sub_id: str) -> dict[str, Any]:
     }
 
 
+def _tier_entry(name: str, tier: str, size: str, min_gib: int, max_gib: int) -> tuple[str, str, str, int, int, int, int]:
+    # IOPS and MB/s from hpcshare's caps table (one source for the disk figures).
+    from wizard.diskcaps import caps
+
+    c = caps(name, max_gib)
+    return (name, tier, size, min_gib, max_gib, c.iops, c.mbps)
+
+
 # name, tier, size, min GiB, max GiB, IOPS, MBps
 _DISK_SKUS: tuple[tuple[str, str, str, int, int, int, int], ...] = (
-    ("Standard_LRS", "Standard", "S30", 513, 1024, 500, 60),
-    ("StandardSSD_LRS", "Standard", "E30", 513, 1024, 500, 60),
-    ("Premium_LRS", "Premium", "P30", 513, 1024, 5000, 200),
-    ("Premium_LRS", "Premium", "P40", 1025, 2048, 7500, 250),
+    _tier_entry("Standard_LRS", "Standard", "S30", 513, 1024),
+    _tier_entry("StandardSSD_LRS", "Standard", "E30", 513, 1024),
+    _tier_entry("Premium_LRS", "Premium", "P30", 513, 1024),
+    _tier_entry("Premium_LRS", "Premium", "P40", 1025, 2048),
 )
 DISK_SKU_NAMES = ("Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS", "UltraSSD_LRS", "PremiumV2_LRS")
 # "Premium SSD v2 disks are only available in select regions" (disks-deploy-premium-v2, Limitations).
