@@ -124,3 +124,13 @@ def test_the_cluster_demand_is_judged() -> None:
 def test_no_suggestion_when_nothing_in_the_region_is_better() -> None:
     v = verdict(D16S, diskcaps.caps("Premium_LRS", 32767), catalogue=[D16S, RESTRICTED])
     assert (v.bottleneck, v.share_mbps) == ("vm", 600) and v.suggestions == ()
+
+
+def test_a_demand_above_both_caps_gets_a_vm_and_disk_pairing() -> None:
+    # 16 nodes x 20 MB/s = 320: a D8s_v5 (290) alone lifts the P30 pairing to 200 only.
+    v = verdict(D4S, diskcaps.caps("Premium_LRS", 1024), nodes=16, node_mbps=20, catalogue=CATALOGUE)
+    both = [s for s in v.suggestions if s.vm_size != "Standard_D4s_v5" and s.disk_mbps > 200]
+    assert len(both) == 1
+    pair = both[0]
+    assert pair.vm_size == "Standard_D16s_v5" and pair.share_mbps >= 320
+    assert (pair.disk_sku, pair.disk_size_gb) == ("Premium_LRS", 8192)     # P60: 500 MB/s, the first >= 320

@@ -136,7 +136,27 @@ def _suggest(vm: VmSizeInfo, disk: DiskCaps, bottleneck: str, share_mbps: int, d
             s = cheaper[0]
             out.append(_pair("cheaper", s, disk, f"{s.name} ({s.vcpus} vCPUs instead of {vm.vcpus}) still feeds the "
                              f"disk's {disk.mbps} MB/s: same throughput, smaller VM."))
-    return out
+    both = _both(vm, disk, demand, by_cost, out)
+    return out + ([both] if both else [])
+
+
+def _both(vm: VmSizeInfo, disk: DiskCaps, demand: int | None, by_cost: Sequence[VmSizeInfo],
+          found: Sequence[Pairing]) -> Pairing | None:
+    """When the demand is above what changing one side reaches: a larger VM and a faster disk together."""
+    best = max([min(vm.uncached_mbps, disk.mbps), *(p.share_mbps for p in found)])
+    if not demand or best >= demand:
+        return None
+    vms = [s for s in by_cost if s.uncached_mbps > vm.uncached_mbps]
+    pick = next((s for s in vms if s.uncached_mbps >= demand), None) or max(vms, key=lambda s: s.uncached_mbps,
+                                                                         default=None)
+    if pick is None:
+        return None
+    new_disk = _faster_disk(pick, disk, demand) or disk
+    share = min(pick.uncached_mbps, new_disk.mbps)
+    if share <= best:
+        return None
+    return _pair("faster", pick, new_disk, f"{pick.name} with {_disk_words(new_disk)} together reach {share} MB/s "
+                 f"(the cluster needs {demand:,}).")
 
 
 def _disk_words(d: DiskCaps) -> str:
