@@ -38,6 +38,16 @@ class VmSizeInfo:
     max_data_disks: int
     premium_io: bool
     restricted: bool = False      # not offered to this subscription in this region
+    family: str = ""              # the quota family, e.g. standardDSv5Family
+    uncached_iops: int = 0        # VM-level caps on uncached disk I/O (0 = not reported)
+    uncached_mbps: int = 0
+    zones: tuple[str, ...] = ()   # availability zones offering the size here
+
+
+@dataclass(frozen=True)
+class DiskSkuInfo:
+    name: str
+    zones: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ def size_problems(ctx: Mapping[str, Any], sizes: Iterable[VmSizeInfo], *, where:
         return {"vm.size": f"{vm_label}: {name} is not offered in {where}"}
     if size.restricted:
         return {"vm.size": f"{vm_label}: {name} is restricted in {where}; choose another size"}
-    if ctx.get("disk.sku") == "Premium_LRS" and not size.premium_io:
+    if str(ctx.get("disk.sku", "")).startswith("Premium") and not size.premium_io:   # Premium SSD and v2
         return {"disk.sku": f"{disk_label}: {name} cannot attach Premium SSD; choose an 's' size "
                             "(e.g. Standard_D4s_v5) or StandardSSD_LRS"}
     return {}

@@ -61,9 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write generated passwords to FILE (new, mode 0600) instead of showing them; needed "
                           "for a generated password when output is not a terminal")
 
-    plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing")
+    plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing",
+                          description="Show the steps (text), the equivalent az script (az), or as JSON the steps "
+                                      "with the monthly cost, the quota check and the throughput verdict (json: "
+                                      "reads prices, usages and the region's catalogue, creates nothing).")
+    _demo(plan)
     _answers_source(plan, required=True)
-    plan.add_argument("--format", choices=("text", "az"), default="text")
+    plan.add_argument("--format", choices=("text", "az", "json"), default="text")
     plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
     gen = sub.add_parser("generate", help="write the HPC Pack files only",

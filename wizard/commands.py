@@ -9,6 +9,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from typing import Any
 
@@ -31,6 +32,9 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
         return parse_set_options(items)
     except AnswerError as exc:
         raise UsageError(str(exc)) from None
+
+if TYPE_CHECKING:
+    from wizard.plan import Plan
 
 
 def load_session(args: argparse.Namespace, *, default_profile: str | None = None) -> Session:
@@ -87,7 +91,24 @@ def plan(args: argparse.Namespace) -> int:
     session = load_session(args)
     answers = _answers_or_exit(session)
     p = build_plan(answers)
+    if args.format == "json":
+        return _plan_json(session, p)
     print(render_az(p) if args.format == "az" else render_text(p))
+    return EXIT_OK
+
+
+def _plan_json(session: Session, p: "Plan") -> int:
+    """The plan, cost lines and total, quota and throughput verdict as one JSON document."""
+    import json
+
+    from wizard.assessment import assess
+    from wizard.plan import plan_dict
+
+    try:
+        doc = {**plan_dict(p), **assess(session.environment, p.answers).as_dict()}
+    finally:
+        session.close()
+    print(json.dumps(doc, indent=2))
     return EXIT_OK
 
 

@@ -3,7 +3,8 @@
 ``Provision(session).run(on_event)`` does, in this order:
 
 1. the preflight: what Azure would refuse only after the network and disk were made (the VM size
-   rule, ``wizard.catalog.size_problems``) stops the run with ``PreflightFailed``, nothing created;
+   rule, ``wizard.catalog.size_problems``; the compute quota, ``wizard.quota``; the disk type on
+   offer, ``wizard.diskoffer``) stops the run with ``PreflightFailed``, nothing created;
 2. opens the run log ``HPCSHARE_HOME/logs/PROFILE.log`` (``wizard.runlog``);
 3. makes the runner (``Session.make_runner`` or an injected factory) and runs it, passing every
    event to the log and then to ``on_event``;
@@ -24,6 +25,7 @@ from wizard.runner import RunEvent, RunResult
 
 if TYPE_CHECKING:
     from wizard.answers import Answers
+    from wizard.environment import Environment
     from wizard.runner import Runner
     from wizard.session import Session
 
@@ -41,16 +43,26 @@ class PreflightFailed(Exception):
         self.problems = tuple(problems)
 
 
-def preflight(catalog: Catalog, answers: "Answers") -> list[str]:
-    """One catalogue call. A catalogue that cannot be read is not a problem here: the steps then
-    report Azure's own error."""
+def preflight(catalog: Catalog, answers: "Answers", env: "Environment | None" = None) -> list[str]:
+    """The VM size rule from the catalogue; with ``env``, also the compute quota (usages: the
+    size's family and the region's cores) and whether the disk type is offered there. Anything
+    that cannot be read is not a problem here: the steps then report Azure's own error."""
     sub = answers.subscription
     try:
         sizes = catalog.vm_sizes(sub.id, sub.region)
     except Exception:
-        return []
-    ctx = {"vm.size": answers.vm.size, "disk.sku": answers.disk.sku, "subscription.region": sub.region}
-    return [f"[{key}] {message}" for key, message in size_problems(ctx, sizes).items()]
+        sizes = None
+    problems: list[str] = []
+    if sizes is not None:
+        ctx = {"vm.size": answers.vm.size, "disk.sku": answers.disk.sku, "subscription.region": sub.region}
+        problems += [f"[{key}] {message}" for key, message in size_problems(ctx, sizes).items()]
+    if env is not None and not problems:
+        from wizard.diskoffer import disk_offer_problems
+        from wizard.quota import check_quota
+
+        problems += check_quota(env, answers).problems()
+        problems += disk_offer_problems(env, answers)
+    return problems
 
 
 def result_line(result: RunResult) -> str:
@@ -87,7 +99,7 @@ class Provision:
         session = self.session
         answers = session.answers(require=True)
         catalog = self.catalog if self.catalog is not None else session.catalog()
-        problems = await asyncio.to_thread(preflight, catalog, answers)
+        problems = await asyncio.to_thread(lambda: preflight(catalog, answers, session.environment))
         if problems:
             raise PreflightFailed(problems)
         with RunLog(answers.profile) as run_log:

@@ -67,7 +67,7 @@ def test_typed_values_and_choices(home: Path) -> None:
     d = saved(home)
     assert d["subscription"]["resource_group"] == "rg-lab"
     assert d["vm"] == {"name": "fs01", "size": "Standard_D4s_v5", "image": "win2025-datacenter",
-                       "admin_username": "labadmin"}
+                       "admin_username": "labadmin", "zone": ""}
     assert d["disk"]["size_gb"] == 2048 and d["disk"]["drive_letter"] == "G"
     assert d["account"]["username"] == "jobs"
     assert d["share"] == {"name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}

@@ -13,6 +13,7 @@ from ..errors import conflict, resource_group_not_found
 from ..faults import Fault, FaultPlan
 from ..latency import Latency
 from ..operations import Operation
+from ..quota import Quota
 from ..routing import ResourceType, Route, rg_id
 from ..store import Store
 
@@ -65,6 +66,7 @@ class ArmState(Protocol):
     latency: Latency
     faults: FaultPlan
     base_url: str
+    quota: Quota
 
 
 
