@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.conftest import run_session, write_answers
 from wizard.environment import standin_state_file
-from wizard.standin import StandIn
+from wizard.standin import StandIn, vault
 
 
 def _winrm_rules(home: Path) -> list[dict[str, Any]]:
@@ -46,6 +46,13 @@ def test_winrm_run_pins_opens_5986_from_the_vnet_only_and_tears_down(home: Path,
     winrm_commands = [ln for ln in lines if ln.startswith("WSMAN ") and ln.split(" ")[1].endswith("/Command")]
     assert len(run_commands) == 1 and len(winrm_commands) == 2, lines
     assert all(ln.endswith(" 200") for ln in winrm_commands)
+    # The admin's NT hash (as good as the password for NTLM) stays in memory: the state file holds a
+    # reference only (security review, finding 9).
+    from spnego._ntlm_raw.crypto import ntowfv1
+
+    nt_hash = ntowfv1("Adm1n-Pass.word-42").hex()
+    state = standin_state_file().read_text()
+    assert nt_hash not in state.lower() and "nt_hash_ref" in state
     # The NSG admits 5986 from the chosen scope (the VNet), never from the Internet or '*'.
     rules = _winrm_rules(home)
     assert [(r["name"], r["properties"]["sourceAddressPrefix"], r["properties"]["access"]) for r in rules] == [
@@ -96,7 +103,7 @@ def test_a_server_presenting_another_certificate_is_refused(home: Path, tmp_path
     impostor_state: dict[str, Any] = {}
     log: list[tuple[str, str, int]] = []
     der, key_pem = make_certificate(["fs01"])
-    impostor = WsmanEndpoint("impostor", der, key_pem, {"name": "hpcadmin", "nt_hash": "0" * 32}, tmp_path / "mitm",
+    impostor = WsmanEndpoint("impostor", der, key_pem, {"name": "hpcadmin", "nt_hash_ref": vault.keep("0" * 32)}, tmp_path / "mitm",
                              lambda: impostor_state, threading.RLock(), lambda m, p, s: log.append((m, p, s))).start()
     # The network path to the server now leads to the impostor.
     monkeypatch.setattr(StandIn, "winrm_endpoint", lambda self, vm_id: ("127.0.0.1", impostor.port))

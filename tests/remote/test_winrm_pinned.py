@@ -19,6 +19,7 @@ from wizard.remote.protocol import SUBSTEPS
 from wizard.execute.remote_steps import winrm_failure
 from wizard.runner import StepFailed
 from wizard.standin.fake_winrm import make_certificate
+from wizard.standin import vault
 from wizard.standin.wsman import WsmanEndpoint
 
 ADMIN = "hpcadmin"
@@ -33,7 +34,7 @@ class Listener:
         self.der, key_pem = make_certificate(names)
         self.server: dict[str, Any] = {"computer_name": names[0].upper()}
         self.log: list[tuple[str, str, int]] = []
-        self.endpoint = WsmanEndpoint("fs01", self.der, key_pem, {"name": ADMIN, "nt_hash": ntowfv1(ADMIN_PASSWORD).hex()},
+        self.endpoint = WsmanEndpoint("fs01", self.der, key_pem, {"name": ADMIN, "nt_hash_ref": vault.keep(ntowfv1(ADMIN_PASSWORD).hex())},
                                       tmp, lambda: self.server, threading.RLock(),
                                       lambda m, p, s: self.log.append((m, p, s))).start()
 

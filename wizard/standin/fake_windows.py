@@ -44,12 +44,12 @@ import hmac
 import json
 import os
 import re
-import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from wizard.remote.config import ConfigError, check_config
+from wizard.standin import vault
 from wizard.standin.firewall_addresses import address_key
 from wizard.remote.protocol import (
     CONFIG_PARAM,
@@ -204,18 +204,13 @@ def _hash_password(password: str, salt: bytes | None = None) -> str:
 # stand-in the reference finds nothing: configure-server then resets the password ("changed", the
 # safe answer: a generated password is shown), and a self-test adopts the first password it is
 # given (a real server would remember; the stand-in cannot without keeping a verifier on disk).
-_VERIFIERS: dict[str, str] = {}
-
-
 def _set_password(user: dict[str, Any], password: str) -> None:
-    ref = user.get("password_ref") or secrets.token_hex(16)
-    user["password_ref"] = ref
+    user["password_ref"] = vault.keep(_hash_password(password), user.get("password_ref"))
     user.pop("password_hash", None)          # written by older stand-ins: drop it
-    _VERIFIERS[ref] = _hash_password(password)
 
 
 def _password_matches(user: dict[str, Any], password: str, *, adopt_unknown: bool = False) -> bool:
-    stored = _VERIFIERS.get(str(user.get("password_ref") or ""))
+    stored = vault.recall(user.get("password_ref"))
     if stored is None and adopt_unknown and user.get("password_ref"):
         _set_password(user, password)       # set before this stand-in started: see _VERIFIERS
         return True

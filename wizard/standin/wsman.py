@@ -26,6 +26,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from wizard.standin import vault
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",
@@ -69,7 +70,8 @@ class WsmanEndpoint:
         cert_path.write_text(ssl.DER_cert_to_PEM_cert(cert_der), encoding="ascii")
         _write_private(key_path, key_pem)
         # smbpasswd format (USER:UID:LM:NT:FLAGS:LCT): the NT hash only, as the SAM keeps it.
-        _write_private(self.users_path, f"{admin.get('name', '')}:500:{'0' * 32}:{admin.get('nt_hash', '0' * 32)}:[U]:LCT-00000000\n")
+        nt_hash = vault.recall(admin.get("nt_hash_ref")) or "0" * 32     # unknown after a restart: no logon
+        _write_private(self.users_path, f"{admin.get('name', '')}:500:{'0' * 32}:{nt_hash}:[U]:LCT-00000000\n")
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.minimum_version = ssl.TLSVersion.TLSv1_2
         tls.load_cert_chain(str(cert_path), str(key_path))

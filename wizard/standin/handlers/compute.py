@@ -350,10 +350,14 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     server = ctx.store.private(rid).setdefault("server", {})
     if windows and os_profile.get("adminPassword") and "admin" not in server:
         # The simulated Windows' SAM: the admin account with its NT hash (what Windows keeps, and all
-        # the stand-in's WinRM endpoint needs to check an NTLM logon); never the password itself.
+        # the stand-in's WinRM endpoint needs to check an NTLM logon). The hash stays in memory
+        # (wizard.standin.vault); the state file holds only a reference to it.
         from spnego._ntlm_raw.crypto import ntowfv1
 
-        server["admin"] = {"name": os_profile["adminUsername"], "nt_hash": ntowfv1(os_profile["adminPassword"]).hex()}
+        from .. import vault
+
+        server["admin"] = {"name": os_profile["adminUsername"],
+                           "nt_hash_ref": vault.keep(ntowfv1(os_profile["adminPassword"]).hex())}
     out = {"name": name, "id": rid, "type": VM.full, "location": location,
            "tags": validation.tags_of(body), "properties": props}
     if body.get("zones"):
