@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -49,20 +50,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from wizard.remote.config import ConfigError, check_config
-from wizard.standin import vault
-from wizard.standin.firewall_addresses import address_key
 from wizard.remote.protocol import (
     CONFIG_PARAM,
     CONFIGURE_SERVER,
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
-    Status,
     WINRM_BOOTSTRAP,
-    SubStepResult,
     decode_param,
     script_name,
 )
+from wizard.standin import vault
+from wizard.standin.firewall_addresses import address_key
+from wizard.standin.substeps import Outcome, SubStepFailure, clip, run_substeps
 
 _PBKDF2_ROUNDS = 10_000
 _ADMINS = "BUILTIN\\Administrators"
@@ -100,14 +100,8 @@ FAILURES: dict[str, tuple[str, str]] = {
 }
 
 
-class _Fail(Exception):
-    def __init__(self, message: str, error_id: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.error_id = error_id
-
-
-Outcome = tuple[Status, str, dict[str, Any]]
+_Fail = SubStepFailure
+_clip = clip
 
 
 def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str, str], server: dict[str, Any],
@@ -123,25 +117,8 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
     start_error, cfg, secret = _read_params(name, parameters or {}, protected or {})
     handlers = _CONFIGURE if name == CONFIGURE_SERVER else _SELF_TEST
     run = _Run(server, cfg, secret)
-    lines: list[str] = []
-    failed = False
-    for step in SUBSTEPS[name]:
-        if failed:
-            lines.append(SubStepResult(step, "skipped", "not run: an earlier sub-step failed").to_line())
-            continue
-        if start_error is not None:
-            lines.append(SubStepResult(step, "failed", start_error, {"stage": "start"}).to_line())
-            failed = True
-            continue
-        try:
-            if fail_substep == step:
-                raise _Fail(*FAILURES[step])
-            status, message, data = handlers[step](run)
-        except _Fail as f:
-            lines.append(SubStepResult(step, "failed", _clip(f.message), {"errorId": f.error_id} if f.error_id else {}).to_line())
-            failed = True
-            continue
-        lines.append(SubStepResult(step, status, _clip(message), data).to_line())
+    lines, failed = run_substeps(SUBSTEPS[name], {step: functools.partial(handlers[step], run) for step in SUBSTEPS[name]},
+                                 start_error=start_error, fail_substep=fail_substep, failures=FAILURES)
     if name == SELF_TEST and cfg:
         remove_connections(server, cfg["computer_name"])     # the script's finally { Disconnect-HpcProbe }
     run.cleanup()
@@ -183,11 +160,6 @@ def _read_params(name: str, parameters: Mapping[str, str], protected: Mapping[st
     except _Fail as f:
         return f.message, {}, {}
     return None, cfg, {"share_password": secret["share_password"]}
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 400 else text[:397] + "..."
 
 
 # ---- the simulated machine --------------------------------------------------------------------

@@ -19,13 +19,15 @@ Server state written here (the keys the WS-Man endpoint reads):
 from __future__ import annotations
 
 import base64
+import functools
 import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from wizard.remote.config import ConfigError, check_config
-from wizard.remote.protocol import CONFIG_PARAM, SECRET_PARAM, SUBSTEPS, WINRM_BOOTSTRAP, Status, SubStepResult
+from wizard.remote.protocol import CONFIG_PARAM, SECRET_PARAM, SUBSTEPS, WINRM_BOOTSTRAP, Status
+from wizard.standin.substeps import Outcome, SubStepFailure, run_substeps
 
 FRIENDLY_NAME = "hpcshare-winrm-https"
 RULE_NAME = "hpcshare-WinRM-HTTPS-In-TCP-5986"
@@ -43,14 +45,7 @@ FAILURES: dict[str, tuple[str, str]] = {
 }
 
 
-class _Fail(Exception):
-    def __init__(self, message: str, error_id: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.error_id = error_id
-
-
-Outcome = tuple[Status, str, dict[str, Any]]
+_Fail = SubStepFailure
 
 
 def make_certificate(names: list[str], *, years: int = 2) -> tuple[bytes, str]:
@@ -103,26 +98,10 @@ def simulate_bootstrap(parameters: dict[str, str], protected: dict[str, str], se
         start_error = e.message
     except Exception as e:  # the decoder's own failure type carries .message
         start_error = getattr(e, "message", str(e))
-    lines: list[str] = []
-    failed = False
     state: dict[str, Any] = {}
-    for step in SUBSTEPS[WINRM_BOOTSTRAP]:
-        if failed:
-            lines.append(SubStepResult(step, "skipped", "not run: an earlier sub-step failed").to_line())
-            continue
-        if start_error is not None:
-            lines.append(SubStepResult(step, "failed", start_error, {"stage": "start"}).to_line())
-            failed = True
-            continue
-        try:
-            if fail_substep == step:
-                raise _Fail(*FAILURES[step])
-            status, message, data = _HANDLERS[step](server, cfg, state)
-        except _Fail as f:
-            lines.append(SubStepResult(step, "failed", f.message, {"errorId": f.error_id} if f.error_id else {}).to_line())
-            failed = True
-            continue
-        lines.append(SubStepResult(step, status, message, data).to_line())
+    steps = SUBSTEPS[WINRM_BOOTSTRAP]
+    lines, failed = run_substeps(steps, {step: functools.partial(_HANDLERS[step], server, cfg, state) for step in steps},
+                                 start_error=start_error, fail_substep=fail_substep, failures=FAILURES)
     return "\r\n".join(lines) + "\r\n", "", 1 if failed else 0
 
 
