@@ -122,12 +122,16 @@ class Ctx:
                 f"{base}?{prefix}monitor=true&api-version={self.api_version}")
 
     def lro_headers(self, op: Operation, *, location: bool) -> dict[str, str]:
-        # No Retry-After: it would override a client's polling_interval=0 (see the SDK notes).
         async_url, monitor_url = self.operation_urls(op)
         headers = {"Azure-AsyncOperation": async_url}
         if location:
             headers["Location"] = monitor_url
+        headers.update(self.retry_after(op, first=True))
         return headers
+
+    def retry_after(self, op: Operation, *, first: bool) -> dict[str, str]:
+        """Retry-After as Azure sends it (realistic profile only: see latency.py)."""
+        return self.arm.latency.retry_after(op.kind, op.verb, first=first)
 
 
 Builder = Callable[[Ctx, dict, "dict | None", str, str], dict]
