@@ -77,4 +77,5 @@ def _with_prompt_polling(begin: Callable[..., Any], interval: float) -> Callable
         if "polling" not in kwargs:
             kwargs["polling"] = polling_method(kwargs.pop("polling_interval", interval))
         return begin(*args, **kwargs)
+    call.prompt_polling_interval = interval  # type: ignore[attr-defined]  # marks it as installed
     return call
