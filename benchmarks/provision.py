@@ -2,7 +2,7 @@
 profile (which sends Azure's Retry-After values), compared with the time Azure itself needs (the
 plan's critical path), and the same run with the SDK's default polling (Retry-After honoured).
 
-    .venv/bin/python benchmarks/provision.py [--scale 0.3] [--answers FILE]
+    .venv/bin/python benchmarks/provision.py [--scale 0.5] [--answers FILE]
 
 What it does (see benchmarks/README.md):
 1. Warm-up: the same command once with the ``instant`` profile in a throw-away HPCSHARE_HOME,
@@ -194,8 +194,9 @@ def remote_calls(log_lines: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=0.3,
-                    help="HPCSHARE_STANDIN_SCALE for the realistic profile (default 0.3: about 40 s per run)")
+    ap.add_argument("--scale", type=float, default=0.5,
+                    help="HPCSHARE_STANDIN_SCALE for the realistic profile (default 0.5: a 60 s critical "
+                         "path; about 3 minutes for both runs)")
     ap.add_argument("--answers", type=Path, default=REPO / "examples" / "myfileserver.toml",
                     help="answers file (default examples/myfileserver.toml)")
     args = ap.parse_args(argv)
