@@ -106,7 +106,11 @@ def unique_group_name() -> str:
 
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> Backend:
-    if not live_requested(request.config):
+    return choose_backend(request.config)
+
+
+def choose_backend(config: pytest.Config) -> Backend:
+    if not live_requested(config):
         from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
 
         return Backend("standin", DEFAULT_SUBSCRIPTION_ID, "westeurope", unique_group_name(), "cli",  # --demo ignores it
