@@ -66,13 +66,13 @@ def test_a_vm_create_is_polled_faster_than_retry_after_and_the_sdk_default_is_no
         env = Environment(demo=True, auth="standin", client_kwargs=standin_client_kwargs(s, "realistic"))
         try:
             sub = s.subscription_id
-            nic_id, _ = _vm_prerequisites(env, sub)
+            nic_id, vnet_id = _vm_prerequisites(env, sub)
             vms = env.compute(sub).virtual_machines
             assert vms.begin_create_or_update("rg-poll", "fs01", _vm(nic_id, "fs01")).result().provisioning_state == "Succeeded"
             # The same client, told to use the SDK's own polling: it waits the Retry-After it is sent.
             nic2 = env.network(sub).network_interfaces.begin_create_or_update("rg-poll", "nic2", {
                 "location": REGION, "properties": {"ipConfigurations": [{"name": "ipconfig1", "properties": {
-                    "subnet": {"id": f"{_}/subnets/default"}}}]}}).result()
+                    "subnet": {"id": f"{vnet_id}/subnets/default"}}}]}}).result()
             assert vms.begin_create_or_update("rg-poll", "fs02", _vm(nic2.id, "fs02"),
                                               polling=True).result().provisioning_state == "Succeeded"
         finally:
