@@ -130,3 +130,18 @@ def test_sdk_polling_mode_leaves_the_clients_alone_and_a_bad_mode_is_named(monke
 def test_real_azure_polls_every_two_seconds() -> None:
     env = Environment(demo=False, auth="cli", client_kwargs={})
     assert env.poll_interval == polling.POLL_EVERY_S == 2.0
+
+
+@pytest.mark.parametrize(("headers", "delay"), [
+    ({"Retry-After": "50"}, 2.0),          # a VM create's polls: not waited for
+    ({"Retry-After": "1"}, 1.0),           # shorter than the interval (a public IP PUT): honoured
+    ({"retry-after-ms": "300"}, 0.3),
+    ({"Retry-After": "0"}, 2.0),           # azure-core reads 0 as "none sent"
+    ({}, 2.0),
+])
+def test_the_delay_between_polls_is_the_shorter_of_retry_after_and_the_interval(headers: dict, delay: float) -> None:
+    from types import SimpleNamespace
+
+    method = polling.polling_method(2.0)
+    method._pipeline_response = SimpleNamespace(http_response=SimpleNamespace(headers=headers))
+    assert method._extract_delay() == pytest.approx(delay)
