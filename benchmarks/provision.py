@@ -220,7 +220,8 @@ def measured_run(answers: Path, work: Path, pycache: Path, scale: float, polling
 
 
 def status_polls(log_lines: list[str]) -> int:
-    return sum(1 for ln in log_lines if ln.startswith("GET ") and "/operations/" in ln.lower())
+    # Status URLs: .../operations/{id} (network, compute), .../DiskOperations/{id}, .../operationResults/{id}.
+    return sum(1 for ln in log_lines if ln.startswith("GET ") and re.search(r"operations/|operationresults/", ln.lower()))
 
 
 def measure(args: argparse.Namespace, work: Path, started: float) -> int:

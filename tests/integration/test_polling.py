@@ -33,7 +33,7 @@ def most_polls_when_honouring_retry_after(kind: str, verb: str, scale: float) ->
 def polls_of(lines: list[tuple[str, str]], method: str, path_end: str) -> int:
     """Status polls of the operation that the first ``method`` on a path ending with ``path_end`` started."""
     start = next(i for i, (m, p) in enumerate(lines) if m == method and p.lower().endswith(path_end.lower()))
-    op_path = next(p for m, p in lines[start + 1:] if m == "GET" and "/operations/" in p)
+    op_path = next(p for m, p in lines[start + 1:] if m == "GET" and "operations/" in p.lower())
     return sum(1 for m, p in lines[start + 1:] if m == "GET" and p == op_path)
 
 
