@@ -240,6 +240,56 @@ class HpcShareApp(App[int]):
         typed = tuple(str(self.session.value(k) or "") for k in ("vm.admin_password", "account.password"))
         return self._secret_values + typed
 
+    # ---- a crash shows no secret -----------------------------------------------------------
+    def _fatal_error(self) -> None:
+        """Textual prints an unhandled exception with ``show_locals=True``: every typed password in
+        a frame would reach the terminal's scrollback (security review, finding 3). Here: the
+        traceback without locals, as plain text, with every known secret replaced."""
+        from rich.traceback import Traceback
+
+        self.bell()
+        self._exit_renderables.append(self._scrubbed(Traceback(show_locals=False, width=None, suppress=[])))
+        self._close_messages_no_wait()
+
+    def panic(self, *renderables: Any) -> None:
+        super().panic(*(self._scrubbed(r) for r in renderables))
+
+    def _scrubbed(self, renderable: Any) -> Any:
+        """``renderable`` as plain text without known secrets (text, so no secret hides across styles)."""
+        from rich.console import Console
+        from rich.text import Text
+
+        plain = Console(width=self.console.width or 100, color_system=None, force_terminal=False,
+                        legacy_windows=False)
+        with plain.capture() as capture:
+            plain.print(renderable)
+        text = capture.get()
+        for secret in sorted(self._every_secret(), key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return Text(text)
+
+    def _every_secret(self) -> set[str]:
+        """Passwords this process knows: resolved, typed on any open page (submitted or not),
+        kept as drafts, from the environment. Short strings are skipped (they would blank out code)."""
+        import os
+
+        from textual.widgets import Input
+
+        from screens.fields import SecretField
+        from wizard.questions import SECRET_KEYS
+
+        found: set[str] = set()
+        try:
+            found.update(self._known_secrets())
+        except Exception:  # the session may be what failed: scrub what else is known
+            pass
+        for screen in self.screen_stack:          # 'show' may have unmasked one: ask the field, not the flag
+            found.update(w.value for field in screen.query(SecretField) for w in field.query(Input))
+        for draft in self.drafts.values():
+            found.update(str(v) for k, v in draft.items() if k in SECRET_KEYS)
+        found.update(os.environ.get(v, "") for v in ("HPCSHARE_ADMIN_PASSWORD", "HPCSHARE_SHARE_PASSWORD"))
+        return {s for s in found if s and len(s) >= 4}
+
     # ---- provisioning ---------------------------------------------------------------------
     @property
     def run_active(self) -> bool:

@@ -13,6 +13,7 @@ from wizard.questions import SECTIONS
 SHORT_NAMES = {
     "subscription": "Subscription", "vm": "VM", "disk": "Disk", "account": "Account",
     "share": "Share", "endpoints": "Network", "remote": "Remote",
+    "cluster": "Cluster",
 }
 PAGES: tuple[tuple[str, str], ...] = (
     *((s.key, SHORT_NAMES.get(s.key, s.title)) for s in SECTIONS),
@@ -33,10 +34,13 @@ class StepBar(Static):
         keys = [k for k, _ in PAGES]
         here = keys.index(self.current) if self.current in keys else -1
         text = Text(no_wrap=True, overflow="ellipsis")
+        # Two spaces between pages when they fit, else one (all eleven pages fit 80 columns).
+        wide = sum(len(name) + 2 for _, name in PAGES) + 2 <= (self.size.width or 80)
+        gap = "  " if wide else " "
         for i, (_key, name) in enumerate(PAGES):
             part = "current" if i == here else "done" if i < here else "todo"
             if i:
-                text.append("  ")
+                text.append(gap)
             text.append(f" {name} " if part == "current" else name,
                         style=self.get_component_rich_style(f"stepbar--{part}"))
         return text

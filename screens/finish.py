@@ -37,14 +37,15 @@ def written_files(out_dir: Path) -> list[Path]:
 
 def next_steps(session: "Session", out_dir: Path) -> str:
     demo = " --demo" if session.demo else ""
+    group = session.resolution().values.get("cluster.node_group") or "NODEGROUP"
     return "\n".join([
         f"Files are in {out_dir}",
         "",
-        "1. On the head node, package the startup script and attach it to the Azure node template:",
-        "     hpcpack create nodeprep.zip nodeprep.cmd",
-        '     hpcpack upload nodeprep.zip /nodetemplate:"Default AzureNode Template"',
-        "   then set the template's Startup Script to nodeprep.cmd.",
-        "2. Nodes that already run: run clusrun-hosts.cmd on the head node.",
+        "For HPC Pack 2016/2019 nodes that reach the server's VNet (or peered, or VPN):",
+        "1. Hosts entry on running nodes, on the head node as a cluster administrator:",
+        f"     clusrun-hosts.cmd {group}",
+        "   New nodes: call nodeprep.cmd from the startup script they already run.",
+        "2. SUMMARY.md: node group, private DNS, firewall scope, legacy Azure burst nodes.",
         "3. Submit the example job with submit-job.cmd (or submit-job.ps1 in HPC PowerShell);",
         "   it asks for the share user's password at submit time.",
         "4. To remove everything this profile created later:",

@@ -23,7 +23,7 @@ from screens.live import LiveField, LiveLoaded, SizeChosen, VnetChosen
 from wizard.answers import coerce
 from wizard.catalog import vnet_hints
 from wizard.questions import QUESTIONS, SECTIONS, Section
-from wizard.validation import public_range
+from wizard.validation import public_exposures
 
 if TYPE_CHECKING:
     from wizard.session import Session
@@ -44,7 +44,7 @@ class SectionScreen(Screen[str]):
         self.session = session
         self.index = index
         self.returning = returning       # reopened from Review: both buttons go back there
-        self._confirmed_public: str | None = None   # the public SMB range the user said yes to
+        self._confirmed_public: set[tuple[str, str]] = set()   # (key, public range) the user said yes to
 
     # ---- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -234,31 +234,33 @@ class SectionScreen(Screen[str]):
                 if f is not None:
                     f.show_problem(p.message)
                     first_bad = first_bad or f
+                else:       # not a field's problem (the profile could not be written): say it, keep the page
+                    self.notify(p.message, title="Not saved", severity="error", timeout=10)
         if first_bad is not None:
             first_bad.focus_control()
             self.query_one("#form", VerticalScroll).scroll_to_widget(first_bad, animate=False)
 
     def _public_smb_confirmed(self) -> bool:
-        """SMB open to a public address range needs an explicit yes (the safe answer has focus)."""
-        source = str(self.values().get("endpoints.smb_source", "")).strip()
-        cidr = public_range(source) if self.section.key == "endpoints" else None
-        if cidr is None or cidr == self._confirmed_public:
+        """Each public range (SMB, RDP) needs an explicit yes (the safe answer has focus)."""
+        exposures = public_exposures(self.values()) if self.section.key == "endpoints" else []
+        pending = [e for e in exposures if (e[0], e[1]) not in self._confirmed_public]
+        if not pending:
             return True
+        key, cidr, what, why = pending[0]
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._confirmed_public = cidr
+                self._confirmed_public.add((key, cidr))
                 self.action_next()
             else:
-                field = self.field("endpoints.smb_source")
+                field = self.field(key)
                 if field is not None:
                     field.focus_control()
 
         self.app.push_screen(ConfirmDialog(
-            "Open SMB to the Internet?",
-            f"TCP 445 will be reachable from {cidr}, which is on the Internet. SMB is a favourite "
-            "target of attacks; most cluster nodes reach the server privately through the VNet.",
-            yes=f"Open 445 to {cidr}", no="No, change it"), answered)
+            f"Open {what} to the Internet?",
+            f"{what} will be reachable from {cidr}, which is on the Internet. {why}",
+            yes=f"Open it to {cidr}", no="No, change it"), answered)
         return False
 
     def action_back(self) -> None:

@@ -118,7 +118,7 @@ DOWNSTREAM_OF_VM = {"vm", "configure-server", "self-test", "artifacts"}
     ("share.encrypt", True, {"configure-server", "self-test", "artifacts"}),
     ("account.username", "jobuser", {"configure-server", "self-test", "artifacts"}),
     ("disk.label", "data2", {"configure-server", "self-test", "artifacts"}),
-    ("remote.transport", "winrm", {"configure-server", "self-test", "artifacts"}),
+    ("remote.transport", "run-command", {"configure-server", "self-test", "artifacts"}),
     ("disk.caching", "None", DOWNSTREAM_OF_VM),
     ("vm.size", "Standard_D8s_v5", DOWNSTREAM_OF_VM),
     ("vm.admin_username", "fsadmin", DOWNSTREAM_OF_VM),
@@ -204,8 +204,9 @@ def test_render_az_contains_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     script = render_az(build_plan(public(endpoints__rdp_source="203.0.113.7/32", endpoints__udp_445=True)))
     assert SECRET_ADMIN not in script and SECRET_SHARE not in script
     [vm_create] = [c for c in az_commands(script) if c[:3] == ["az", "vm", "create"]]
-    assert arg(vm_create, "--admin-password") == "$HPCSHARE_ADMIN_PASSWORD"
-    assert '--admin-password "$HPCSHARE_ADMIN_PASSWORD"' in script   # expanded by bash, double-quoted
+    # Not even the variable: bash would expand it into az's argv, which every local user can read.
+    assert "--admin-password" not in vm_create and "$HPCSHARE_ADMIN_PASSWORD\"" not in " ".join(vm_create)
+    assert "never appears in this file or on any command line" in script
 
 
 HOSTILE: dict[str, Any] = {
@@ -224,7 +225,7 @@ def test_render_az_quotes_hostile_but_valid_values() -> None:
     script = render_az(build_plan(a))
     commands = az_commands(script)
     az = [c for c in commands if c[0] == "az"]
-    assert len(az) == 11
+    assert len(az) == 12
     for cmd in az:
         if "--resource-group" in cmd:
             assert arg(cmd, "--resource-group") == "rg-(prod).v1"
@@ -236,11 +237,16 @@ def test_render_az_quotes_hostile_but_valid_values() -> None:
     vnet = next(c for c in az if c[1:4] == ["network", "vnet", "create"])
     assert arg(vnet, "--name") == "vnet.hpc_" and arg(vnet, "--subnet-name") == "sub.net"
     rules = {arg(c, "--name"): c for c in az if c[1:5] == ["network", "nsg", "rule", "create"]}
-    assert set(rules) == {"allow-smb-tcp-445", "allow-smb-udp-445", "allow-rdp"}
+    assert set(rules) == {"allow-smb-tcp-445", "allow-smb-udp-445", "allow-rdp", "deny-vnet-inbound"}
+    # The deny comes after every allow rule, so it takes only what they leave (review finding 11a).
+    deny = rules.pop("deny-vnet-inbound")
+    assert arg(deny, "--access") == "Deny" and arg(deny, "--source-address-prefixes") == "VirtualNetwork"
+    assert arg(deny, "--protocol") == "*" and arg(deny, "--destination-port-ranges") == "*"
+    assert all(int(arg(r, "--priority")) < int(arg(deny, "--priority")) for r in rules.values())
     assert arg(rules["allow-rdp"], "--source-address-prefixes") == "203.0.113.7/32"
     assert arg(rules["allow-smb-udp-445"], "--protocol") == "Udp"
     pip = next(c for c in az if c[1:4] == ["network", "public-ip", "create"])
-    assert arg(pip, "--dns-name") == "myfs-hpc"
+    assert arg(pip, "--dns-name") == "myfs-hpc" and arg(pip, "--dns-name-scope") == "TenantReuse"
     nic = next(c for c in az if c[1:4] == ["network", "nic", "create"])
     assert arg(nic, "--public-ip-address") == "myfileserver-pip"
     assert arg(nic, "--private-ip-address") == "10.0.0.4"
@@ -270,19 +276,45 @@ def test_render_az_runs_in_bash_with_exact_arguments(tmp_path: Path) -> None:
     log = tmp_path / "argv.log"
     stub = tmp_path / "bin" / "az"
     stub.parent.mkdir()
-    stub.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\037" "$a" >> "{log}"; done\necho >> "{log}"\n')
+    # An "@FILE" value is az's "load it from this file": record the file's content too.
+    stub.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\037" "$a" >> "{log}"; case "$a" in @*) '
+                    f'printf "file:%s\\037" "$(cat "${{a#@}}")" >> "{log}";; esac; done\necho >> "{log}"\n')
     stub.chmod(0o755)
     env = {"PATH": f"{stub.parent}:/usr/bin:/bin", "HPCSHARE_ADMIN_PASSWORD": SECRET_ADMIN}
     proc = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     calls = [line.rstrip("\x1f").split("\x1f") for line in log.read_text().splitlines()]
-    assert len(calls) == 11
+    assert len(calls) == 12
     assert all(c[c.index("--resource-group") + 1] == "rg-(prod).v1" for c in calls if "--resource-group" in c)
     vm = next(c for c in calls if c[:2] == ["vm", "create"])
-    assert vm[vm.index("--admin-password") + 1] == SECRET_ADMIN    # from the environment at run time
-    # without the environment variable the script stops before calling az at all
+    value = vm[vm.index("--admin-password") + 1]
+    assert value.startswith("@") and SECRET_ADMIN not in value     # a file name on the command line
+    assert vm[vm.index("--admin-password") + 2] == "file:" + SECRET_ADMIN   # az reads the password there
+    assert not Path(value[1:]).exists()                            # and the script removed the file
+    # without the environment variable --admin-password is left out: az vm create asks for it
     log.unlink()
     env.pop("HPCSHARE_ADMIN_PASSWORD")
     proc = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=60)
-    assert proc.returncode != 0 and "HPCSHARE_ADMIN_PASSWORD" in proc.stderr
-    assert not log.exists()
+    assert proc.returncode == 0, proc.stderr
+    calls = [line.rstrip("\x1f").split("\x1f") for line in log.read_text().splitlines()]
+    vm = next(c for c in calls if c[:2] == ["vm", "create"])
+    assert "--admin-password" not in vm
+
+
+def test_winrm_adds_the_bootstrap_and_the_5986_rule() -> None:
+    plain = build_plan(answers())
+    assert "winrm-bootstrap" not in plain.ids
+    winrm = build_plan(answers(remote__transport="winrm"))
+    assert winrm.ids.index("vm") < winrm.ids.index("winrm-bootstrap") < winrm.ids.index("configure-server")
+    assert winrm.step("configure-server").needs == ("vm", "winrm-bootstrap")
+    assert winrm.step("winrm-bootstrap").remote and winrm.step("winrm-bootstrap").substeps == (
+        "certificate", "listener", "firewall")
+    assert winrm.step("nsg").inputs["remote.winrm_source"] == "VirtualNetwork"
+    # Where hpcshare runs from feeds the NSG (and so everything after it) and the bootstrap's firewall rule.
+    other = build_plan(answers(remote__transport="winrm", remote__winrm_source="10.9.0.0/24"))
+    assert changed_steps(winrm, other) == {"nsg", "nic", "winrm-bootstrap"} | DOWNSTREAM_OF_VM
+    # The equivalent az script opens 5986 from that scope only.
+    script = render_az(other)
+    assert ("--name allow-winrm-https-5986 --priority 130 --direction Inbound --access Allow --protocol Tcp"
+            " --source-address-prefixes 10.9.0.0/24 --destination-port-ranges 5986") in script
+    assert "5986" not in render_az(plain)

@@ -208,6 +208,22 @@ ok("endpoints.smb_source", "VirtualNetwork", "AzureLoadBalancer", "10.0.0.0/16",
 bad("endpoints.smb_source", "Internet", "AzureCloud", "0.0.0.0/0", "", "*", "Any", "virtualnetwork",
     "203.0.113.7/33", "203.0.113.1/24", "Virtual" + "Netw" + CYR_O + "rk", "10.0.0.0/" + fw("16"),
     "VirtualNetwork" + ZWSP, "VirtualNetwork ")
+# Lists: address ranges only, each checked as one source is, no spaces, no repeats.
+ok("endpoints.smb_source", "10.1.0.0/16,192.168.10.0/24", "10.0.0.0/16,10.1.0.0/16,203.0.113.0/24",
+   ",".join(f"10.{i}.0.0/16" for i in range(16)))
+bad("endpoints.smb_source", "VirtualNetwork,10.1.0.0/16", "10.1.0.0/16,Internet", "10.1.0.0/16,0.0.0.0/0",
+    "10.1.0.0/16,1.0.0.0/8", "10.1.0.0/16,", ",10.1.0.0/16", "10.1.0.0/16, 192.168.10.0/24",
+    "10.1.0.0/16,10.1.0.0/16", "10.1.0.0/16;192.168.10.0/24", "10.1.0.1/16,192.168.10.0/24",
+    ",".join(f"10.{i}.0.0/16" for i in range(17)))
+
+ok("endpoints.private_dns_zone", "", "hpc.internal", "cluster.contoso.com", "a.b", "privatelink.blob.core.windows.net",
+   ".".join(["x"] * 34))
+bad("endpoints.private_dns_zone", "internal", "hpc.internal.", ".hpc.internal", "HPC.internal", "hpc..internal",
+    "hpc_x.internal", "-hpc.internal", "hpc.internal ", "azure.com", "windows.net", "10.0.0.4",
+    ".".join(["x"] * 35), "h" + CYR_A + ".internal", "hpc.internal" + ZWSP, "a" * 64 + ".internal")
+
+ok("cluster.node_group", "", "ComputeNodes", "Azure-IaaS_01", "g.1", "G" * 64)
+bad("cluster.node_group", "Compute Nodes", "A;B", "-x", "G" * 65, "grp&x", 'a"b', "Compute" + ZWSP, "gr%PATH%")
 
 ok("endpoints.rdp_source", "", "203.0.113.7/32", "203.0.113.7", "203.0.113.0/24", "203.0.113.0/25")
 bad("endpoints.rdp_source", "203.0.112.0/23", "0.0.0.0/0", "VirtualNetwork", "Internet", "203.0.113.7/24",
@@ -215,6 +231,15 @@ bad("endpoints.rdp_source", "203.0.112.0/23", "0.0.0.0/0", "VirtualNetwork", "In
 
 ok("remote.transport", "managed-run-command", "run-command", "winrm")
 bad("remote.transport", "", "ssh", "WinRM")
+
+# Where hpcshare runs from, for WinRM's TCP 5986: the VNet or one range; never the Internet.
+WINRM = {"remote.transport": "winrm", "endpoints.public_ip": False}
+ok("remote.winrm_source", "VirtualNetwork", "10.1.0.0/24", "10.0.0.5/32", "10.0.0.5", "172.16.0.0/12", ctx=WINRM)
+bad("remote.winrm_source", "Internet", "AzureCloud", "AzureLoadBalancer", "*", "Any", "0.0.0.0/0", "", "virtualnetwork",
+    "VirtualNetwork ", "10.0.0.0/" + fw("16"), "10.0.0.1/24", "Virtual" + "Netw" + CYR_O + "rk",
+    "203.0.113.7/32", ctx=WINRM)                                  # public: only with a public IP
+ok("remote.winrm_source", "203.0.113.7/32", "203.0.113.0/24", ctx={**WINRM, "endpoints.public_ip": True})
+bad("remote.winrm_source", "203.0.112.0/23", "198.51.0.0/16", ctx={**WINRM, "endpoints.public_ip": True})
 
 
 def test_the_table_is_large_and_covers_every_question() -> None:
@@ -329,6 +354,12 @@ def test_trailing_newline_profile_name_is_rejected() -> None:
 def test_smb_source_is_never_the_whole_internet_in_any_spelling(value: str) -> None:
     message = QUESTIONS["endpoints.smb_source"].check(value, BASE_CTX)
     assert message is not None and message.startswith("SMB allowed from: ")
+
+
+@pytest.mark.parametrize("value", ["0.0.0.0/0", "0.0.0.0/00", "Internet", "*"])
+def test_winrm_source_is_never_the_whole_internet(value: str) -> None:
+    message = QUESTIONS["remote.winrm_source"].check(value, {"remote.transport": "winrm", "endpoints.public_ip": True})
+    assert message is not None and message.startswith("WinRM allowed from: ")
 
 
 @pytest.mark.parametrize(("key", "value"), [

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from wizard.questions import QUESTIONS, SAVED_KEYS, Question
+from wizard.validation import public_range
 
 Source = Literal["override", "typed", "saved", "default"]
 
@@ -68,6 +69,7 @@ class EndpointsAnswers:
     private_ip: str
     public_ip: bool
     dns_label: str
+    private_dns_zone: str
     smb_source: str
     udp_445: bool
     rdp_source: str
@@ -76,6 +78,12 @@ class EndpointsAnswers:
 @dataclass(frozen=True)
 class RemoteAnswers:
     transport: str
+    winrm_source: str
+
+
+@dataclass(frozen=True)
+class ClusterAnswers:
+    node_group: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class Answers:
     share: ShareAnswers
     endpoints: EndpointsAnswers
     remote: RemoteAnswers
+    cluster: ClusterAnswers
 
     def flat(self) -> dict[str, Any]:
         """``{"section.key": value}`` for every saved key."""
@@ -110,7 +119,7 @@ class Answers:
 _SECTION_TYPES: dict[str, type] = {
     "subscription": SubscriptionAnswers, "vm": VmAnswers, "disk": DiskAnswers,
     "account": AccountAnswers, "share": ShareAnswers, "endpoints": EndpointsAnswers,
-    "remote": RemoteAnswers,
+    "remote": RemoteAnswers, "cluster": ClusterAnswers,
 }
 
 
@@ -118,7 +127,17 @@ def build_answers(profile: str, flat: Mapping[str, Any]) -> Answers:
     sections = {}
     for name, cls in _SECTION_TYPES.items():
         sections[name] = cls(**{f.name: flat[f"{name}.{f.name}"] for f in dataclasses.fields(cls)})
-    return Answers(profile=profile, **sections)
+    return require_encryption_when_public(Answers(profile=profile, **sections))
+
+
+def require_encryption_when_public(answers: Answers) -> Answers:
+    """SMB reachable from a public range travels the Internet: signing alone leaves the data
+    readable on the way, so encryption is required whatever share.encrypt says (the scripts then
+    set EncryptData, and the server rejects unencrypted access). Everything built from Answers
+    (plan, server config, summary, probe) sees the same forced value."""
+    if answers.share.encrypt or not public_range(answers.endpoints.smb_source):
+        return answers
+    return dataclasses.replace(answers, share=dataclasses.replace(answers.share, encrypt=True))
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--ask", action="append", default=[], metavar="SECTION",
                      help="ask this section again (subscription, vm, disk, account, share, endpoints, remote)")
     run.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
+    run.add_argument("--allow-public-rdp", action="store_true",
+                     help="with --yes: allow an endpoints.rdp_source that is a public (Internet) range")
+    run.add_argument("--password-file", type=Path, metavar="FILE",
+                     help="write generated passwords to FILE (new, mode 0600) instead of showing them; needed "
+                          "for a generated password when output is not a terminal")
 
     plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing")
     _answers_source(plan, required=True)
@@ -114,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("cancelled; nothing more was changed. Answers given so far are saved.")
         return EXIT_CANCELLED
+    except OSError as exc:
+        # A file hpcshare must write (profile, state, log) could not be: a full or read-only disk,
+        # permissions, a planted symlink. A message, not a traceback.
+        _err(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+        return EXIT_FAILED
 
 
 def entry() -> int:

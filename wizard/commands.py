@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from wizard.cli import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, interactive, parse_overrides
-from wizard.session import SHARE_PASSWORD_ENV, AnswersInvalid, Session
+from wizard.answers import Secrets
+from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid, Session
 
 
 def load_session(args: argparse.Namespace, *, default_profile: str | None = None) -> Session:
@@ -37,6 +38,13 @@ def load_session(args: argparse.Namespace, *, default_profile: str | None = None
                           overrides=overrides, out_dir=out)
     except ProfileError as exc:
         raise UsageError(str(exc)) from None
+    if args.command in ("run", "generate"):
+        # Before anything is touched (exit 2): the files written there run as administrator on nodes.
+        from wizard.artifacts.writer import check_out_dir
+
+        broken = check_out_dir(session.out_dir)
+        if broken:
+            raise UsageError(broken)
     if getattr(args, "profile", None) and not session.path.exists() and args.command is not None:
         raise UsageError(f"no saved profile '{profile}' (looked for {session.path}); "
                          "run 'hpcshare' to create it, or pass --answers FILE")
@@ -101,9 +109,18 @@ def _run(args: argparse.Namespace, session: Session) -> int:
     if exposed and args.yes:
         # Confirmed when it was typed; a replay says it again where a log will keep it.
         print(f"hpcshare: warning: TCP 445 will be reachable from {exposed} on the Internet "
-              "(endpoints.smb_source)", file=sys.stderr)
+              "(endpoints.smb_source); SMB encryption is required for it (share.encrypt forced on)", file=sys.stderr)
+    rdp = public_range(answers.endpoints.rdp_source)
+    if rdp and args.yes:
+        # Nobody confirmed this range in a replay: an explicit flag must (security review, finding 4).
+        if not args.allow_public_rdp:
+            raise UsageError(f"[endpoints.rdp_source] {rdp} is a public range: RDP (TCP 3389) would be reachable "
+                             "from the Internet. Add --allow-public-rdp to confirm it, or clear endpoints.rdp_source "
+                             "(--set endpoints.rdp_source=); nothing was touched")
+        print(f"hpcshare: warning: TCP 3389 (RDP) will be reachable from {rdp} on the Internet "
+              "(endpoints.rdp_source, allowed by --allow-public-rdp)", file=sys.stderr)
     try:
-        session.secrets()
+        secrets = session.secrets()
     except AnswersInvalid as exc:
         raise UsageError("\n".join(p.message for p in exc.problems)) from None
     if not args.yes:
@@ -112,9 +129,34 @@ def _run(args: argparse.Namespace, session: Session) -> int:
         if not confirm_run(session):
             print("Nothing was changed.")
             return EXIT_CANCELLED
+    _place_generated_passwords(args, session, secrets)
     from wizard.progress import run_with_live_view
 
     return run_with_live_view(session)
+
+
+def _place_generated_passwords(args: argparse.Namespace, session: Session, secrets: Secrets) -> None:
+    """A generated password is shown on a terminal, or written to --password-file; never printed
+    where a log would keep it (stdout redirected to a file, a pipe, CI)."""
+    generated = [(env, pw) for env, pw, gen in ((ADMIN_PASSWORD_ENV, secrets.admin_password, secrets.admin_generated),
+                                                (SHARE_PASSWORD_ENV, secrets.share_password, secrets.share_generated))
+                 if gen]
+    if not generated:
+        return
+    if args.password_file is not None:
+        from wizard.password_file import PasswordFileError, write_password_file
+
+        try:
+            write_password_file(args.password_file, session.profile, generated)
+        except PasswordFileError as exc:
+            raise UsageError(str(exc)) from None
+        session.password_file = args.password_file
+        return
+    # A run without --yes has already required a terminal (interactive()); a --yes run may have none.
+    if not (sys.stdout.isatty() if args.yes else interactive()):
+        names = " and ".join(env for env, _ in generated)
+        raise UsageError(f"output is not a terminal, so a generated password would be printed where a log keeps it: "
+                         f"set {names}, or pass --password-file FILE (created mode 0600); nothing was touched")
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -128,8 +170,13 @@ def generate(args: argparse.Namespace) -> int:
             getpass.getpass("Share user password to embed: ") if interactive() else "")
         if not password:
             raise UsageError(f"--embed-password needs the share password: set {SHARE_PASSWORD_ENV}")
+    from wizard.artifacts.writer import SecretFileError
+
     try:
         written = generate_artifacts(session, answers, embed_password=password)
+    except (ValueError, SecretFileError) as exc:
+        # A password that cannot be embedded, or a file that cannot be kept private: no traceback.
+        raise UsageError(str(exc)) from None
     finally:
         session.close()
     for path in written:

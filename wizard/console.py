@@ -36,7 +36,7 @@ from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes,
 from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
 from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid
-from wizard.validation import public_range
+from wizard.validation import public_exposures
 
 if TYPE_CHECKING:
     from wizard.catalog import Catalog
@@ -428,17 +428,12 @@ class _Flow:
 
     # -- the Internet check --
     def _public_smb_confirmed(self, typed: Mapping[str, Any]) -> bool:
-        source = typed.get("endpoints.smb_source")
-        if not isinstance(source, str):
-            return True
-        cidr = public_range(source.strip())
-        if cidr is None:
-            return True
-        return bool(questionary.confirm(
-            f"TCP 445 will be reachable from {cidr} on the Internet. SMB exposed to the Internet is "
-            "scanned and attacked constantly, and many ISPs block it anyway. Open it anyway?",
-            default=False,
-        ).unsafe_ask())
+        """Every public range (SMB, RDP) needs an explicit yes; the safe answer is the default."""
+        for _key, cidr, what, why in public_exposures(typed):
+            if not questionary.confirm(f"{what} will be reachable from {cidr} on the Internet. {why} Open it anyway?",
+                                       default=False).unsafe_ask():
+                return False
+        return True
 
 
 # ---- helpers --------------------------------------------------------------------------------------

@@ -38,7 +38,12 @@ class Environment:
 
     def credential(self) -> Any:
         if self._credential is None:
-            self._credential = _make_credential(self.auth, demo=self.demo)
+            if self.standin is not None:
+                from wizard.standin import FakeCredential
+
+                self._credential = FakeCredential(self.standin.token)     # the one token it accepts
+            else:
+                self._credential = _make_credential(self.auth, demo=self.demo)
         return self._credential
 
     def _client(self, kind: str, subscription_id: str = "") -> Any:
@@ -66,6 +71,9 @@ class Environment:
 
     def compute(self, subscription_id: str) -> Any:
         return self._client("compute", subscription_id)
+
+    def privatedns(self, subscription_id: str) -> Any:
+        return self._client("privatedns", subscription_id)
 
     @property
     def catalog(self) -> "AzureCatalog":
@@ -148,4 +156,8 @@ def _construct(kind: str, credential: Any, subscription_id: str, kwargs: dict[st
         from azure.mgmt.compute import ComputeManagementClient
 
         return ComputeManagementClient(credential, subscription_id, **kwargs)
+    if kind == "privatedns":
+        from azure.mgmt.privatedns import PrivateDnsManagementClient
+
+        return PrivateDnsManagementClient(credential, subscription_id, **kwargs)
     raise ValueError(kind)

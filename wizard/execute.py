@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from wizard.answers import Answers, Secrets
 from wizard.facts import ServerFacts
 from wizard.plan import Names, Plan
-from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, WINRM_BOOTSTRAP
 from wizard.runner import Runner, StepContext, StepFailed
 from wizard.state import RunState
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from wizard.session import Session
 
 # Remote steps are slow round trips (tens of seconds on Azure): an unchanged one is not redone.
+# Not winrm-bootstrap: it runs on every run (one Run Command, "ok" when nothing changed) so that the
+# certificate WinRM pins always comes fresh from the server through Run Command, which Azure
+# authenticates; a different certificate on 5986 then means something else answered, never drift.
 SKIP_WHEN_UNCHANGED = frozenset({CONFIGURE_SERVER, SELF_TEST})
 
 
@@ -53,6 +56,7 @@ def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunStat
             actions[step.id] = functools.partial(_call, AZURE_STEPS[step.id], target)
     actions[CONFIGURE_SERVER] = functools.partial(_remote_step, CONFIGURE_SERVER, target)
     actions[SELF_TEST] = functools.partial(_remote_step, SELF_TEST, target)
+    actions[WINRM_BOOTSTRAP] = functools.partial(_remote_step, WINRM_BOOTSTRAP, target)
     actions["probe"] = functools.partial(_probe, target)
     actions["artifacts"] = functools.partial(_artifacts, target, out_dir)
     skip = set(SKIP_WHEN_UNCHANGED)
@@ -95,8 +99,12 @@ def _probe(target: Any, ctx: StepContext) -> dict[str, Any]:
 
 def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
     from wizard.artifacts import write_artifacts
+    from wizard.artifacts.writer import OutDirRefused
 
-    written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir)
+    try:
+        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir)
+    except OutDirRefused as exc:
+        raise StepFailed(str(exc), "Choose an output folder of your own, then re-run.") from None
     for path in written:
         ctx.log(f"Wrote {path}")
     return {"out_dir": str(out_dir), "files": [p.name for p in written], "summary": f"{len(written)} files in {out_dir}"}
@@ -153,7 +161,7 @@ def run_teardown(session: "Session", answers: Answers, targets: list["TeardownTa
     failures = 0
     for t in targets:
         try:
-            result = t.delete()
+            result = t.delete(lambda line: print(f"  waiting  {line}", flush=True))
         except Exception as exc:
             failures += 1
             failure = explain(exc)

@@ -29,6 +29,32 @@ def home() -> Path:
     return user_config_path("hpcshare", appauthor=False)
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and any missing parents mode 0700 whatever the umask (os.mkdir's mode is
+    masked by it, hence the chmod); an existing HPCSHARE_HOME or folder inside it is set back to
+    0700 too (one created by an older hpcshare under umask 000 was world-writable, and whoever can
+    write profiles/ or state/ can change what the next ``run --yes`` does). Folders outside
+    HPCSHARE_HOME that exist already (the folder of an --answers file) are left as they are."""
+    path = Path(path)
+    missing: list[Path] = []
+    probe = path
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+        os.chmod(folder, 0o700)
+    root = home().absolute()
+    for folder in (path.absolute(), *path.absolute().parents):
+        inside = folder == root or root in folder.parents
+        if inside and folder.is_dir() and not folder.is_symlink() and (folder.stat().st_mode & 0o777) != 0o700:
+            os.chmod(folder, 0o700)
+    return path
+
+
 def profiles_dir() -> Path:
     return home() / "profiles"
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wizard.answers import Answers
-from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS, WINRM_BOOTSTRAP, WINRM_HTTPS_PORT
+from wizard.validation import smb_sources
 
 TAG_MANAGED_BY = "managed-by"
 TAG_PROFILE = "hpcshare-profile"
@@ -96,13 +97,15 @@ def build_plan(answers: Answers) -> Plan:
              _pick(a, "endpoints.vnet", "endpoints.vnet_resource_group", "endpoints.vnet_cidr", "endpoints.subnet",
                    "endpoints.subnet_cidr")),
         Step("nsg", f"Network security group {names.nsg}", ("resource-group",),
-             _pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source")),
+             {**_pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source"),
+              **_winrm_inputs(a)}),
     ]
     nic_needs = ["network", "nsg"]
     if a.endpoints.public_ip:
         steps.append(Step("public-ip", f"Public IP {names.public_ip}", ("resource-group",),
                           _pick(a, "vm.name", "endpoints.dns_label")))
         nic_needs.append("public-ip")
+    configure_needs: tuple[str, ...] = ("vm",)
     steps += [
         Step("nic", f"Network interface {names.nic} ({a.endpoints.private_ip})", tuple(nic_needs),
              _pick(a, "vm.name", "endpoints.private_ip")),
@@ -110,7 +113,15 @@ def build_plan(answers: Answers) -> Plan:
              _pick(a, "vm.name", "disk.sku", "disk.size_gb")),
         Step("vm", f"Virtual machine {names.vm} ({a.vm.size})", ("nic", "data-disk"),
              _pick(a, "vm.name", "vm.size", "vm.image", "vm.admin_username", "disk.caching")),
-        Step(CONFIGURE_SERVER, "Configure the file server", ("vm",),
+    ]
+    if a.remote.transport == "winrm":
+        # Nothing listens on 5986 until this has run (through managed Run Command).
+        steps.append(Step(WINRM_BOOTSTRAP, f"Open WinRM over HTTPS (TCP {WINRM_HTTPS_PORT}, pinned certificate)", ("vm",),
+                          _pick(a, "vm.name", "endpoints.public_ip", "endpoints.dns_label", "remote.winrm_source"),
+                          substeps=SUBSTEPS[WINRM_BOOTSTRAP], remote=True))
+        configure_needs = ("vm", WINRM_BOOTSTRAP)
+    steps += [
+        Step(CONFIGURE_SERVER, "Configure the file server", configure_needs,
              _pick(a, "disk.drive_letter", "disk.label", "account.username", "share.name", "share.folder",
                    "share.access", "share.encrypt", "endpoints.smb_source", "endpoints.udp_445",
                    "remote.transport"),
@@ -121,13 +132,28 @@ def build_plan(answers: Answers) -> Plan:
     if a.endpoints.public_ip and a.endpoints.smb_source not in ("VirtualNetwork", "AzureLoadBalancer"):
         # Only a rule that admits some outside address can let this machine reach TCP 445.
         steps.append(Step("probe", "Probe the share from this machine", (SELF_TEST,), {}))
-    steps.append(Step("artifacts", "Write the HPC Pack files", (steps[-1].id,), {}))
+    artifacts_needs = [steps[-1].id]
+    if a.endpoints.private_dns_zone:
+        # The server's A record in a private zone linked to its VNet; the files then use the FQDN.
+        steps.append(Step("private-dns", f"Private DNS {a.vm.name.lower()}.{a.endpoints.private_dns_zone}",
+                          ("network",), _pick(a, "endpoints.private_dns_zone", "vm.name", "endpoints.private_ip",
+                                              "endpoints.vnet", "endpoints.vnet_resource_group")))
+        artifacts_needs.append("private-dns")
+    steps.append(Step("artifacts", "Write the HPC Pack files", tuple(artifacts_needs),
+                      _pick(a, "endpoints.private_dns_zone", "cluster.node_group")))
     fingerprints: dict[str, str] = {}
     for s in steps:
         blob = json.dumps({"inputs": dict(s.inputs), "needs": [fingerprints[n] for n in s.needs]},
                           sort_keys=True, default=str)
         fingerprints[s.id] = hashlib.sha256(blob.encode()).hexdigest()[:16]
     return Plan(answers=a, steps=tuple(steps), names=names, fingerprints=fingerprints)
+
+
+def _winrm_inputs(a: Answers) -> dict[str, Any]:
+    """The NSG's 5986 rule exists only with the WinRM transport; other profiles keep their fingerprints."""
+    if a.remote.transport != "winrm":
+        return {}
+    return _pick(a, "remote.transport", "remote.winrm_source")
 
 
 def render_text(plan: Plan) -> str:
@@ -162,14 +188,56 @@ def subnet_id(answers: Answers) -> str:
             f"/virtualNetworks/{ep.vnet}/subnets/{ep.subnet}")
 
 
+# Azure's default AllowVNetInBound (priority 65000) admits every port from the VNet, peered VNets
+# and networks behind a gateway, where compute nodes run users' jobs ("Network security groups",
+# learn.microsoft.com/azure/virtual-network/network-security-groups-overview, "Default security
+# rules"). This rule, numbered after every allow rule hpcshare writes (100-3999), stops that: what
+# is not allowed above is denied from the VNet too.
+VNET_DENY_RULE: dict[str, Any] = {"name": "deny-vnet-inbound", "properties": {
+    "priority": 4000, "direction": "Inbound", "access": "Deny", "protocol": "*",
+    "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*",
+    "destinationAddressPrefix": "*", "destinationPortRange": "*"}}
+
+# With a scope, Azure puts a hash of (label, tenant) into the name (label.HASH.region.cloudapp.azure.com),
+# so after teardown nobody outside this tenant can create a public IP that answers to it (no
+# dangling DNS). "Public preview: Public IP Domain Name Label Scope" (azure.microsoft.com/updates,
+# 2024-03-21); PublicIPAddressDnsSettings.domainNameLabelScope in the network API (2026-03-01 used).
+DNS_LABEL_SCOPE = "TenantReuse"
+
+
+# What the exported script does with the admin password, said in its header. The value never goes
+# on a command line (any local user can read another process's argv with ps): from
+# HPCSHARE_ADMIN_PASSWORD it is written with bash's printf builtin (no process, no argv) into a
+# mktemp file (mode 0600), without a line break, that az reads through its "@<file>" convention
+# ("Quoting differences between scripting languages", learn.microsoft.com/cli/azure/
+# use-azure-cli-successfully-quoting, "JSON strings"), and the file is removed when the script exits;
+# without the variable, --admin-password is left out and az vm create asks for it.
+AZ_SECRET_HEADER = (
+    "# Secrets: the VM admin password never appears in this file or on any command line. From",
+    "# HPCSHARE_ADMIN_PASSWORD it goes to a temporary file (mode 0600, deleted when this script exits)",
+    "# that az vm create reads as --admin-password @FILE; without the variable az asks for it.",
+)
+AZ_PASSWORD_FILE = (
+    "admin_password_args=()",
+    'if [ -n "${HPCSHARE_ADMIN_PASSWORD:-}" ]; then',
+    '    admin_password_file="$(umask 077 && mktemp)"',
+    "    trap 'rm -f \"$admin_password_file\"' EXIT",
+    '    printf \'%s\' "$HPCSHARE_ADMIN_PASSWORD" > "$admin_password_file"',
+    '    admin_password_args=(--admin-password "@$admin_password_file")',
+    "fi",
+)
+
+
 def render_az(plan: Plan) -> str:
-    """An Azure CLI script equivalent to the Azure part of the plan. Secrets come from the
-    environment at run time, never from this text. Every value is shell-quoted."""
+    """An Azure CLI script equivalent to the Azure part of the plan. The admin password comes from
+    the environment at run time through a 0600 file (AZ_PASSWORD_FILE), never from this text or a
+    command line. Every value is shell-quoted."""
     a, n = plan.answers, plan.names
     q = shlex.quote
     rg = q(a.subscription.resource_group)
     tag_args = " ".join(q(f"{k}={v}") for k, v in tags(a).items())
     ep = a.endpoints
+    smb = " ".join(q(x) for x in smb_sources(ep.smb_source))
     if ep.vnet_resource_group:
         # The cluster's VNet: used as it is, never created or changed.
         vnet_command = (f"az network vnet subnet show --resource-group {q(ep.vnet_resource_group)} --vnet-name"
@@ -183,40 +251,64 @@ def render_az(plan: Plan) -> str:
     out = [
         "#!/usr/bin/env bash",
         f"# Equivalent Azure CLI commands for hpcshare profile '{a.profile}' (generated; review before use).",
-        "# The admin password is read from HPCSHARE_ADMIN_PASSWORD; it is never written here.",
+        *AZ_SECRET_HEADER,
         "set -euo pipefail",
-        ': "${HPCSHARE_ADMIN_PASSWORD:?set HPCSHARE_ADMIN_PASSWORD first}"',
+        "export -n HPCSHARE_ADMIN_PASSWORD     # kept in this shell only: no az process inherits it",
         f"az account set --subscription {q(a.subscription.id)}",
         f"az group create --name {rg} --location {q(a.subscription.region)} --tags {tag_args}",
         vnet_command,
         f"az network nsg create --resource-group {rg} --name {q(n.nsg)} --tags {tag_args}",
         f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-smb-tcp-445"
         f" --priority 100 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
-        f" {q(ep.smb_source)} --destination-port-ranges 445",
+        f" {smb} --destination-port-ranges 445",
     ]
     if ep.udp_445:
         out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-smb-udp-445"
                    f" --priority 110 --direction Inbound --access Allow --protocol Udp --source-address-prefixes"
-                   f" {q(ep.smb_source)} --destination-port-ranges 445")
+                   f" {smb} --destination-port-ranges 445")
     if ep.rdp_source:
         out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-rdp"
                    f" --priority 120 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
                    f" {q(ep.rdp_source)} --destination-port-ranges 3389")
+    if a.remote.transport == "winrm":
+        out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name allow-winrm-https-5986"
+                   f" --priority 130 --direction Inbound --access Allow --protocol Tcp --source-address-prefixes"
+                   f" {q(a.remote.winrm_source)} --destination-port-ranges {WINRM_HTTPS_PORT}")
+    # The explicit deny after the allow rules (VNET_DENY_RULE above says why).
+    deny = VNET_DENY_RULE["properties"]
+    out.append(f"az network nsg rule create --resource-group {rg} --nsg-name {q(n.nsg)} --name {VNET_DENY_RULE['name']}"
+               f" --priority {deny['priority']} --direction Inbound --access Deny --protocol {q(deny['protocol'])}"
+               f" --source-address-prefixes {deny['sourceAddressPrefix']} --destination-port-ranges"
+               f" {q(deny['destinationPortRange'])}")
     nic_extra = ""
     if ep.public_ip:
         out.append(f"az network public-ip create --resource-group {rg} --name {q(n.public_ip)} --sku Standard"
-                   f" --allocation-method Static --dns-name {q(ep.dns_label)} --tags {tag_args}")
+                   f" --allocation-method Static --dns-name {q(ep.dns_label)} --dns-name-scope {DNS_LABEL_SCOPE} --tags {tag_args}")
         nic_extra = f" --public-ip-address {q(n.public_ip)}"
     out += [
         f"az network nic create --resource-group {rg} --name {q(n.nic)} {subnet_arg} --private-ip-address {q(ep.private_ip)} --network-security-group {q(n.nsg)}{nic_extra}"
         f" --tags {tag_args}",
         f"az disk create --resource-group {rg} --name {q(n.data_disk)} --size-gb {a.disk.size_gb} --sku"
         f" {q(a.disk.sku)} --tags {tag_args}",
+        # The password file exists only from here to the end of the script.
+        *AZ_PASSWORD_FILE,
         f"az vm create --resource-group {rg} --name {q(n.vm)} --computer-name {q(n.vm)} --size {q(a.vm.size)}"
         f" --image {q(image_urn(a.vm.image))} --admin-username {q(a.vm.admin_username)}"
-        ' --admin-password "$HPCSHARE_ADMIN_PASSWORD"'
+        ' ${admin_password_args[@]+"${admin_password_args[@]}"}'   # bash 3.2 (macOS): set -u and an empty array
         f" --nics {q(n.nic)} --attach-data-disks {q(n.data_disk)} --data-disk-caching {q(a.disk.caching)}"
         f" --os-disk-name {q(n.os_disk)} --tags {tag_args}",
+    ]
+    if ep.private_dns_zone:
+        zone, record = q(ep.private_dns_zone), q(a.vm.name.lower())
+        vnet_id = q(subnet_id(a).rsplit("/subnets/", 1)[0])
+        out += [
+            f"az network private-dns zone create --resource-group {rg} --name {zone} --tags {tag_args}",
+            f"az network private-dns link vnet create --resource-group {rg} --zone-name {zone} --name"
+            f" {q(ep.vnet + '-hpcshare')} --virtual-network {vnet_id} --registration-enabled false --tags {tag_args}",
+            f"az network private-dns record-set a add-record --resource-group {rg} --zone-name {zone}"
+            f" --record-set-name {record} --ipv4-address {q(ep.private_ip)}",
+        ]
+    out += [
         "# Server configuration (disk, share user, File Server role, share, firewall) runs as one",
         "# managed Run Command with the share password in a protected parameter; see",
         "# 'hpcshare run' (it has no safe one-line az equivalent).",

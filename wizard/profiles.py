@@ -6,7 +6,6 @@ A file that cannot be read is never overwritten without a ``.bak`` copy first.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -102,20 +101,13 @@ def to_toml(values: Mapping[str, Any]) -> str:
     return tomli_w.dumps(doc)
 
 
-def save(path: Path, values: Mapping[str, Any]) -> Path:
-    """Write the saved keys of ``values`` atomically, mode 0600. Secrets are dropped by construction
-    (only SAVED_KEYS are written). A previous file that cannot be parsed is kept as ``.bak``."""
-    text = to_toml({k: v for k, v in values.items() if k in SAVED_KEYS})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        try:
-            load(path)
-        except ProfileError:
-            shutil.copy2(path, path.with_suffix(path.suffix + ".bak"))
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, mode 0600; os.replace swaps a symlink at ``path``
+    for the file instead of writing through it."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
@@ -123,4 +115,30 @@ def save(path: Path, values: Mapping[str, Any]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _backup(path: Path) -> None:
+    """Keep an unreadable answers file as ``.bak`` without following a symlink at either name:
+    a symlink at the profile is not read through (os.replace will swap the link itself, leaving
+    its target alone), and one planted at ``.bak`` is replaced, not written through."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read()
+    _write_private(path.with_suffix(path.suffix + ".bak"), data)
+
+
+def save(path: Path, values: Mapping[str, Any]) -> Path:
+    """Write the saved keys of ``values`` atomically, mode 0600. Secrets are dropped by construction
+    (only SAVED_KEYS are written). A previous file that cannot be parsed is kept as ``.bak``."""
+    text = to_toml({k: v for k, v in values.items() if k in SAVED_KEYS})
+    paths.private_dir(path.parent)
+    if path.exists():
+        try:
+            load(path)
+        except ProfileError:
+            _backup(path)
+    _write_private(path, text.encode("utf-8"))
     return path

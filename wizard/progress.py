@@ -169,5 +169,9 @@ def generated_passwords(session: "Session", result: RunResult) -> list[tuple[str
 
 def show_generated_passwords(console: Console, session: "Session", result: RunResult) -> None:
     for label, password in generated_passwords(session, result):
-        console.print(f"[bold]{label} (generated; shown once, not saved anywhere):[/] " + password,
-                      highlight=False, markup=True)
+        if session.password_file is not None:
+            console.print(f"{label} (generated): in {session.password_file} (mode 0600)", highlight=False,
+                          markup=False)
+        else:   # a terminal: 'hpcshare run' refuses to generate a password for any other output
+            console.print(f"[bold]{label} (generated; shown once, not saved anywhere):[/] " + password,
+                          highlight=False, markup=True)

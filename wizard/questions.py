@@ -116,7 +116,7 @@ SECTIONS: tuple[Section, ...] = (
            "text", v.folder, "MyShare"),
         _q("share.access", "Share user access", "read: read only; change: read, write, delete; full: also change permissions.",
            "choice", v.choice(v.SHARE_ACCESS), "change", choices=v.SHARE_ACCESS),
-        _q("share.encrypt", "Require SMB encryption", "Protects data on the wire; clients older than SMB 3 then cannot connect.",
+        _q("share.encrypt", "Require SMB encryption", "Protects data on the wire (SMB 3 clients only). Always on for a public SMB range.",
            "toggle", v.boolean, False),
     )),
     Section("endpoints", "Network", "How compute nodes reach the server: VNet, private IP and firewall rules.", (
@@ -137,17 +137,30 @@ SECTIONS: tuple[Section, ...] = (
            "toggle", v.boolean, False),
         _q("endpoints.dns_label", "DNS label", "Gives the public IP a name: <label>.<region>.cloudapp.azure.com.",
            "text", v.dns_label, "", when=lambda ctx: bool(ctx.get("endpoints.public_ip"))),
-        _q("endpoints.smb_source", "SMB allowed from", "Who may reach TCP 445: VirtualNetwork (default) or one address range.",
+        _q("endpoints.private_dns_zone", "Private DNS zone", "Empty: nodes find the server through a hosts entry. "
+           "A zone such as hpc.internal: hpcshare creates it, links it to the VNet and adds the server's A record; "
+           "the files then use <vm name>.<zone>.",
+           "text", v.private_dns_zone, ""),
+        _q("endpoints.smb_source", "SMB allowed from", "Who may reach TCP 445: VirtualNetwork (default), or "
+           "comma-separated address ranges such as 10.1.0.0/16,192.168.10.0/24 (cluster, peered or on-premises).",
            "text", v.smb_source, "VirtualNetwork"),
         _q("endpoints.udp_445", "Also open UDP 445", "Only for old tools that ask for it: SMB itself uses TCP 445 only.",
            "toggle", v.boolean, False),
-        _q("endpoints.rdp_source", "RDP allowed from", "Empty: no RDP rule. Otherwise one address, e.g. 203.0.113.7/32.",
+        _q("endpoints.rdp_source", "RDP allowed from", "Empty: no RDP, not even from the VNet. Else one address, e.g. 203.0.113.7/32.",
            "text", v.rdp_source, ""),
     )),
     Section("remote", "Remote configuration", "How hpcshare runs its PowerShell on the server.", (
         _q("remote.transport", "Transport", "managed-run-command needs only Azure access and keeps the password "
            "in a protected parameter; winrm needs port 5986 reachable from here.",
            "choice", v.choice(v.TRANSPORTS), "managed-run-command", choices=v.TRANSPORTS),
+        _q("remote.winrm_source", "WinRM allowed from", "Where hpcshare runs from: VirtualNetwork (default: "
+           "hpcshare on the HPC head node in the VNet) or one address range. Opens TCP 5986 from there only.",
+           "text", v.winrm_source, "VirtualNetwork", when=lambda ctx: ctx.get("remote.transport") == "winrm"),
+    )),
+    Section("cluster", "HPC Pack cluster", "Which compute nodes use the share (HPC Pack 2016/2019 nodes in the VNet).", (
+        _q("cluster.node_group", "Node group", "The HPC Pack node group whose nodes use the share, e.g. ComputeNodes: "
+           "the job runs only there and clusrun-hosts.cmd targets it. Empty: any node.",
+           "text", v.node_group, ""),
     )),
 )
 

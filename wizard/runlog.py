@@ -6,6 +6,7 @@ event (the runner scrubs failure messages), so they never reach a log.
 """
 from __future__ import annotations
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TextIO
 
 from wizard import paths
 from wizard.runner import RunEvent
+from wizard.sanitize import printable
 
 
 def format_event(e: RunEvent) -> str | None:
@@ -21,11 +23,12 @@ def format_event(e: RunEvent) -> str | None:
     if e.state == "pending":
         return None
     if e.state == "log":
-        return f"  {e.step}: {e.message}"
+        return printable(f"  {e.step}: {e.message}")
     name = f"{e.step}/{e.substep}" if e.substep else e.step
     extra = f" ({e.elapsed:.1f}s)" if e.elapsed and e.state in ("done", "failed") else ""
     text = f"[{e.state}] {name}{extra}" + (f": {e.message}" if e.message else "")
-    return text + (f" -- hint: {e.hint}" if e.hint else "")
+    # Messages quote the server and Azure: the line goes to stdout and the log without controls.
+    return printable(text + (f" -- hint: {e.hint}" if e.hint else ""))
 
 
 class RunLog:
@@ -36,8 +39,22 @@ class RunLog:
         self._fh: TextIO | None = None
 
     def __enter__(self) -> "RunLog":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        paths.private_dir(self.path.parent)
+        # O_NOFOLLOW: a symlink planted at logs/PROFILE.log is refused, not written through;
+        # fchmod: a log file that already existed with a wider mode becomes 0600 too.
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            raise OSError(errno.ELOOP, "the run log is a symbolic link; hpcshare does not write through one "
+                                       "(remove it, then run again)", str(self.path)) from None
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)
+        except BaseException:
+            os.close(fd)
+            raise
         self._fh = os.fdopen(fd, "a", encoding="utf-8")
         self.line(f"=== run started {time.strftime('%Y-%m-%d %H:%M:%S')}")
         return self
@@ -50,7 +67,8 @@ class RunLog:
 
     def line(self, text: str) -> None:
         if self._fh is not None:
-            self._fh.write(f"{time.strftime('%H:%M:%S')} {text}\n")
+            # One line each, and nothing a terminal would obey when the log is shown with cat.
+            self._fh.write(f"{time.strftime('%H:%M:%S')} {printable(text)}\n")
             self._fh.flush()
 
     def event(self, e: RunEvent) -> None:

@@ -59,6 +59,7 @@ class Session:
         self._secrets: Secrets | None = None
         self._environment: Environment | None = None
         self.out_dir = out_dir or Path.cwd() / "hpcshare-out" / profile
+        self.password_file: Path | None = None      # where generated passwords went (run --password-file)
         self.warnings: tuple[Problem, ...] = self.resolution().warnings
 
     # ---- answers -------------------------------------------------------------------------------
@@ -133,7 +134,16 @@ class Session:
         self.typed.update(accepted)
         self._secret_input.update(secrets)
         self._secrets = None
-        self.save()
+        try:
+            self.save()
+        except OSError as exc:
+            # A full or read-only disk: the answers stay in this session (and on the screen), the
+            # user hears why the profile was not written, and Next can try again. Never a crash:
+            # a traceback here would carry the typed values.
+            reason = exc.strerror or type(exc).__name__
+            return SectionResult(False, (Problem(section_key, f"the answers could not be saved to {self.path}: "
+                                                              f"{reason}; free space or fix the folder, then try again",
+                                                 "typed"),))
         return SectionResult(True, ())
 
     def save(self) -> Path:

@@ -87,7 +87,7 @@ class RunState:
             "steps": {k: {"fingerprint": r.fingerprint, "outputs": r.outputs, "finished_at": r.finished_at}
                       for k, r in self.steps.items()},
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(self.path.parent)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -45,8 +45,11 @@ SHARE_ACCESS = ("read", "change", "full")
 TRANSPORTS = ("managed-run-command", "run-command", "winrm")
 # Premium and Standard data disks: 4 GiB up to 32,767 GiB (section 6 of the notes).
 DISK_SIZE_RANGE = {"Standard_LRS": (4, 32767), "StandardSSD_LRS": (4, 32767), "Premium_LRS": (4, 32767)}
-# Host caching is not supported on disks of 4 TiB and more.
-CACHING_MAX_GIB = 4095
+# Disks of 4 TiB (4096 GiB) and more live on another storage back end: no host caching there, and
+# a disk crosses that boundary only detached from a deallocated VM ("Expand without downtime",
+# learn.microsoft.com/azure/virtual-machines/windows/expand-os-disk).
+LARGE_DISK_GIB = 4096
+CACHING_MAX_GIB = LARGE_DISK_GIB - 1
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _REGION = re.compile(r"^[a-z][a-z0-9]{1,39}$")
@@ -243,14 +246,50 @@ def _private(net: ipaddress.IPv4Network) -> bool:
     return any(net.subnet_of(p) for p in PRIVATE_RANGES)
 
 
+def smb_sources(value: str) -> list[str]:
+    """``endpoints.smb_source`` as its items: one service tag, or comma-separated address ranges
+    (no spaces: the value is validated and used exactly as written)."""
+    return str(value).split(",")
+
+
 def public_range(value: str) -> str | None:
-    """The network when an NSG source is an address range outside the private ranges (so it
-    opens a port to the Internet and needs the user's explicit confirmation), else None.
-    Service tags such as VirtualNetwork are not address ranges."""
-    net = _ipv4_network(value)
-    if net is None or _private(net):
-        return None
-    return str(net)
+    """The network(s) when an NSG source holds address ranges outside the private ranges (so it
+    opens a port to the Internet and needs the user's explicit confirmation), else None. Several
+    are joined with ", ". Service tags such as VirtualNetwork are not address ranges."""
+    public: list[str] = []
+    for item in smb_sources(value):
+        net = _ipv4_network(item)
+        if net is not None and not _private(net):
+            public.append(str(net))
+    return ", ".join(public) or None
+
+
+# Answers that open a port to an address range: each public range needs the user's explicit yes
+# when typed, and a --yes replay refuses a public RDP range unless --allow-public-rdp.
+# key -> (what becomes reachable, why that is dangerous)
+EXPOSING_KEYS: dict[str, tuple[str, str]] = {
+    "endpoints.smb_source": ("TCP 445 (SMB)", "SMB exposed to the Internet is scanned and attacked constantly, "
+                             "and many ISPs block it anyway; SMB encryption is then required."),
+    "endpoints.rdp_source": ("TCP 3389 (RDP)", "RDP exposed to the Internet is a constant target of password "
+                             "guessing; most operators reach the server through the VNet or a bastion."),
+}
+
+
+def public_exposures(values: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(key, public range, what becomes reachable, why it is dangerous) for each valid answer in
+    ``values`` that opens a port to a public address range (a value its own rule refuses is
+    reported by that rule, not confirmed)."""
+    rules: dict[str, Callable[[str, Context], str | None]] = {"endpoints.smb_source": smb_source,
+                                                            "endpoints.rdp_source": rdp_source}
+    found = []
+    for key, (what, why) in EXPOSING_KEYS.items():
+        value = values.get(key)
+        if not isinstance(value, str) or not value.strip() or rules[key](value.strip(), values) is not None:
+            continue
+        cidr = public_range(value.strip())
+        if cidr:
+            found.append((key, cidr, what, why))
+    return found
 
 
 def vnet_cidr(v: str, ctx: Context) -> str | None:
@@ -304,16 +343,45 @@ def nsg_source(v: str, ctx: Context) -> str | None:
     return None
 
 
-def smb_source(v: str, ctx: Context) -> str | None:
-    broken = nsg_source(v, ctx)
+# Ranges one SMB rule may name: far below the NSG's own limit, and the Windows Firewall scope
+# gets the same list (a short list stays reviewable).
+SMB_SOURCE_MAX_RANGES = 16
+
+
+def _one_smb_source(v: str) -> str | None:
+    if v in ("Internet", "AzureCloud"):
+        return "SMB must not be open to the whole Internet; use VirtualNetwork or address ranges"
+    broken = nsg_source(v, {})
     if broken:
         return broken
     net = _ipv4_network(v)
-    if v in ("Internet", "AzureCloud") or (net is not None and net.prefixlen == 0):
-        return "SMB must not be open to the whole Internet; use VirtualNetwork or one address range"
+    if net is not None and net.prefixlen == 0:
+        return "SMB must not be open to the whole Internet; use VirtualNetwork or address ranges"
     if net is not None and not _private(net) and net.prefixlen < PUBLIC_SMB_MIN_PREFIX:
         return (f"a public range must be /{PUBLIC_SMB_MIN_PREFIX} or narrower: SMB open to "
                 f"{net.num_addresses:,} Internet addresses invites attacks")
+    return None
+
+
+def smb_source(v: str, ctx: Context) -> str | None:
+    """VirtualNetwork (or another allowed service tag) alone, or 1-16 comma-separated IPv4
+    ranges (cluster VNets, peered VNets, on-premises ranges). An NSG rule takes a service tag
+    only as its single sourceAddressPrefix; several ranges go to sourceAddressPrefixes."""
+    items = smb_sources(v)
+    if len(items) == 1:
+        return _one_smb_source(items[0])
+    if any(c.isspace() for c in v):
+        return "comma-separated without spaces, e.g. 10.1.0.0/16,192.168.10.0/24"
+    if len(items) > SMB_SOURCE_MAX_RANGES:
+        return f"at most {SMB_SOURCE_MAX_RANGES} comma-separated address ranges"
+    for item in items:
+        if item in SERVICE_TAGS:
+            return f"{item} must stand alone; a list holds IPv4 ranges only, e.g. 10.1.0.0/16,192.168.10.0/24"
+        broken = _one_smb_source(item)
+        if broken:
+            return f"{item or '(empty item)'}: {broken}"
+    if len(set(items)) != len(items):
+        return "each address range once"
     return None
 
 
@@ -325,6 +393,69 @@ def rdp_source(v: str, ctx: Context) -> str | None:
         return "empty (no RDP) or one IPv4 address or range, e.g. 203.0.113.7/32"
     if net.prefixlen < 24:
         return "at most a /24 range: RDP open to many addresses invites brute-force attacks"
+    return None
+
+
+# HPC Pack node group names as they reach a job XML attribute (NodeGroups, ';'-separated there)
+# and a clusrun /nodegroup: switch: kept to characters no shell, XML or list syntax reads.
+_NODE_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def node_group(v: str, ctx: Context) -> str | None:
+    if v and not _NODE_GROUP.fullmatch(v):
+        return ("empty, or the name of one HPC Pack node group: 1-64 letters, digits, '_', '.' or '-', "
+                "starting with a letter or digit (e.g. ComputeNodes)")
+    return None
+
+
+# Azure Private DNS zones: at least two labels and at most 34; some names are reserved
+# ("What is an Azure Private DNS zone?", learn.microsoft.com/azure/dns/private-dns-privatednszone,
+# Restrictions). Lower case only: DNS is case-insensitive and the files compare it as text.
+_DNS_ZONE_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+RESERVED_DNS_ZONES = ("azclient.ms", "azure.com", "cloudapp.net", "core.windows.net", "microsoft.com",
+                      "msidentity.com", "trafficmanager.net", "windows.net")
+
+
+def private_dns_zone(v: str, ctx: Context) -> str | None:
+    if not v:
+        return None
+    rule = ("empty (a hosts entry on each node), or a private DNS zone such as hpc.internal: 2-34 "
+            "lower-case labels of letters, digits and '-', separated by dots")
+    labels = v.split(".")
+    if not 2 <= len(labels) <= 34 or len(v) > 253 or not all(_DNS_ZONE_LABEL.fullmatch(x) for x in labels):
+        return rule
+    if labels[-1].isdigit():
+        return rule
+    if v in RESERVED_DNS_ZONES:  # the exact names: privatelink.* zones below them are allowed
+        return f"{v} is a zone name Azure reserves"
+    name = str(ctx.get("vm.name", "")).lower()
+    if name and len(name) + 1 + len(v) > 253:
+        return "the server's name in it would be longer than 253 characters"
+    return None
+
+
+# WinRM over HTTPS (5986) is an administrator login: as narrow as RDP when it faces the Internet.
+WINRM_PUBLIC_MIN_PREFIX = 24
+
+
+def winrm_source(v: str, ctx: Context) -> str | None:
+    """Where hpcshare runs from, for the WinRM HTTPS port (NSG and Windows Firewall): the VNet
+    (hpcshare on the HPC head node, the common case) or one typed range. Every other service tag,
+    '*' and /0 would open an administrator login to far more than this machine."""
+    if v == "VirtualNetwork":
+        return None
+    net = _ipv4_network(v)
+    if v in SERVICE_TAGS or v in ("*", "Any") or (net is not None and net.prefixlen == 0):
+        return ("WinRM (TCP 5986) must not be open to the Internet or to all of Azure; use VirtualNetwork "
+                "or the range hpcshare runs from, e.g. 10.1.0.0/24 or 203.0.113.7/32")
+    if net is None:
+        return "VirtualNetwork or one IPv4 address or range, e.g. 10.1.0.0/24 or 203.0.113.7/32"
+    if not _private(net):
+        if net.prefixlen < WINRM_PUBLIC_MIN_PREFIX:
+            return (f"a public range must be /{WINRM_PUBLIC_MIN_PREFIX} or narrower: an administrator login "
+                    "open to many Internet addresses invites brute-force attacks")
+        if ctx.get("remote.transport") == "winrm" and not ctx.get("endpoints.public_ip"):
+            return "a public range reaches the server only through a public IP: set endpoints.public_ip=true or use VirtualNetwork"
     return None
 
 

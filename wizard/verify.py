@@ -33,6 +33,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from wizard.sanitize import printable
+
 __all__ = [
     "FailureKind",
     "ProbeFailure",
@@ -128,7 +130,9 @@ _MIN_REDACT = 6
 
 
 def _redact(text: str, password: str) -> str:
-    return _scrub(text, password) if len(password) >= _MIN_REDACT else text
+    """Every message of the probe passes here: the password out, and no control characters from
+    the SMB server's or smbprotocol's text (see wizard.sanitize)."""
+    return printable(_scrub(text, password) if len(password) >= _MIN_REDACT else text, multiline=True)
 
 
 def _ntstatus_of(exc: BaseException) -> int | None:

@@ -3,7 +3,8 @@
 # Checks the share from the server itself, as a compute node would use it: connects to
 # \\SERVER\SHARE as the share user (a PSCredential, never a command line), writes a probe
 # file, reads it back, deletes it and disconnects. With read-only access the write must be
-# refused and the read is a listing instead. Changes nothing else on the server.
+# refused and the read is a listing instead. Changes nothing else on the server, apart from
+# removing the SYSTEM logon session's earlier connections to this server (see 'connect').
 #
 # Contract (wizard/remote/protocol.py): values arrive in -ConfigB64 (base64 of one UTF-8 JSON
 # object), the password in -SecretB64 (same encoding). Output: exactly one
@@ -14,125 +15,7 @@ param(
     [string]$SecretB64 = ''
 )
 
-# ---- hpcshare common: begin (byte-identical in every hpcshare script; a test checks) ----
-Set-StrictMode -Version 3
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-$ConfirmPreference = 'None'
-$WarningPreference = 'SilentlyContinue'
-$InformationPreference = 'SilentlyContinue'
-$VerbosePreference = 'SilentlyContinue'
-$DebugPreference = 'SilentlyContinue'
-
-$script:HpcFailed = $false
-$script:HpcStartError = $null
-$script:HpcSecrets = @()
-$script:HpcState = @{}
-
-# Never let a secret reach the output, whatever an error message quotes.
-function Protect-HpcText([string]$Text) {
-    foreach ($s in $script:HpcSecrets) {
-        if ($s) { $Text = $Text.Replace([string]$s, '***') }
-    }
-    return $Text
-}
-
-# Compact JSON, every non-ASCII character escaped: survives any console code page.
-function ConvertTo-HpcAsciiJson($Value) {
-    $json = ConvertTo-Json -InputObject $Value -Compress -Depth 6
-    $sb = New-Object System.Text.StringBuilder
-    foreach ($ch in $json.ToCharArray()) {
-        $code = [int]$ch
-        if ($code -lt 128) { [void]$sb.Append($ch) } else { [void]$sb.Append(('\u{0:x4}' -f $code)) }
-    }
-    return $sb.ToString()
-}
-
-function Write-HpcResult([string]$Step, [string]$Status, [string]$Message, $Data) {
-    $text = ((Protect-HpcText $Message) -replace '\s+', ' ').Trim()
-    if ($text.Length -gt 400) { $text = $text.Substring(0, 397) + '...' }
-    $body = [ordered]@{ step = $Step; status = $Status; message = $text }
-    if ($null -ne $Data -and $Data.Count -gt 0) { $body['data'] = $Data }
-    Write-Output ('HPCSHARE_RESULT ' + (ConvertTo-HpcAsciiJson $body))
-}
-
-# The Windows error text, prefixed with the cmdlet that raised it.
-function Format-HpcError($Record) {
-    if ($Record -isnot [System.Management.Automation.ErrorRecord]) { return [string]$Record }
-    $msg = [string]$Record.Exception.Message
-    $activity = ''
-    if ($null -ne $Record.CategoryInfo -and $Record.CategoryInfo.Activity) { $activity = [string]$Record.CategoryInfo.Activity }
-    if ($activity -cmatch '\A[A-Z][a-z]+-[A-Za-z]+\z' -and $activity -notlike '*-Hpc*' -and -not $msg.StartsWith($activity)) {
-        $msg = $activity + ': ' + $msg
-    }
-    return $msg
-}
-
-function New-HpcResult([string]$Status, [string]$Message, $Data = $null) {
-    return @{ HpcStatus = $Status; Message = $Message; Data = $Data }
-}
-
-# Runs one sub-step and prints its one result line. After a failure, the rest are skipped.
-function Invoke-HpcSubStep([string]$Name, [scriptblock]$Body) {
-    if ($script:HpcFailed) {
-        Write-HpcResult $Name 'skipped' 'not run: an earlier sub-step failed' $null
-        return
-    }
-    if ($null -ne $script:HpcStartError) {
-        $script:HpcFailed = $true
-        Write-HpcResult $Name 'failed' $script:HpcStartError @{ stage = 'start' }
-        return
-    }
-    try {
-        $out = @(& $Body)
-        $res = $null
-        foreach ($o in $out) {
-            if ($o -is [hashtable] -and $o.ContainsKey('HpcStatus')) { $res = $o }
-        }
-        if ($null -eq $res) { $res = New-HpcResult 'ok' 'done' }
-        if ($res.HpcStatus -eq 'failed') { $script:HpcFailed = $true }
-        Write-HpcResult $Name $res.HpcStatus $res.Message $res.Data
-    } catch {
-        $script:HpcFailed = $true
-        $id = [string]$_.FullyQualifiedErrorId
-        if ($id.Length -gt 160) { $id = $id.Substring(0, 160) }
-        Write-HpcResult $Name 'failed' (Format-HpcError $_) @{ errorId = $id }
-    }
-}
-
-# base64(UTF-8 JSON object) -> object. Messages never quote the parameter's content.
-function ConvertFrom-HpcParam([string]$Name, [string]$Text) {
-    if ([string]::IsNullOrWhiteSpace($Text)) { throw ('parameter -{0} is missing or empty' -f $Name) }
-    try { $bytes = [Convert]::FromBase64String($Text.Trim()) } catch { throw ('parameter -{0} is not valid base64' -f $Name) }
-    try { $value = [Text.Encoding]::UTF8.GetString($bytes) | ConvertFrom-Json } catch { throw ('parameter -{0} is not valid JSON' -f $Name) }
-    if ($null -eq $value -or $value -isnot [System.Management.Automation.PSCustomObject]) {
-        throw ('parameter -{0} is not a JSON object' -f $Name)
-    }
-    return $value
-}
-
-function Assert-HpcKeys($Object, [string]$Name, [string[]]$Keys) {
-    $have = @($Object.PSObject.Properties | ForEach-Object { $_.Name })
-    foreach ($k in $Keys) {
-        if ($have -cnotcontains $k) { throw ('parameter -{0} lacks the key ''{1}''' -f $Name, $k) }
-    }
-}
-
-# Defence in depth: hpcshare validated every value already; refuse anything unexpected.
-function Assert-HpcMatch([string]$Key, $Value, [string]$Pattern) {
-    if ($Value -isnot [string] -or $Value -cnotmatch $Pattern) { throw ('config value ''{0}'' is not acceptable' -f $Key) }
-}
-
-function Assert-HpcInt([string]$Key, $Value, [long]$Min, [long]$Max) {
-    if (-not ($Value -is [int] -or $Value -is [long]) -or $Value -lt $Min -or $Value -gt $Max) {
-        throw ('config value ''{0}'' must be a whole number from {1} to {2}' -f $Key, $Min, $Max)
-    }
-}
-
-function Assert-HpcBool([string]$Key, $Value) {
-    if ($Value -isnot [bool]) { throw ('config value ''{0}'' must be true or false' -f $Key) }
-}
-# ---- hpcshare common: end ----
+# hpcshare: prologue
 
 # Best effort: remove the probe file and the connection, whatever happened before.
 function Disconnect-HpcProbe {
@@ -178,16 +61,41 @@ try {
 
 try {
     # ---- connect: as the share user, with a PSCredential ----
+    # SMB allows one set of credentials per server within a logon session (error 1219, KB 183366),
+    # and every SYSTEM process (Run Command) shares one. So first remove this session's connections
+    # to this server, then connect, then prove with Get-SmbConnection that the connection used
+    # carries the share user's credential.
     Invoke-HpcSubStep 'connect' {
         $unc = $script:HpcState['Unc']
-        $who = [string]$Cfg.computer_name + '\' + [string]$Cfg.share_user
+        $server = [string]$Cfg.computer_name
+        $share = [string]$Cfg.share_name
+        $who = $server + '\' + [string]$Cfg.share_user
+        $removed = @()
+        # One Remove-SmbMapping per remote path removes every mapping to it (drive letter or none).
+        foreach ($path in @(Get-SmbMapping -ErrorAction SilentlyContinue | ForEach-Object { [string]$_.RemotePath } | Sort-Object -Unique)) {
+            if ($path.StartsWith('\\' + $server + '\', [StringComparison]::OrdinalIgnoreCase)) {
+                Remove-SmbMapping -RemotePath $path -Force
+                $removed += $path
+            }
+        }
         $secure = ConvertTo-SecureString -String ([string]$Sec.share_password) -AsPlainText -Force
         $cred = New-Object System.Management.Automation.PSCredential($who, $secure)
         $drive = 'hpcst' + [guid]::NewGuid().ToString('N').Substring(0, 8)
         New-PSDrive -Name $drive -PSProvider FileSystem -Root $unc -Credential $cred -Scope Script | Out-Null
         $script:HpcState['Drive'] = $drive
         Get-Item -LiteralPath ($drive + ':\') -Force | Out-Null
-        return New-HpcResult 'ok' ('Connected to {0} as {1}' -f $unc, $who)
+        # Get-SmbConnection lists every logon session's connections (UserName is the session's user,
+        # Credential the one the connection uses): look at this session's only.
+        $me = [System.Security.Principal.WindowsIdentity]::GetCurrent().Name
+        $conns = @(Get-SmbConnection -ServerName $server -ErrorAction SilentlyContinue | Where-Object { [string]$_.ShareName -eq $share -and [string]$_.UserName -eq $me })
+        if ($conns.Count -eq 0) { throw ('connected to {0}, but Get-SmbConnection shows no connection to it for {1}' -f $unc, $me) }
+        $creds = @($conns | ForEach-Object { [string]$_.Credential } | Sort-Object -Unique)
+        $wrong = @($creds | Where-Object { $_ -ne $who })
+        if ($wrong.Count -gt 0) { throw ('the connection to {0} uses the credential {1}, not {2}' -f $unc, ($wrong -join ', '), $who) }
+        $dialect = [string]$conns[0].Dialect
+        $before = 'no earlier connection to {0}' -f $server
+        if ($removed.Count -gt 0) { $before = 'removed earlier connection(s) {0}' -f ($removed -join ', ') }
+        return New-HpcResult 'ok' ('Connected to {0} as {1} (Get-SmbConnection: credential {1}, SMB {2}); {3}' -f $unc, $who, $dialect, $before) @{ credential = $who; removed = $removed }
     }
 
     # ---- write: a probe file (must be refused with read-only access) ----
@@ -223,19 +131,22 @@ try {
         return New-HpcResult 'ok' ('Read the probe file back: {0} bytes, content matches' -f $back.Length)
     }
 
-    # ---- delete: the probe, then disconnect ----
+    # ---- delete: the probe, then disconnect (and check that the connection is gone) ----
     Invoke-HpcSubStep 'delete' {
         $unc = $script:HpcState['Unc']
-        if ([string]$Cfg.access -eq 'read') {
-            Disconnect-HpcProbe
-            return New-HpcResult 'ok' ('Nothing to delete with read-only access; disconnected from {0}' -f $unc)
+        $what = 'Nothing to delete with read-only access'
+        if ([string]$Cfg.access -ne 'read') {
+            $file = $script:HpcState['Probe']
+            Remove-Item -LiteralPath $file -Force -Confirm:$false
+            if (Test-Path -LiteralPath $file) { throw 'the probe file is still there after Remove-Item' }
+            $script:HpcState['Probe'] = $null
+            $what = 'Deleted the probe file'
         }
-        $file = $script:HpcState['Probe']
-        Remove-Item -LiteralPath $file -Force -Confirm:$false
-        if (Test-Path -LiteralPath $file) { throw 'the probe file is still there after Remove-Item' }
-        $script:HpcState['Probe'] = $null
         Disconnect-HpcProbe
-        return New-HpcResult 'ok' ('Deleted the probe file; disconnected from {0}' -f $unc)
+        if (@(Get-SmbMapping -RemotePath $unc -ErrorAction SilentlyContinue).Count -gt 0) {
+            return New-HpcResult 'warning' ('{0}; the connection to {1} is still listed by Get-SmbMapping after disconnecting' -f $what, $unc)
+        }
+        return New-HpcResult 'ok' ('{0}; disconnected from {1}' -f $what, $unc)
     }
 } finally {
     Disconnect-HpcProbe

@@ -13,6 +13,12 @@ require the round trip to hold under all of them:
   closing ``%`` (``resume="after"``) or at it (``resume="at"``).
 * cmd.exe phase 2: outside quotes ``^`` escapes the next character, ``"`` toggles quoting,
   unescaped ``& && || |`` separate commands, ``<``/``>`` redirect; delayed expansion is off.
+  An unescaped ``(`` where a command starts opens a block, and an unescaped ``)`` closes the
+  innermost open one; elsewhere they are ordinary characters (as in ``if exist X\\ (exit 0)``,
+  which this model leaves inside the ``if`` command's text).
+* Running the commands (``evaluate``): ``&`` binds loosest; ``||`` runs its right side only when
+  the left failed, ``&&`` only when it succeeded; a block's result is its last command's; ``exit N``
+  ends the line with N.
 * net.exe argv: the Microsoft C runtime rules (backslashes before a quote, quotes, spaces).
 """
 from __future__ import annotations
@@ -72,6 +78,8 @@ def percent_phase(line: str, env: Mapping[str, str], resume: str) -> str:
 class Command:
     chars: list[tuple[str, bool]]          # (character, came from a caret escape)
     separator: str = ""
+    opens: int = 0                         # blocks "(" opened just before this command
+    closes: int = 0                        # blocks ")" closed just after it
 
     @property
     def text(self) -> str:
@@ -85,9 +93,20 @@ def caret_phase(line: str) -> list[Command]:
     cmds: list[Command] = []
     cur = Command([])
     quoted = False
+    depth = 0
     i, n = 0, len(line)
     while i < n:
         c = line[i]
+        if not quoted and c == "(" and not "".join(ch for ch, _ in cur.chars).strip():
+            cur.opens += 1
+            depth += 1
+            i += 1
+            continue
+        if not quoted and c == ")" and depth > 0:
+            cur.closes += 1
+            depth -= 1
+            i += 1
+            continue
         if quoted:
             cur.chars.append((c, False))
             quoted = c != '"'
@@ -179,3 +198,66 @@ def crt_argv(s: str) -> list[str]:
 def run_on_node(command_line: str, env: Mapping[str, str], *, star: str, resume: str) -> list[Command]:
     """The commands cmd.exe would run for ``command_line`` (NodePrep), under one variant."""
     return caret_phase(percent_phase(hpc_star(command_line, star), env, resume))
+
+
+class Exit(Exception):
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def evaluate(cmds: list[Command], run) -> int:
+    """Run parsed commands with cmd.exe's operators and blocks; ``run(command)`` gives each
+    command's exit code. Returns the line's exit code (``exit N`` ends it at once)."""
+    tokens: list[object] = []
+    for c in cmds:
+        tokens += ["("] * c.opens + [c] + [")"] * c.closes
+        if c.separator:
+            tokens.append(c.separator)
+    pos = 0
+
+    def peek() -> object:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take() -> object:
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def seq(execute: bool) -> int:
+        code = chain(execute)
+        while peek() == "&":
+            take()
+            code = chain(execute)
+        return code
+
+    def chain(execute: bool) -> int:
+        code = primary(execute)
+        while peek() in ("||", "&&"):
+            op = take()
+            wanted = code != 0 if op == "||" else code == 0
+            result = primary(execute and wanted)
+            if execute and wanted:
+                code = result
+        return code
+
+    def primary(execute: bool) -> int:
+        tok = take()
+        if tok == "(":
+            code = seq(execute)
+            assert take() == ")", "unbalanced block"
+            return code
+        assert isinstance(tok, Command), tok
+        if not execute:
+            return 0
+        words = tok.text.split()
+        if words and words[0].lower() == "exit":
+            raise Exit(int(words[1]) if len(words) > 1 else 0)
+        return run(tok)
+
+    try:
+        code = seq(True)
+    except Exit as done:
+        return done.code
+    assert pos == len(tokens), tokens[pos:]
+    return code

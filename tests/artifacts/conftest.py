@@ -64,7 +64,16 @@ def _cases() -> dict[str, Case]:
         endpoints__subnet_cidr="172.16.8.0/24", endpoints__private_ip="172.16.8.200")
     full_facts = ServerFacts(server_name="FS-7", private_ip="172.16.8.200", subscription_id=SUB,
                              resource_group="rg-hpcshare", region="westeurope")
+    # HPC Pack 2016/2019 IaaS nodes: a node group, the name in a private DNS zone, SMB from the
+    # cluster's own and an on-premises range.
+    iaas = make_answers("iaas", cluster__node_group="ComputeNodes", endpoints__private_dns_zone="hpc.internal",
+                        endpoints__smb_source="10.1.0.0/16,192.168.10.0/24")
+    iaas_facts = ServerFacts(
+        server_name="myfileserver", private_ip="10.0.0.4", subscription_id=SUB,
+        resource_group="rg-hpcshare", region="westeurope",
+        resource_ids={"private-dns": rid("Microsoft.Network/privateDnsZones", "hpc.internal")})
     return {
+        "iaas-dns-group": Case("iaas-dns-group", iaas, iaas_facts),
         "private-change": Case("private-change", private, private_facts),
         "public-read": Case("public-read", public, public_facts),
         "private-full-encrypted": Case("private-full-encrypted", full, full_facts),

@@ -13,7 +13,7 @@ from wizard.answers import generate_password
 from wizard.artifacts.escaping import (
     PASSWORD_PLACEHOLDER, crlf, crt_quote, escape_netuse_password, findstr_literal, ps_single_quoted,
 )
-from wizard.artifacts.jobxml import nodeprep_command
+from wizard.artifacts.jobxml import CONNECT_ATTEMPTS, nodeprep_command
 from wizard.artifacts.safety import check_values
 
 KNOWN = [
@@ -24,10 +24,11 @@ KNOWN = [
     ("^", "^^"),
     ("*", "^*"),
     ("a**b", "a^*^*b"),
-    # % : a caret after each one breaks any %name%; a lone trailing % needs nothing.
-    ("100%", "100%"),
-    ("%PATH%", "%^PATH%"),
-    ("%%", "%^%"),
+    # % : a caret after each one breaks any %name%, a trailing one included (it escapes the
+    # space that follows the password, so no copy of it can pair with the next copy's %).
+    ("100%", "100%^"),
+    ("%PATH%", "%^PATH%^"),
+    ("%%", "%^%^"),
     ("%&", "%^&"),
     ("%*", "%^*"),
     ("%^", "%^^"),
@@ -91,10 +92,16 @@ def _hostile_env(line: str) -> dict[str, str]:
     return env
 
 
+def _is_connect(c: cmdmodel.Command) -> bool:
+    return c.text.lstrip().startswith("net use ") and "/user:" in c.text
+
+
 @pytest.mark.parametrize("star", ["strip", "keep"])
 @pytest.mark.parametrize("resume", ["after", "at"])
 @pytest.mark.parametrize("access", ["read", "change"])
 def test_round_trip_through_the_node_model(star: str, resume: str, access: str) -> None:
+    """Every password reaches net.exe (each of the three attempts) and cmdkey.exe exactly, and the
+    commands around them are the ones we wrote."""
     case = CASES["private-change"]
     values = check_values(case.answers.replace(share__access=access), case.facts)
     for pw in _passwords():
@@ -103,22 +110,56 @@ def test_round_trip_through_the_node_model(star: str, resume: str, access: str) 
         assert all(line[i - 1] == "^" for i, c in enumerate(line) if c == "*"), line
         for env in ({}, _hostile_env(line), _hostile_env(pw)):
             cmds = cmdmodel.run_on_node(line, env, star=star, resume=resume)
-            connect = [c for c in cmds if c.text.lstrip().startswith("net use ") and "/user:" in c.text]
-            assert len(connect) == 1, (pw, [c.text for c in cmds])
-            assert connect[0].unescaped("()") == set(), pw
-            argv = cmdmodel.crt_argv(connect[0].text)
-            assert argv == ["net", "use", values.unc, f"/user:{values.account}", pw, "/persistent:no"], (pw, line)
-            # The commands around it are the ones we wrote, whatever the password holds.
+            connect = [c for c in cmds if _is_connect(c)]
+            assert len(connect) == CONNECT_ATTEMPTS, (pw, [c.text for c in cmds])
+            for attempt in connect:
+                assert attempt.unescaped("()") == set(), pw
+                argv = cmdmodel.crt_argv(attempt.text)
+                assert argv == ["net", "use", values.unc, f"/user:{values.account}", pw, "/persistent:no"], (pw, line)
+            cmdkey = [c for c in cmds if c.text.lstrip().startswith("cmdkey ")]
+            assert len(cmdkey) == 1, (pw, [c.text for c in cmds])
+            assert cmdmodel.crt_argv(cmdkey[0].text) == [
+                "cmdkey", f"/add:{values.host}", f"/user:{values.account}", f"/pass:{pw}"], (pw, line)
+            # The commands around them are the ones we wrote, whatever the password holds.
+            texts = [c.text.strip() for c in cmds if not _is_connect(c) and c not in cmdkey]
             first = cmds[0]
             assert cmdmodel.crt_argv(first.text) == ["cmd", "/c", "net", "use", values.unc, "/delete", "/y"]
             assert first.separator == "&"
-            if access == "read":
-                assert cmds[-1] is connect[0]
-            else:
-                assert connect[0].separator == "||"
-                assert [c.text.strip() for c in cmds[cmds.index(connect[0]) + 1:]] == [
-                    "exit 1", f"md {values.unc}\\jobs",
-                    f"if exist {values.unc}\\jobs\\ (exit 0) else exit 1"]
+            pause = "ping -n 6 127.0.0.1"
+            expected = [first.text.strip(), pause, pause, "exit 1"]
+            if access != "read":
+                expected += [f"md {values.unc}\\jobs", f"if exist {values.unc}\\jobs\\ (exit 0) else exit 1"]
+            assert texts == expected, (pw, texts)
+
+
+@pytest.mark.parametrize("outcomes", [(0,), (2, 0), (2, 2, 0), (2, 2, 2), (53, 1326, 0)])
+@pytest.mark.parametrize("access", ["read", "change"])
+def test_nodeprep_retries_then_fails_the_node(outcomes: tuple[int, ...], access: str) -> None:
+    """Three attempts with a pause before each retry, stopping at the first success; after three
+    failures the line exits 1 (the node is left out of the job). cmdkey failing changes nothing."""
+    case = CASES["private-change"]
+    values = check_values(case.answers.replace(share__access=access), case.facts)
+    cmds = cmdmodel.run_on_node(nodeprep_command(values, escape_netuse_password(TRICKY_PASSWORD)), {},
+                                star="keep", resume="after")
+    ran: list[str] = []
+    results = iter(outcomes)
+
+    def run(c: cmdmodel.Command) -> int:
+        if _is_connect(c):
+            ran.append("connect")
+            return next(results)
+        word = c.text.split()[0]
+        ran.append(word)
+        return 1 if word == "cmdkey" else 0  # cmdkey refused (e.g. no profile): not fatal
+
+    code = cmdmodel.evaluate(cmds, run)
+    attempts = len(outcomes)
+    expected = ["cmd", "cmdkey"] + ["connect"] + ["ping", "connect"] * (attempts - 1)
+    connected = outcomes[-1] == 0
+    if connected and access != "read":
+        expected += ["md", "if"]
+    assert ran == expected
+    assert code == (0 if connected else 1)
 
 
 def test_nothing_after_the_password_can_pair_with_a_trailing_percent() -> None:

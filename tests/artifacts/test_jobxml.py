@@ -10,7 +10,7 @@ import pytest
 from tests.artifacts.conftest import CASES, REFERENCE, XSD, Case
 from wizard.artifacts import render_artifacts
 from wizard.artifacts.escaping import PASSWORD_PLACEHOLDER, escape_netuse_password
-from wizard.artifacts.jobxml import NAMESPACE, nodeprep_command, noderelease_command
+from wizard.artifacts.jobxml import CONNECT_ATTEMPTS, NAMESPACE, nodeprep_command, noderelease_command
 from wizard.artifacts.safety import check_values
 
 xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is in the test extra")
@@ -66,35 +66,65 @@ def test_same_shape_as_the_exported_jobs(case: Case) -> None:
 def test_task_kinds_and_commands(case: Case) -> None:
     root = ET.fromstring(_xml(case))
     values = check_values(case.answers, case.facts)
-    tasks = _tasks(root)
-    assert list(tasks) == ["NodePrep", "Basic", "NodeRelease"]
+    tasks = {t.get("Name"): t for t in root.find(f"{NS}Tasks")}
+    assert [(name, t.get("Type")) for name, t in tasks.items()] == [
+        ("Connect share", "NodePrep"), ("Example", "Basic"), ("Check access", "Basic"),
+        ("Disconnect share", "NodeRelease")]
     password = PASSWORD_PLACEHOLDER if case.embed_password is None else escape_netuse_password(case.embed_password)
-    assert tasks["NodePrep"].get("CommandLine") == nodeprep_command(values, password)
-    assert tasks["NodeRelease"].get("CommandLine") == noderelease_command(values)
-    assert tasks["NodeRelease"].get("CommandLine") == f"cmd /c net use {values.unc} /delete /y & exit 0"
-    nodeprep = tasks["NodePrep"].get("CommandLine")
-    assert nodeprep.startswith(f"cmd /c net use {values.unc} /delete /y >nul 2>&1 & "
-                               f"net use {values.unc} /user:{values.server}\\{values.user} {password} /persistent:no")
-    for kind in ("NodePrep", "NodeRelease"):
+    nodeprep = tasks["Connect share"].get("CommandLine")
+    assert nodeprep == nodeprep_command(values, password)
+    release = tasks["Disconnect share"].get("CommandLine")
+    assert release == noderelease_command(values)
+    assert release == f"cmd /c net use {values.unc} /delete /y & cmdkey /delete:{values.host} & exit 0"
+    connect = f"net use {values.unc} /user:{values.server}\\{values.user} {password} /persistent:no"
+    pause = "ping -n 6 127.0.0.1 >nul"
+    assert nodeprep.startswith(
+        f"cmd /c net use {values.unc} /delete /y >nul 2>&1 & "
+        f"cmdkey /add:{values.host} /user:{values.server}\\{values.user} /pass:{password} & "
+        f"{connect} || ({pause} & {connect}) || ({pause} & {connect}) || exit 1")
+    for kind in ("Connect share", "Disconnect share"):
         line = tasks[kind].get("CommandLine")
         assert all(line[i - 1] == "^" for i, c in enumerate(line) if c == "*"), kind
-    example = tasks["Basic"]
+    example = tasks["Example"]
     if values.access == "read":
+        assert example.get("CommandLine") == f"cmd /c pushd {values.unc} && dir && popd"
         assert example.get("WorkDirectory") == values.unc
         assert example.get("StdOutFilePath") is None and example.get("StdErrFilePath") is None
     else:
+        assert example.get("CommandLine") == f"cmd /c pushd {values.unc}\\jobs && hostname && cd && popd"
         assert example.get("WorkDirectory") == f"{values.unc}\\jobs"
         assert example.get("StdOutFilePath") == "hpcshare-example.out"
         assert example.get("StdErrFilePath") == "hpcshare-example.err"
         assert "\\" not in example.get("StdOutFilePath")  # relative to the work directory
         assert f"md {values.unc}\\jobs" in nodeprep
+    check = tasks["Check access"]
+    assert check.get("CommandLine") == f"cmd /c whoami & net use & cmdkey /list:{values.host} & dir {values.unc}"
+    assert check.get("WorkDirectory") is None and check.get("StdOutFilePath") is None
 
 
 def test_job_attributes(case: Case) -> None:
     root = ET.fromstring(_xml(case))
     assert root.get("Name") == f"hpcshare example ({case.answers.profile})"
     assert root.get("JobTemplate") is None  # the cluster's Default template
-    assert root.get("NodeGroups") is None
+    assert root.get("NodeGroups") == (case.answers.cluster.node_group or None)
+
+
+def test_node_group_and_private_dns_zone() -> None:
+    """cluster.node_group -> NodeGroups on the Job (valid against the schema); a private DNS zone
+    -> every path and cmdkey target uses <vm name>.<zone>, while the account stays SERVER\\user."""
+    case = CASES["private-change"]
+    answers = case.answers.replace(cluster__node_group="ComputeNodes", endpoints__private_dns_zone="hpc.internal")
+    text = render_artifacts(answers, case.facts)["job-template.xml"]
+    schema().validate(text)
+    root = ET.fromstring(text)
+    assert root.get("NodeGroups") == "ComputeNodes"
+    tasks = {t.get("Name"): t for t in root.find(f"{NS}Tasks")}
+    nodeprep = tasks["Connect share"].get("CommandLine")
+    assert "net use \\\\myfileserver.hpc.internal\\MyShare /user:myfileserver\\hpcshareuser " in nodeprep
+    assert "cmdkey /add:myfileserver.hpc.internal /user:myfileserver\\hpcshareuser " in nodeprep
+    assert tasks["Example"].get("WorkDirectory") == "\\\\myfileserver.hpc.internal\\MyShare\\jobs"
+    assert "cmdkey /delete:myfileserver.hpc.internal" in tasks["Disconnect share"].get("CommandLine")
+    assert "\\\\myfileserver\\" not in text
 
 
 def test_embedded_password_parses_back_escaped() -> None:
@@ -115,9 +145,13 @@ def test_embedded_password_parses_back_escaped() -> None:
 
 
 def test_placeholder_only_in_the_nodeprep_command_line(case: Case) -> None:
+    """Once for cmdkey and once per net use attempt, all in the NodePrep task."""
     text = _xml(case)
-    expected = 1 if case.embed_password is None else 0
+    root = ET.fromstring(text)
+    expected = 1 + CONNECT_ATTEMPTS if case.embed_password is None else 0
     assert text.count(PASSWORD_PLACEHOLDER) == expected
+    nodeprep = _tasks(root)["NodePrep"].get("CommandLine")
+    assert nodeprep.count(PASSWORD_PLACEHOLDER) == expected
 
 
 @pytest.mark.parametrize("name", ["my--server", "a-b"])

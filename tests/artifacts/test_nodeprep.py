@@ -33,22 +33,27 @@ def _lines(text: str) -> list[str]:
 
 def test_nodeprep_commands_exactly(case: Case) -> None:
     v = check_values(case.answers, case.facts)
-    ip, srv, ipre = v.private_ip, v.server, v.private_ip.replace(".", "\\.")
-    named = f'/C:"^[^#]*[ \t]{srv}[ \t#]" /C:"^[^#]*[ \t]{srv}$"'
+    ip, srv, ipre = v.private_ip, v.host, v.private_ip.replace(".", "\\.")
+    srvre = srv.replace(".", "\\.")
+    named = f'/C:"^[^#]*[ \t]{srvre}[ \t#]" /C:"^[^#]*[ \t]{srvre}$"'
     code = [ln for ln in _lines(_texts(case)["nodeprep.cmd"]) if ln.strip() and not ln.startswith("rem")]
     assert code == [
         "@echo off",
         "setlocal EnableExtensions DisableDelayedExpansion",
+        'set "STRICT=0"',
+        'if /I "%~1"=="/strict" set "STRICT=1"',
+        'set "CODE=0"',
+        'set "LOG=%SystemRoot%\\Temp\\hpcshare-nodeprep.log"',
         'set "HOSTS=%SystemRoot%\\System32\\drivers\\etc\\hosts"',
         'set "WORK=%SystemRoot%\\System32\\drivers\\etc\\hosts.hpcshare-new"',
         'set "NAMED=0"',
         'set "EXACT=0"',
         'if not exist "%HOSTS%" goto write',
         f"for /f %%N in ('findstr /R /I {named} \"%HOSTS%\" 2^>nul ^| find /C /V \"\"') do set \"NAMED=%%N\"",
-        f"for /f %%N in ('findstr /R /I /X /C:\"[ \t]*{ipre}[ \t][ \t]*{srv}[ \t]*\" \"%HOSTS%\" 2^>nul ^| find /C /V \"\"') do set \"EXACT=%%N\"",
+        f"for /f %%N in ('findstr /R /I /X /C:\"[ \t]*{ipre}[ \t][ \t]*{srvre}[ \t]*\" \"%HOSTS%\" 2^>nul ^| find /C /V \"\"') do set \"EXACT=%%N\"",
         'if not "%NAMED%"=="1" goto write',
         'if not "%EXACT%"=="1" goto write',
-        f"echo hpcshare: the hosts file already maps {srv} to {ip}",
+        f'set "RESULT=the hosts file already maps {srv} to {ip}"',
         "goto flush",
         ":write",
         'type nul > "%WORK%" 2>nul',
@@ -61,13 +66,17 @@ def test_nodeprep_commands_exactly(case: Case) -> None:
         'copy /Y "%WORK%" "%HOSTS%" >nul 2>&1',
         "if errorlevel 1 goto failed",
         'del "%WORK%" >nul 2>&1',
-        f"echo hpcshare: the hosts file now maps {srv} to {ip}",
+        f'set "RESULT=the hosts file now maps {srv} to {ip}"',
         "goto flush",
         ":failed",
         'del "%WORK%" >nul 2>&1',
-        "echo hpcshare: could not update the hosts file; run this as an administrator",
+        'set "RESULT=could not update the hosts file; run this as an administrator"',
+        'set "CODE=1"',
         ":flush",
         "ipconfig /flushdns >nul 2>&1",
+        "echo hpcshare: %RESULT%",
+        '(>>"%LOG%" echo %DATE% %TIME% hpcshare: %RESULT%) 2>nul',
+        'if "%STRICT%"=="1" exit /b %CODE%',
         "exit /b 0",
     ]
 
@@ -92,15 +101,22 @@ def test_cmd_file_hygiene(case: Case, name: str) -> None:
             # Only our own variables are expanded.
             for var in re.findall(r"%([^%\s]*)%", ln.replace("%%N", "")):
                 assert var in {"SystemRoot", "HOSTS", "WORK", "NAMED", "EXACT", "NODEGROUP", "JOBFILE",
-                               "ERRORLEVEL"}, (name, ln)
+                               "ERRORLEVEL", "STRICT", "CODE", "RESULT", "LOG", "DATE", "TIME"}, (name, ln)
         assert len(ln) < 8000
 
 
-def test_nodeprep_always_exits_zero(case: Case) -> None:
-    lines = _lines(_texts(case)["nodeprep.cmd"])
-    assert lines[-1] == "exit /b 0"
-    assert sum("exit" in ln.split() for ln in lines if not ln.startswith("rem")) == 1
+def test_nodeprep_exits_zero_unless_strict(case: Case) -> None:
+    """Exit 0 always, except with /strict after a failed update: CODE is 1 only on the :failed path."""
+    lines = [ln for ln in _lines(_texts(case)["nodeprep.cmd"]) if not ln.startswith("rem")]
+    assert lines[-2:] == ['if "%STRICT%"=="1" exit /b %CODE%', "exit /b 0"]
+    assert sum("exit" in ln.split() for ln in lines) == 2
+    assert [ln for ln in lines if ln.startswith('set "CODE=')] == ['set "CODE=0"', 'set "CODE=1"']
+    failed, flush = lines.index(":failed"), lines.index(":flush")
+    assert failed < lines.index('set "CODE=1"') < flush
     assert not any(">&2" in ln or "1>&2" in ln for ln in lines)
+    # Every path to :flush sets RESULT first: the printed and logged line is never empty.
+    results = [i for i, ln in enumerate(lines) if ln.startswith('set "RESULT=')]
+    assert len(results) == 3
 
 
 # ---- the findstr patterns applied to sample hosts files ----------------------------------
@@ -220,7 +236,33 @@ def test_clusrun_line_fits_cmd_exe_limits() -> None:
     assert len(line) + 200 < 8191  # the node group name expands into it; cmd.exe's line limit
 
 
-def test_clusrun_default_node_group(case: Case) -> None:
+def test_clusrun_node_group(case: Case) -> None:
+    """No group answered: the group must be named on the command line (no AzureNodes default)."""
     lines = _lines(_texts(case)["clusrun-hosts.cmd"])
     assert 'set "NODEGROUP=%~1"' in lines
-    assert 'if "%NODEGROUP%"=="" set "NODEGROUP=AzureNodes"' in lines
+    if case.answers.cluster.node_group:
+        assert f'if "%NODEGROUP%"=="" set "NODEGROUP={case.answers.cluster.node_group}"' in lines
+    else:
+        assert "rem No default node group: cluster.node_group was empty when this was written." in lines
+    assert lines.index('if "%NODEGROUP%"=="" goto usage') < lines.index(_clusrun_line(case))
+    assert "AzureNodes" not in "\n".join(lines)
+
+
+def test_clusrun_targets_the_answered_group_and_runs_strict() -> None:
+    case = CASES["private-change"]
+    answers = case.answers.replace(cluster__node_group="ComputeNodes")
+    text = render_artifacts(answers, case.facts)["clusrun-hosts.cmd"]
+    lines = _lines(text)
+    assert 'if "%NODEGROUP%"=="" set "NODEGROUP=ComputeNodes"' in lines
+    assert [ln for ln in lines if ln.startswith("clusrun ")][0].startswith('clusrun "/nodegroup:%NODEGROUP%" ')
+    assert "cmd.exe /c $file /strict" in CLUSRUN_PS_LINES
+
+
+def test_private_dns_zone_names_the_fqdn_in_the_hosts_entry() -> None:
+    case = CASES["private-change"]
+    answers = case.answers.replace(endpoints__private_dns_zone="hpc.internal")
+    text = render_artifacts(answers, case.facts)["nodeprep.cmd"]
+    assert '>>"%WORK%" echo 10.0.0.4 myfileserver.hpc.internal' in _lines(text)
+    calls = _findstr_calls(text)
+    hosts = ["10.0.0.9 myfileserver", "10.9.9.9 myfileserver.hpc.internal"]
+    assert _findstr(calls["filter"], hosts) == ["10.0.0.9 myfileserver"]

@@ -48,6 +48,8 @@ def test_ps1_flow(case: Case) -> None:
                    "New-HpcJob -JobFile $JobFile -Scheduler $Scheduler", "Get-HpcTask -Job $job",
                    "Set-HpcTask -Task $task -CommandLine $task.CommandLine.Replace($Placeholder, $escaped)",
                    "Submit-HpcJob -Job $job -Scheduler $Scheduler", "Stop-HpcJob -Job $job -Force",
+                   "Import-Module Microsoft.Hpc", "$filled += ,@($task, $task.CommandLine)",
+                   "Set-HpcTask -Task $pair[0] -CommandLine $pair[1]",
                    "$ErrorActionPreference = 'Stop'"):
         assert needle in text, needle
     # Nothing in the script writes a file (the password stays in memory).
@@ -73,3 +75,10 @@ def test_submit_files_hold_no_password() -> None:
         assert case.embed_password not in texts[name]
         assert escape_netuse_password(case.embed_password) not in texts[name]
         assert texts[name] == _texts(CASES["private-change"])[name]  # the same with or without embedding
+
+
+def test_ps1_loads_the_module_first_and_restores_the_placeholder_before_cancelling() -> None:
+    text = _texts(CASES["private-change"])["submit-job.ps1"]
+    assert text.index("Import-Module Microsoft.Hpc") < text.index("Add-PSSnapin Microsoft.HPC")
+    catch = text.split("catch {", 1)[1].split("finally {", 1)[0]
+    assert catch.index("Set-HpcTask -Task $pair[0] -CommandLine $pair[1]") < catch.index("Stop-HpcJob")

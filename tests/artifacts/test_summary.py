@@ -15,10 +15,13 @@ def test_contents(case: Case) -> None:
     text = _summary(case)
     assert text.isascii() and "\r" not in text
     for needle in (v.server, v.private_ip, v.unc, v.account, v.resource_group, v.region, v.subscription_id,
-                   "hpcpack create nodeprep.zip nodeprep.cmd",
-                   'hpcpack upload nodeprep.zip /nodetemplate:"Default AzureNode Template"',
+                   "HPC Pack 2016 or 2019", "Cloud Services (classic)", "legacy",
+                   "hpcpack create hpcshare.zip nodeprep.cmd", "/relativePath:hpcshare", "hpcsync",
+                   "call `nodeprep.cmd` from the startup script", "rather than replacing",
                    "clusrun-hosts.cmd", f"hpcshare teardown --profile {v.profile}",
-                   f"--share {v.share} --user {v.user}", "System error 53", "System error 1219"):
+                   f"cmd /c pushd {v.unc}\\jobs && ", "cmdkey /add:", "Check access",
+                   f"--share {v.share} --user {v.user}", "System error 53", "System error 1219",
+                   "Domain-joined clusters", "no share password"):
         assert needle in text, needle
     for _, rid in v.resource_ids:
         assert f"`{rid}`" in text
@@ -42,3 +45,39 @@ def test_embedding_is_stated() -> None:
 def test_access_and_encryption() -> None:
     text = _summary(CASES["private-full-encrypted"])
     assert "full control" in text and "required (clients need SMB 3" in text
+
+
+def test_where_the_password_lives() -> None:
+    text = _summary(CASES["private-change"])
+    section = text.split("## Where the share password lives", 1)[1].split("\n## ", 1)[0]
+    for needle in ("scheduler database until the job is purged", "cluster administrator", "`cmd.exe`, `cmdkey.exe` and `net.exe`",
+                   "module logging", "puts the placeholder back"):
+        assert needle in section, needle
+
+
+def test_smb_scope_on_the_nsg_and_the_firewall() -> None:
+    """VirtualNetwork: the NSG admits peered and on-premises ranges, the firewall only the VNet's own
+    range, and SUMMARY says so; a list of ranges is the same on both. Error 53 says to check both."""
+    case = CASES["private-change"]
+    text = _summary(case)
+    assert "Network security group: `VirtualNetwork`: this virtual network, peered virtual networks" in text
+    assert "Windows Firewall on the server: only this virtual network's own address space (`10.0.0.0/16`" in text
+    assert "check both the network security group and the Windows Firewall" in text
+    listed = render_artifacts(case.answers.replace(endpoints__smb_source="10.1.0.0/16,192.168.10.0/24"),
+                              case.facts)["SUMMARY.md"]
+    assert "- Network security group: `10.1.0.0/16`, `192.168.10.0/24`." in listed
+    assert "- Windows Firewall on the server: the same ranges: `10.1.0.0/16`, `192.168.10.0/24`" in listed
+
+
+def test_node_group_and_private_dns_zone() -> None:
+    case = CASES["private-change"]
+    text = _summary(case)
+    assert "the job may land on any node" in text and "| Node group | none" in text
+    answers = case.answers.replace(cluster__node_group="ComputeNodes", endpoints__private_dns_zone="hpc.internal")
+    text = render_artifacts(answers, case.facts)["SUMMARY.md"]
+    assert "| Node group | `ComputeNodes` |" in text and "may land on any node" not in text
+    assert "`clusrun-hosts.cmd ComputeNodes` (that node group is the default)" in text
+    assert "| Name the nodes use | `myfileserver.hpc.internal` |" in text
+    assert "conditional forwarder for `hpc.internal` to `168.63.129.16`" in text
+    assert "`\\\\myfileserver.hpc.internal\\MyShare`" in text
+    assert "the private DNS zone `hpc.internal` with its record and VNet link included" in text

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -146,3 +147,50 @@ def test_render_is_pure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert render_artifacts(case.answers, case.facts) == first
     assert list(first) == list(ARTIFACT_NAMES)
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- Windows: chmod only sets the read-only flag there, so the secret file gets an ACL ----------
+
+def _fake_icacls(calls: list[list[str]], returncode: int):
+    def run(args, **kwargs):
+        calls.append(list(args))
+        assert Path(args[1]).exists(), "icacls must see the staged file, before it is moved into place"
+        return subprocess.CompletedProcess(args, returncode, stdout="", stderr="Access is denied.\n")
+    return run
+
+
+def test_windows_secret_file_gets_an_owner_only_acl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(writer_mod, "_is_windows", lambda: True)
+    monkeypatch.setattr(writer_mod.subprocess, "run", _fake_icacls(calls, 0))
+    monkeypatch.setattr(writer_mod.getpass, "getuser", lambda: "alice")
+    monkeypatch.setenv("USERDOMAIN", "CONTOSO")
+    case = CASES["private-change"]
+    write_artifacts(case.answers, case.facts, tmp_path / "out", embed_password="Pw-123456789x")
+    assert len(calls) == 1  # the job XML only: the other files hold no secret
+    args = calls[0]
+    assert args[0] == "icacls" and Path(args[1]).name == "job-template.xml"
+    assert args[2:] == ["/inheritance:r", "/grant:r", "CONTOSO\\alice:F"]
+    assert (tmp_path / "out" / "job-template.xml").exists()
+
+
+def test_windows_refuses_to_embed_when_the_acl_cannot_be_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(writer_mod, "_is_windows", lambda: True)
+    monkeypatch.setattr(writer_mod.subprocess, "run", _fake_icacls(calls, 5))
+    case = CASES["private-change"]
+    out = tmp_path / "out"
+    with pytest.raises(writer_mod.SecretFileError, match=r"--embed-password: cannot make job-template\.xml readable by .* only \(icacls: Access is denied\.\); nothing was written"):
+        write_artifacts(case.answers, case.facts, out, embed_password="Pw-123456789x")
+    assert list(out.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
+
+
+def test_no_icacls_without_a_secret_or_off_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(writer_mod.subprocess, "run", _fake_icacls(calls, 0))
+    case = CASES["private-change"]
+    write_artifacts(case.answers, case.facts, tmp_path / "a", embed_password="Pw-123456789x")  # POSIX here
+    monkeypatch.setattr(writer_mod, "_is_windows", lambda: True)
+    write_artifacts(case.answers, case.facts, tmp_path / "b")
+    assert calls == []

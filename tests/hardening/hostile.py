@@ -53,16 +53,20 @@ STRICT: dict[str, str] = {
     "endpoints.subnet_cidr": _CIDR,
     "endpoints.private_ip": _IP,
     "endpoints.dns_label": r"([a-z][a-z0-9-]{1,61}[a-z0-9])?",
-    "endpoints.smb_source": rf"VirtualNetwork|AzureLoadBalancer|{_IP}|{_CIDR}",
+    "endpoints.smb_source": rf"VirtualNetwork|AzureLoadBalancer|({_IP}|{_CIDR})(,({_IP}|{_CIDR}))*",
+    # Empty: a hosts entry; else a DNS zone of lower-case labels (Azure Private DNS zone names).
+    "endpoints.private_dns_zone": r"|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
     "endpoints.rdp_source": rf"({_IP}|{_CIDR})?",
     "remote.transport": r"managed-run-command|run-command|winrm",
+    "cluster.node_group": r"|[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",   # one HPC Pack node group, or none
+    "remote.winrm_source": rf"VirtualNetwork|{_IP}|{_CIDR}",
 }
 # Characters that mean something to cmd.exe, PowerShell, XML, TOML or a shell (space, '.', '-',
 # '_', '(', ')' and '/' are not here: fields that need them are listed in STRICT).
 METACHARACTERS = set("'\"`$;&|%^<>*?!{}[]=#@~\\,:+") | {"\u2018", "\u2019", "\u201a", "\u201b",
                                                         "\u201c", "\u201d", "\u201e"}
 # Fields that legitimately hold some of them.
-LEGIT_META: dict[str, set[str]] = {}
+LEGIT_META: dict[str, set[str]] = {"endpoints.smb_source": {","}}   # a list of address ranges
 
 
 def strict_ok(key: str, value: object) -> bool:

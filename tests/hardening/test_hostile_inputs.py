@@ -40,8 +40,8 @@ BASE: dict[str, Any] = {
     "endpoints.vnet": "vnet-hpc", "endpoints.vnet_cidr": "10.0.0.0/16", "endpoints.subnet": "default",
     "endpoints.subnet_cidr": "10.0.0.0/24", "endpoints.private_ip": "10.0.0.4", "endpoints.public_ip": True,
     "endpoints.dns_label": "hostile-fs01", "endpoints.smb_source": "VirtualNetwork", "endpoints.udp_445": False,
-    "endpoints.rdp_source": "",
-    "remote.transport": "managed-run-command",
+    "endpoints.rdp_source": "", "endpoints.private_dns_zone": "hpc.internal",
+    "remote.transport": "winrm", "remote.winrm_source": "VirtualNetwork", "cluster.node_group": "ComputeNodes",
 }
 STRING_KEYS = [k for k in SAVED_KEYS if k in STRICT]
 PROFILE = "hostile"

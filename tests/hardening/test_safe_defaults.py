@@ -334,11 +334,36 @@ def test_smb_is_never_opened_to_a_continent_sized_public_range(source: str) -> N
     assert message is not None and message.startswith("SMB allowed from: a public range must be /16")
 
 
-def test_a_replay_with_a_public_smb_range_warns_on_stderr(home: Path, tmp_path: Path,
+def test_a_replay_with_a_public_smb_range_warns_on_stderr(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from tests.integration.conftest import write_answers
     from wizard.cli import main
 
+    monkeypatch.setenv("HPCSHARE_ADMIN_PASSWORD", "Public-Admin-Pw-2024")
+    monkeypatch.setenv("HPCSHARE_SHARE_PASSWORD", "Public-Share-Pw-2024")
     answers = write_answers(tmp_path / "it.toml", endpoints__smb_source="203.0.113.0/24")
     assert main(["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")]) == 0
     assert "TCP 445 will be reachable from 203.0.113.0/24 on the Internet" in capsys.readouterr().err
+
+
+def test_embed_password_on_windows_without_an_owner_only_acl_is_refused(home: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """chmod 0600 does nothing on Windows (Python docs, os.chmod): when icacls cannot limit the file
+    to its owner, generate refuses with a clear message (exit 2) and writes nothing."""
+    import subprocess
+
+    from wizard.artifacts import writer
+
+    path = write_answers(tmp_path / "it.toml")
+    monkeypatch.setenv("HPCSHARE_SHARE_PASSWORD", "Pw-123456789x")
+    monkeypatch.setattr(writer, "_is_windows", lambda: True)
+    monkeypatch.setattr(writer.subprocess, "run", lambda args, **kw: subprocess.CompletedProcess(
+        args, 1332, stdout="", stderr="No mapping between account names and security IDs was done.\n"))
+    out_dir = tmp_path / "embed"
+    code = cli.main(["generate", "--answers", str(path), "--out", str(out_dir), "--embed-password"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "--embed-password: cannot make job-template.xml readable by" in err
+    assert "No mapping between account names" in err and "Traceback" not in err
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []

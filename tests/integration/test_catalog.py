@@ -15,6 +15,11 @@ def test_catalog_lists_through_the_sdk(home: Path) -> None:
         assert any(not s.usable for s in subs)
         regions = {r.name for r in cat.regions(env.default_subscription)}
         assert {"westeurope", "eastus"} <= regions
+        # ARM lists logical regions too (regionType Logical); the wizard offers none of them.
+        listed = list(env.subscriptions().subscriptions.list_locations(env.default_subscription))
+        logical = {loc.name for loc in listed if loc.metadata.region_type == "Logical"}
+        assert {"global", "europe"} <= logical
+        assert not regions & logical and regions == {loc.name for loc in listed} - logical
         sizes = cat.vm_sizes(env.default_subscription, "westeurope")
         assert len(sizes) >= 25
         by_name = {s.name: s for s in sizes}

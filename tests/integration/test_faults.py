@@ -101,7 +101,8 @@ def test_independent_steps_overlap_in_time(home: Path, tmp_path: Path, monkeypat
 
 def test_kill_9_mid_run_then_resume_has_no_duplicates(home: Path, answers_file: Path, tmp_path: Path) -> None:
     env = {**os.environ, "HPCSHARE_STANDIN_LATENCY": "realistic", "HPCSHARE_STANDIN_SCALE": "0.05",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "HPCSHARE_ADMIN_PASSWORD": "Kill9-Admin-Pw-2024",   # output is a pipe:
+           "HPCSHARE_SHARE_PASSWORD": "Kill9-Share-Pw-2024"}                          # nothing may be generated
     cmd = [sys.executable, "-m", "wizard", "run", "--demo", "--yes", "--answers", str(answers_file),
            "--out", str(tmp_path / "out")]
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

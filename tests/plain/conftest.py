@@ -40,11 +40,12 @@ def typed(text: str) -> str:
 
 def section_keys(section: str, **over: str) -> str:
     """Keys for one section: Enter (take the default) for every question that is asked, except
-    those given as ``name=keys``. ``endpoints.dns_label`` is asked only when given (public IP on)."""
+    those given as ``name=keys``. A conditional question (``endpoints.dns_label`` with the public IP
+    on, ``remote.winrm_source`` with the WinRM transport) is asked only when given."""
     sec = next(s for s in SECTIONS if s.key == section)
     out = []
     for q in sec.questions:
-        if q.key == "endpoints.dns_label" and q.name not in over:
+        if q.when is not None and q.name not in over:
             continue
         out.append(over.get(q.name, ENTER))
     return "".join(out)

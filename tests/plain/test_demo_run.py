@@ -53,7 +53,9 @@ def test_plain_run_then_replay_writes_identical_artifacts(home: Path, tty: None,
     replay = Path.cwd() / "replay"
     forbid_prompts(monkeypatch)
     with keys():                                            # no input at all: a prompt would hit EOF
-        rc = cli.main(["run", "--demo", "--profile", "lab", "--yes", "--out", str(replay)])
+        # Not a terminal: generated passwords must go to a file (mode 0600), never to the output.
+        rc = cli.main(["run", "--demo", "--profile", "lab", "--yes", "--out", str(replay),
+                       "--password-file", str(Path.cwd() / "lab-passwords.env")])
     out = capsys.readouterr().out
     assert rc == 0, out
     assert files(replay) == files(first)                   # every file, byte for byte
@@ -66,10 +68,12 @@ def test_replay_output_is_log_friendly(home: Path, tmp_path: Path, monkeypatch: 
     answers = tmp_path / "logprof.toml"
     answers.write_text(DEMO_ANSWERS)
     forbid_prompts(monkeypatch)
-    rc = cli.main(["run", "--demo", "--answers", str(answers), "--yes", "--out", str(tmp_path / "out")])
+    rc = cli.main(["run", "--demo", "--answers", str(answers), "--yes", "--out", str(tmp_path / "out"),
+                   "--password-file", str(tmp_path / "pw.env")])
     out = capsys.readouterr().out
     assert rc == 0, out
     assert_log_friendly(out)
+    assert "Share user password (generated): in " in out
 
 
 @pytest.mark.slow
@@ -78,7 +82,7 @@ def test_replay_in_a_pipe_has_no_escapes(home: Path, tmp_path: Path) -> None:
     answers = tmp_path / "pipeprof.toml"
     answers.write_text(DEMO_ANSWERS)
     proc = subprocess.run([PYTHON, "-m", "wizard", "run", "--demo", "--answers", str(answers), "--yes",
-                           "--out", str(tmp_path / "out")],
+                           "--out", str(tmp_path / "out"), "--password-file", str(tmp_path / "pw.env")],
                           cwd=tmp_path, env=subprocess_env(home, COLUMNS="40"), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -15,9 +15,9 @@ from wizard.questions import SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
 
-# The review's select: Run, Change x7, Show az, Quit.
-QUIT = DOWN * 9 + ENTER
-SHOW_AZ = DOWN * 8 + ENTER
+# The review menu: Run, one "Change:" per section, the az script, Quit.
+SHOW_AZ = DOWN * (len(SECTIONS) + 1) + ENTER
+QUIT = DOWN * (len(SECTIONS) + 2) + ENTER
 
 
 def saved(home: Path, profile: str = "p1") -> dict:
@@ -58,8 +58,9 @@ def test_typed_values_and_choices(home: Path) -> None:
         "disk": {"sku": ENTER, "size_gb": typed("2,048"), "drive_letter": typed("G")},
         "account": {"username": typed("jobs")},
         "share": {"name": typed("Data"), "access": DOWN + ENTER, "encrypt": YES},
-        "endpoints": {"udp_445": YES, "rdp_source": typed("198.51.100.7/32")},
-        "remote": {"transport": DOWN + DOWN + ENTER},
+        # rdp_source is the section's last question; a public range then needs a yes (YES).
+        "endpoints": {"udp_445": YES, "rdp_source": typed("198.51.100.7/32") + YES},
+        "remote": {"transport": DOWN + DOWN + ENTER, "winrm_source": typed("10.0.0.0/24")},
     }
     rc = run(Session("p1"), FakeCatalog(), all_keys(over), QUIT)
     assert rc == 130
@@ -71,7 +72,7 @@ def test_typed_values_and_choices(home: Path) -> None:
     assert d["account"]["username"] == "jobs"
     assert d["share"] == {"name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
     assert d["endpoints"]["udp_445"] is True and d["endpoints"]["rdp_source"] == "198.51.100.7/32"
-    assert d["remote"]["transport"] == "winrm"
+    assert d["remote"]["transport"] == "winrm" and d["remote"]["winrm_source"] == "10.0.0.0/24"
 
 
 def test_invalid_input_is_refused_at_the_prompt(home: Path) -> None:
@@ -117,6 +118,31 @@ def test_public_smb_source_needs_confirmation_default_no(home: Path, capsys: pyt
     assert saved(home)["endpoints"]["smb_source"] == "VirtualNetwork"
 
 
+def test_public_range_in_a_list_needs_confirmation_too(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parts = [section_keys(s.key) for s in SECTIONS[:5]]
+    first = section_keys("endpoints", smb_source=typed("10.1.0.0/16,203.0.113.0/24"))
+    again = section_keys("endpoints", smb_source=typed("10.1.0.0/16,192.168.10.0/24"))
+    rc = run(Session("p1"), FakeCatalog(), *parts, first, ENTER, again, section_keys("remote"),
+             section_keys("cluster"), QUIT)
+    out = capsys.readouterr().out
+    assert rc == 130
+    assert "Asking the network section again" in out  # Enter on the confirmation = No
+    assert saved(home)["endpoints"]["smb_source"] == "10.1.0.0/16,192.168.10.0/24"
+
+
+def test_public_rdp_source_needs_the_same_confirmation(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Security review, finding 4: RDP open to an Internet range was taken without a question."""
+    first = section_keys("endpoints", rdp_source=typed("198.51.100.0/24"))
+    again = section_keys("endpoints", rdp_source=typed(""))
+    parts = [section_keys(s.key) for s in SECTIONS[:5]]
+    rc = run(Session("p1"), FakeCatalog(), *parts, first, ENTER, again, section_keys("remote"),
+             section_keys("cluster"), QUIT)
+    out = capsys.readouterr().out
+    assert rc == 130
+    assert "Asking the network section again" in out           # Enter on the confirmation = No
+    assert saved(home)["endpoints"]["rdp_source"] == ""
+
+
 def test_public_smb_source_confirmed(home: Path) -> None:
     parts = [section_keys(s.key) for s in SECTIONS[:5]]
     ep = section_keys("endpoints", smb_source=typed("203.0.113.0/24"))
@@ -128,6 +154,9 @@ def test_public_smb_source_confirmed(home: Path) -> None:
 @pytest.mark.parametrize("value, public", [
     ("VirtualNetwork", None), ("10.1.0.0/16", None), ("192.168.4.0/24", None), ("100.64.1.0/24", None),
     ("203.0.113.7/32", "203.0.113.7/32"), ("8.8.8.0/24", "8.8.8.0/24"), ("172.32.0.0/16", "172.32.0.0/16"),
+    # A list needs the confirmation when any of its ranges is public, and names those.
+    ("10.1.0.0/16,192.168.10.0/24", None), ("10.1.0.0/16,203.0.113.0/24", "203.0.113.0/24"),
+    ("198.51.100.0/24,10.1.0.0/16,203.0.113.7/32", "198.51.100.0/24, 203.0.113.7/32"),
 ])
 def test_public_range(value: str, public: str | None) -> None:
     assert public_range(value) == public

@@ -111,8 +111,8 @@ def test_plain_mode_on_a_pty_runs_the_demo(home: Path) -> None:
         for sec in SECTIONS:
             term.expect(re.escape(sec.title))
             for q in sec.questions:
-                if q.key == "endpoints.dns_label":
-                    continue                        # public IP stays off: not asked
+                if q.when is not None:
+                    continue                        # public IP off, transport not winrm: not asked
                 term.expect(prompt(q.label))
                 term.send("\x15fspty\r" if q.key == "vm.name" else "\r")
         term.expect(r"Plan for profile 'ptyprof'")

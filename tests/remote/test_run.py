@@ -1,6 +1,9 @@
 """The plan's remote steps as the runner calls them (wizard.remote.run)."""
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
 from types import SimpleNamespace
 from typing import Any
 
@@ -75,12 +78,31 @@ def test_transport_choice(answers: Answers, secrets: Secrets) -> None:
     action = dataclasses_replace_remote(answers, "run-command")
     assert isinstance(make_shell(target(action, secrets, compute), {}), ActionRunCommandShell)
     winrm = dataclasses_replace_remote(answers, "winrm")
-    with pytest.raises(StepFailed, match="demo"):
-        make_shell(target(winrm, secrets, compute, demo=True), {})
-    with pytest.raises(StepFailed, match="public IP"):
+    # No bootstrap output yet: nothing to pin, so no WinRM connection at all.
+    with pytest.raises(StepFailed, match="no certificate to pin"):
         make_shell(target(winrm, secrets, compute, demo=False), {})
-    shell = make_shell(target(winrm, secrets, compute, demo=False), {"public-ip": {"fqdn": "fs.example.net"}})
-    assert shell.name == "winrm" and shell.url == "https://fs.example.net:5986/wsman"
+    boot = {"winrm-bootstrap": _bootstrap_outputs()}
+    # hpcshare inside the VNet (VirtualNetwork, the default): the server's private IP.
+    shell = make_shell(target(winrm, secrets, compute, demo=False), {**boot, "nic": {"private_ip": "10.0.0.7"}})
+    assert shell.name == "winrm" and shell.url == "https://10.0.0.7:5986/wsman"
+    assert shell.pin.sha256 == hashlib.sha256(base64.b64decode(boot["winrm-bootstrap"]["certificate"])).hexdigest()
+    # From a public range: the public name, which must exist.
+    public = dataclasses.replace(winrm, remote=dataclasses.replace(winrm.remote, winrm_source="203.0.113.7/32"))
+    with pytest.raises(StepFailed, match="public IP"):
+        make_shell(target(public, secrets, compute, demo=False), boot)
+    shell = make_shell(target(public, secrets, compute, demo=False), {**boot, "public-ip": {"fqdn": "fs.example.net"}})
+    assert shell.url == "https://fs.example.net:5986/wsman"
+    # A certificate that does not match its thumbprint is never pinned.
+    forged = {**boot["winrm-bootstrap"], "thumbprint": "0" * 40}
+    with pytest.raises(StepFailed, match="does not match its thumbprint"):
+        make_shell(target(winrm, secrets, compute, demo=False), {"winrm-bootstrap": forged})
+
+
+def _bootstrap_outputs() -> dict[str, str]:
+    from wizard.standin.fake_winrm import make_certificate, thumbprint
+
+    der, _ = make_certificate(["myfileserver"])
+    return {"certificate": base64.b64encode(der).decode(), "thumbprint": thumbprint(der)}
 
 
 def dataclasses_replace_remote(answers: Answers, transport: str) -> Answers:

@@ -1,26 +1,31 @@
-"""Golden and static checks of the shipped PowerShell (no Windows here: the text is what is tested)."""
+"""Golden and static checks of the shipped PowerShell (no Windows here: the text is what is tested).
+
+The scripts are sent assembled (wizard/remote/scripts.py splices assets/powershell/prologue.ps1 into
+each), and the assembled text is a golden file in tests/remote/golden/: a change to a script or the
+prologue shows up here as a diff to review. Regenerate on purpose with
+    HPCSHARE_UPDATE_GOLDEN=1 .venv/bin/pytest -n 0 tests/remote/test_scripts.py
+The cmdlet/parameter gate and the grammar parse are in test_cmdlet_gate.py.
+"""
 from __future__ import annotations
 
-import hashlib
+import os
 import re
+from pathlib import Path
 
 import pytest
 
+from wizard.paths import asset_text
 from wizard.remote.config import PATTERNS
 from wizard.remote.protocol import RESULT_PREFIX, SCRIPT_MARKER, SUBSTEPS, script_name
-from wizard.remote.scripts import SCRIPT_FILES, load_script
+from wizard.remote.scripts import PROLOGUE_BEGIN, PROLOGUE_END, PROLOGUE_SLOT, SCRIPT_FILES, assemble, load_script
 from wizard.remote.winrm_shell import ARGUMENTS, BOOTSTRAP
 
-# Golden: the exact bytes shipped. A change to a script must update this hash on purpose
-# (sha256sum assets/powershell/*.ps1), after re-reading the safety rules in the module docstrings.
-GOLDEN_SHA256 = {
-    "configure-server": "d34a59f9eb737cbb6040dcf4edc2841ac0cfc1e83f32362b674515e84777a7e6",
-    "self-test": "9b1107b03a33e131035f2571275db6e9312443903d6fb55b4c24fa3a5ea6ddd1",
-}
+GOLDEN_DIR = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("HPCSHARE_UPDATE_GOLDEN") == "1"
 
 NAMES = sorted(SCRIPT_FILES)
-COMMON_BEGIN = "# ---- hpcshare common: begin"
-COMMON_END = "# ---- hpcshare common: end ----\n"
+COMMON_BEGIN = PROLOGUE_BEGIN
+COMMON_END = PROLOGUE_END
 
 FORBIDDEN = [
     r"invoke-expression", r"\biex\b", r"icacls", r"\bnet(\.exe)?\s+(user|use|localgroup|share)\b", r"cmd(\.exe)?\s*/c",
@@ -39,10 +44,34 @@ def code_lines(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_golden_text(name: str) -> None:
+def test_golden_assembled_script(name: str) -> None:
+    """What is sent to the server, byte for byte, is the reviewed golden file."""
     text = load_script(name)
-    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == GOLDEN_SHA256[name], (
-        f"{SCRIPT_FILES[name]} changed: review it, then update GOLDEN_SHA256")
+    path = GOLDEN_DIR / f"{name}.ps1"
+    if UPDATE:
+        GOLDEN_DIR.mkdir(exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    assert path.exists(), f"no golden file {path}; run with HPCSHARE_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_bytes().decode("utf-8"), (
+        f"the assembled {name} differs from {path}: review the diff, then regenerate with HPCSHARE_UPDATE_GOLDEN=1")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_prologue_spliced_once_at_its_slot(name: str) -> None:
+    source = asset_text(SCRIPT_FILES[name])
+    assert source.count(PROLOGUE_SLOT) == 1 and PROLOGUE_BEGIN not in source, "the prologue lives in prologue.ps1 only"
+    text = load_script(name)
+    assert PROLOGUE_SLOT not in text
+    assert text.count(PROLOGUE_BEGIN) == 1 and text.count(PROLOGUE_END) == 1
+    before, after = source.split(PROLOGUE_SLOT)
+    assert text.startswith(before) and text.endswith(after)
+
+
+def test_assemble_refuses_a_missing_or_doubled_slot() -> None:
+    with pytest.raises(RuntimeError, match="exactly one"):
+        assemble("# hpcshare-script: x\nparam()\n", "x.ps1")
+    with pytest.raises(RuntimeError, match="exactly one"):
+        assemble(PROLOGUE_SLOT * 2, "x.ps1")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -97,11 +126,11 @@ def test_one_result_line_per_substep_in_order(name: str) -> None:
     assert text.rstrip().endswith("if ($script:HpcFailed) { exit 1 }\nexit 0")
 
 
-def test_common_block_identical_in_every_script() -> None:
+def test_prologue_is_the_one_shared_block() -> None:
     blocks = {name: common_block(load_script(name)) for name in NAMES}
-    first = blocks[NAMES[0]]
-    assert all(b == first for b in blocks.values())
-    assert "function Invoke-HpcSubStep" in first and "function ConvertFrom-HpcParam" in first
+    assert all(b == blocks[NAMES[0]] for b in blocks.values())
+    assert "function Invoke-HpcSubStep" in blocks[NAMES[0]] and "function ConvertFrom-HpcParam" in blocks[NAMES[0]]
+    assert all(b < 128 for b in asset_text("powershell/prologue.ps1").encode("utf-8"))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -128,6 +157,7 @@ def test_secret_used_only_in_known_places(name: str) -> None:
         r"^\$Sec = \$null$",
         r"\$Sec = ConvertFrom-HpcParam 'SecretB64' \$SecretB64",
         r"Assert-HpcKeys \$Sec 'SecretB64'",
+        r"^\s*if \(@\(\$Sec\.PSObject\.Properties\)\.Count -ne 0\) \{ throw 'parameter -SecretB64 must be an empty object",
         r"if \(\$Sec\.share_password -isnot \[string\]",
         r"\$script:HpcSecrets = @\(\$Sec\.share_password\)",
         r"\$plain = \[string\]\$Sec\.share_password",
@@ -138,11 +168,24 @@ def test_secret_used_only_in_known_places(name: str) -> None:
             assert any(re.search(p, line) for p in allowed), f"unexpected use of the secret: {line.strip()}"
         if "$SecretB64" in line:
             assert re.search(r"\[string\]\$SecretB64 = ''|ConvertFrom-HpcParam 'SecretB64' \$SecretB64", line), line
-    # The plain password only ever goes to ConvertTo-SecureString and the credential check.
+    # The plain password only ever goes to ConvertTo-SecureString and the network-logon check.
     for line in code_lines(load_script(name)):
-        if re.search(r"\$plain\b", line):
+        if re.search(r"\$plain\b", line, flags=re.I):
             assert re.search(r"\$plain = |ConvertTo-SecureString -String \$plain|Test-HpcLocalPassword \$name \$plain"
-                             r"|ValidateCredentials\(\$Name, \$Plain\)|\[string\]\$Plain\)", line), line
+                             r"|LogonUser\(\$Name, '\.', \$Plain, 3, 0, \[ref\]\$token\)|\[string\]\$Plain\)", line), line
+
+
+def test_password_check_is_a_network_logon_not_an_smb_bind() -> None:
+    """ValidateCredentials binds WinNT:// over SMB from SYSTEM's shared logon session (error 1219)."""
+    text = load_script("configure-server")
+    code = "\n".join(code_lines(text))
+    assert "ValidateCredentials" not in code and "PrincipalContext" not in code and "DirectoryServices" not in code
+    # LOGON32_LOGON_NETWORK = 3, LOGON32_PROVIDER_DEFAULT = 0; ERROR_LOGON_FAILURE = 1326.
+    assert "LogonUser($Name, '.', $Plain, 3, 0, [ref]$token)" in code
+    assert "if ($code -eq 1326) { return 'differs' }" in code
+    # The one Add-Type: a constant member definition (P/Invoke), no user value in it.
+    adds = [ln for ln in code.splitlines() if "Add-Type" in ln]
+    assert len(adds) == 1 and re.search(r"-MemberDefinition '[^'$]*' \} catch \{", adds[0].strip()), adds
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -74,7 +74,7 @@ def test_managed_and_action_through_the_real_sdk_and_standin(standin: Any, secre
     first = configure_server(managed, answers, None, secrets)
     assert first.ok, first.summary()
     assert [(r.step, r.status) for r in first.results] == [(s, "changed") for s in SUBSTEPS[CONFIGURE_SERVER]]
-    assert first.exit_code == 0 and first.results[0].message.startswith("Disk at LUN 0 (1024 GiB) initialized GPT")
+    assert first.exit_code == 0 and first.results[0].message.startswith("Disk at LUN 0 (1024 GiB): initialized GPT, partitioned as F:")
     test = self_test(managed, answers, secrets)
     assert test.ok and [r.status for r in test.results] == ["ok"] * len(SUBSTEPS[SELF_TEST])
     puts = [r for r in _run_commands(standin) if r[0] == "PUT"]

@@ -7,6 +7,8 @@ messages are answered by an in-process WS-Management fake (no HTTPS listener: ou
 """
 from __future__ import annotations
 
+import os
+
 import base64
 import json
 import re
@@ -28,7 +30,12 @@ from wizard.answers import Answers, Secrets
 from wizard.remote import ActionRunCommandShell, ManagedRunCommandShell, WinRmShell, configure_server, self_test
 from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS, decode_param
 from wizard.remote.scripts import load_script
+from wizard.remote.pinning import PinnedCertificate
 from wizard.remote.winrm_shell import ARGUMENTS, COMMAND, STDIN_CHUNK, clean_clixml, stdin_payload
+from wizard.standin.fake_winrm import make_certificate
+
+# The certificate a winrm-bootstrap would have returned (a real one, self-signed).
+PIN = PinnedCertificate(make_certificate(["fs01"])[0])
 
 SCRIPTS = [CONFIGURE_SERVER, SELF_TEST]
 B64 = re.compile(r"^[A-Za-z0-9+/=]+$")
@@ -372,7 +379,7 @@ def test_winrm_hostile_values_at_the_protocol_boundary(name: str) -> None:
     script = load_script(name)
     for config, secret in _value_cases():
         proto = FakeProtocol()
-        shell = WinRmShell("fs01.westeurope.cloudapp.azure.com", "hpcadmin", "pw", protocol_factory=lambda **kw: proto)
+        shell = WinRmShell("fs01.westeurope.cloudapp.azure.com", "hpcadmin", "pw", pin=PIN, protocol_factory=lambda **kw: proto)
         shell.run(script, config, secret)
         (_, open_kw), (_, (command, args, console_stdin, skip_cmd)) = proto.calls[0], proto.calls[1]
         assert open_kw == {"codepage": 65001, "noprofile": True}
@@ -389,7 +396,7 @@ def test_winrm_hostile_values_at_the_protocol_boundary(name: str) -> None:
 
 def test_winrm_stdin_is_chunked_and_closed_once() -> None:
     proto = FakeProtocol()
-    shell = WinRmShell("10.0.0.4", "hpcadmin", "pw", protocol_factory=lambda **kw: proto)
+    shell = WinRmShell("10.0.0.4", "hpcadmin", "pw", pin=PIN, protocol_factory=lambda **kw: proto)
     shell.run(load_script(CONFIGURE_SERVER), {"x": "y" * 100_000}, {"share_password": "s"})
     sends = [c[1] for c in proto.calls if c[0] == "send_command_input"]
     assert len(sends) > 2 and all(n <= STDIN_CHUNK for n, _ in sends)
@@ -403,23 +410,30 @@ def test_winrm_cleans_up_after_errors() -> None:
 
     proto = Broken()
     with pytest.raises(ConnectionError):
-        WinRmShell("fs01", "u", "p", protocol_factory=lambda **kw: proto).run(load_script(SELF_TEST), {}, {})
+        WinRmShell("fs01", "u", "p", pin=PIN, protocol_factory=lambda **kw: proto).run(load_script(SELF_TEST), {}, {})
     assert [c[0] for c in proto.calls][-2:] == ["cleanup_command", "close_shell"]
 
 
-def test_winrm_builds_an_https_ntlm_protocol() -> None:
-    shell = WinRmShell("fs01.westeurope.cloudapp.azure.com", "hpcadmin", "pw", ca_path="/tmp/vm-cert.pem")
-    proto = shell.protocol()
-    assert type(proto).__module__ == "winrm.protocol"
-    t = proto.transport
-    assert t.endpoint == "https://fs01.westeurope.cloudapp.azure.com:5986/wsman"
-    assert t.auth_method == "ntlm" and t.server_cert_validation == "validate" and t.ca_trust_path == "/tmp/vm-cert.pem"
-    loose = WinRmShell("10.0.0.4", "hpcadmin", "pw", port=5999, cert_validation=False).protocol().transport
-    assert loose.endpoint == "https://10.0.0.4:5999/wsman" and loose.server_cert_validation == "ignore"
+def test_winrm_builds_an_https_ntlm_protocol_that_pins_the_certificate() -> None:
+    shell = WinRmShell("fs01.westeurope.cloudapp.azure.com", "hpcadmin", "pw", pin=PIN)
+    with PIN.trust_file() as trust:
+        assert open(trust).read() == PIN.pem                       # only the pinned certificate is trusted
+        proto = shell.protocol(trust)
+        assert type(proto).__module__ == "winrm.protocol"
+        t = proto.transport
+        assert t.endpoint == "https://fs01.westeurope.cloudapp.azure.com:5986/wsman"
+        assert t.auth_method == "ntlm" and t.server_cert_validation == "validate" and t.ca_trust_path == trust
+        assert t.session.verify == trust
+        adapter = t.session.get_adapter("https://fs01.westeurope.cloudapp.azure.com:5986/wsman")
+        assert adapter.poolmanager.connection_pool_kw["assert_fingerprint"] == PIN.sha256
+    assert not os.path.exists(trust)                                 # the trust file lives for one run
     assert "pw" not in repr(shell)
+    assert WinRmShell("10.0.0.4", "hpcadmin", "pw", pin=PIN, port=5999).url == "https://10.0.0.4:5999/wsman"
     for bad in ("fs01; calc", "http://fs01", "fs01:5986", "", "a b"):
         with pytest.raises(ValueError):
-            WinRmShell(bad, "u", "p")
+            WinRmShell(bad, "u", "p", pin=PIN)
+    with pytest.raises(ValueError, match="pinned certificate"):
+        WinRmShell("fs01", "u", "p", pin=None)  # type: ignore[arg-type]
 
 
 def test_winrm_through_real_pywinrm_soap(answers: Answers, secrets: Secrets) -> None:
@@ -433,7 +447,7 @@ def test_winrm_through_real_pywinrm_soap(answers: Answers, secrets: Secrets) -> 
         proto.transport.send_message = wsman.send_message  # type: ignore[method-assign]
         return proto
 
-    shell = WinRmShell("fs01.example.net", "hpcadmin", "pw", protocol_factory=factory)
+    shell = WinRmShell("fs01.example.net", "hpcadmin", "pw", pin=PIN, protocol_factory=factory)
     first = configure_server(shell, answers, None, secrets)
     assert first.ok and first.exit_code == 0 and first.transport == "winrm"
     assert [r.status for r in first.results] == ["changed"] * 7
@@ -468,7 +482,7 @@ def test_winrm_hostile_values_through_real_pywinrm_soap(name: str) -> None:
             proto.transport.send_message = wsman.send_message  # type: ignore[method-assign]
             return proto
 
-        result = WinRmShell("fs01.example.net", "hpcadmin", "pw", protocol_factory=factory).run(script, config, secret)
+        result = WinRmShell("fs01.example.net", "hpcadmin", "pw", pin=PIN, protocol_factory=factory).run(script, config, secret)
         assert len(result.results) == len(SUBSTEPS[name])         # the script refuses them: start failure
         command_lines.add(wsman.command_line)
         sent_script, cfg_b64, sec_b64 = split_stdin(wsman.stdin)

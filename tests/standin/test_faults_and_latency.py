@@ -162,12 +162,12 @@ def test_instant_latency_still_uses_the_lro_protocol(standin: StandIn, clients: 
 
     create_network(clients)
     url = f"{standin.base_url}/subscriptions/{standin.subscription_id}/resourceGroups/rg-fs/providers/Microsoft.Network/networkSecurityGroups/nsg?api-version=2024-05-01"
-    resp = requests.put(url, json=nsg_body(), headers={"Authorization": "Bearer x"}, verify=str(standin.ca_path), timeout=5)
+    resp = requests.put(url, json=nsg_body(), headers={"Authorization": f"Bearer {standin.token}"}, verify=str(standin.ca_path), timeout=5)
     assert resp.status_code == 201
     assert resp.json()["properties"]["provisioningState"] == "Updating"
     assert "Retry-After" not in resp.headers
     poll = resp.headers["Azure-AsyncOperation"]
     assert poll.startswith(standin.base_url + "/subscriptions/")
-    status = requests.get(poll, headers={"Authorization": "Bearer x"}, verify=str(standin.ca_path), timeout=5)
+    status = requests.get(poll, headers={"Authorization": f"Bearer {standin.token}"}, verify=str(standin.ca_path), timeout=5)
     assert status.status_code == 200 and status.json()["status"] == "Succeeded"
     assert "Retry-After" not in status.headers and "startTime" in status.json() and "endTime" in status.json()

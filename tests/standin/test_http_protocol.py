@@ -12,11 +12,12 @@ from pathlib import Path
 import requests
 
 from wizard.standin import StandIn
+from wizard.standin.credential import process_token
 
 from .helpers import REGION
 
 API = "api-version=2025-04-01"
-AUTH = {"Authorization": "Bearer standin-token"}
+AUTH = {"Authorization": f"Bearer {process_token()}"}     # what every stand-in of this process accepts
 
 
 def _call(s: StandIn, method: str, path: str, body=None, *, headers=AUTH, query: str = API) -> requests.Response:
@@ -88,19 +89,26 @@ def test_serve_forever_prints_and_stops_quietly(tmp_path: Path) -> None:
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        lines = [proc.stdout.readline() for _ in range(5)]  # type: ignore[union-attr]
+        lines = [proc.stdout.readline() for _ in range(6)]  # type: ignore[union-attr]
         url = lines[0].split()[-1]
         ca = lines[1].split(":", 1)[1].strip()
         sub = lines[2].split(":", 1)[1].strip()
+        token = lines[3].split(":", 1)[1].split()[0]
         assert url.startswith("https://127.0.0.1:") and Path(ca).is_file()
-        assert "Ctrl+C" in lines[4]
-        resp = requests.put(f"{url}/subscriptions/{sub}/resourcegroups/rg-cli?{API}", json={"location": REGION},
-                            headers=AUTH, verify=ca, timeout=5)
+        assert "Ctrl+C" in lines[5]
+        put = f"{url}/subscriptions/{sub}/resourcegroups/rg-cli?{API}"
+        # Another process's token (this test's own) is refused as ARM refuses a token it cannot validate.
+        resp = requests.put(put, json={"location": REGION}, headers=AUTH, verify=ca, timeout=5)
+        assert resp.status_code == 401 and resp.json()["error"]["code"] == "InvalidAuthenticationToken"
+        assert token != AUTH["Authorization"].split()[1]
+        resp = requests.put(put, json={"location": REGION}, headers={"Authorization": f"Bearer {token}"}, verify=ca,
+                            timeout=5)
         assert resp.status_code == 201
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
     finally:
         proc.kill()
     assert proc.returncode == 0 and "Traceback" not in err
-    assert (tmp_path / "req.log").read_text() == f"PUT /subscriptions/{sub}/resourcegroups/rg-cli 201\n"
+    assert (tmp_path / "req.log").read_text() == (f"PUT /subscriptions/{sub}/resourcegroups/rg-cli 401\n"
+                                                  f"PUT /subscriptions/{sub}/resourcegroups/rg-cli 201\n")
     assert "rg-cli" in (tmp_path / "st.json").read_text()

@@ -100,9 +100,9 @@ def test_start_is_idempotent_and_stop_really_stops(tmp_path: Path) -> None:
     assert s.start() is s.start()
     url = s.base_url + "/subscriptions?api-version=2022-12-01"
     session = requests.Session()
-    assert session.get(url, headers={"Authorization": "Bearer x"}, verify=str(s.ca_path), timeout=5).status_code == 200
+    assert session.get(url, headers={"Authorization": f"Bearer {s.token}"}, verify=str(s.ca_path), timeout=5).status_code == 200
     s.stop()
     s.stop()
     with pytest.raises(requests.ConnectionError):
-        session.get(url, headers={"Authorization": "Bearer x"}, verify=False, timeout=5)
+        session.get(url, headers={"Authorization": f"Bearer {s.token}"}, verify=False, timeout=5)
     assert json.dumps(s.requests) == json.dumps([["GET", "/subscriptions", 200]])

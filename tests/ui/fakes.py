@@ -132,8 +132,8 @@ FULL_PROFILE: dict[str, Any] = {
     "endpoints.vnet": "vnet-x", "endpoints.vnet_resource_group": "", "endpoints.vnet_cidr": "10.5.0.0/16", "endpoints.subnet": "files",
     "endpoints.subnet_cidr": "10.5.1.0/24", "endpoints.private_ip": "10.5.1.10",
     "endpoints.public_ip": False, "endpoints.dns_label": "", "endpoints.smb_source": "10.5.0.0/16",
-    "endpoints.udp_445": False, "endpoints.rdp_source": "",
-    "remote.transport": "run-command",
+    "endpoints.udp_445": False, "endpoints.rdp_source": "", "endpoints.private_dns_zone": "",
+    "remote.transport": "run-command", "remote.winrm_source": "VirtualNetwork", "cluster.node_group": "ComputeNodes",
 }
 
 

@@ -86,6 +86,12 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
 
         assert app.screen.section.key == "remote"
         await pilot.press("enter")
+        await settle(pilot, app, SectionScreen)
+
+        # Cluster: the node group the job and clusrun-hosts.cmd target (rendered from the table).
+        assert app.screen.section.key == "cluster"
+        await type_into(pilot, app, "#input-node_group", "ComputeNodes")
+        await pilot.press("enter")
         await settle(pilot, app, ReviewScreen)
 
         # Review: every answer, with the password hidden.
@@ -112,6 +118,7 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
     saved_text = profiles.profile_path("lab1").read_text()
     saved = profiles.load(profiles.profile_path("lab1")).values
     assert saved["subscription.resource_group"] == "rg-lab1"
+    assert saved["cluster.node_group"] == "ComputeNodes"
     assert saved["vm.size"] == "Standard_E8s_v5"
     assert saved["disk.size_gb"] == 512
     assert saved["share.name"] == "Data"
@@ -159,7 +166,7 @@ async def test_review_reopens_a_section_and_comes_back(make_app) -> None:
         # Back from Review goes to the last section; Next returns.
         await pilot.press("escape")
         await settle(pilot, app, SectionScreen)
-        assert app.screen.section.key == "remote"
+        assert app.screen.section.key == "cluster"
         await pilot.press("enter")
         await settle(pilot, app, ReviewScreen)
     assert profiles.load(profiles.profile_path("default")).values["share.name"] == "Scratch"

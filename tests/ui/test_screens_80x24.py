@@ -121,8 +121,9 @@ async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, t
         await pilot.click("#--content-tab-tab-next")
         await pilot.pause()
         save_shot(app, "11-finish-next-steps", shots)
-        assert "hpcpack upload nodeprep.zip" in screen_text(app)
-    assert os.environ.get("HPCSHARE_UI_SCREENSHOTS") or len(list(shots.glob("*.svg"))) == 17
+        assert "clusrun-hosts.cmd ComputeNodes" in screen_text(app)  # the saved node group
+        assert "HPC Pack 2016/2019" in screen_text(app)
+    assert os.environ.get("HPCSHARE_UI_SCREENSHOTS") or len(list(shots.glob("*.svg"))) == len(SECTIONS) + 10
 
 
 async def test_wide_terminal(make_app, tmp_path: Path) -> None:

@@ -24,7 +24,11 @@ So the password is encoded for those layers in reverse order:
   as ``%%``. What works is to break the variable name: every ``%`` is followed by a caret
   (``%^x``), so any ``%...%`` pair names a variable that starts with ``^``, which is never
   defined, and the expansion leaves the text alone; phase 2 then drops the caret. A character
-  that already gets a caret (``^"``, ``^&`` ...) needs no second one.
+  that already gets a caret (``^"``, ``^&`` ...) needs no second one. A trailing ``%`` gets its
+  caret too (``100%^``): the password appears several times in one NodePrep line (cmdkey and
+  three net use attempts), and without it a trailing ``%`` would pair with a ``%`` of the next
+  copy. The caret then escapes the character after the password, which is always a space
+  (an escaped space is still a space to cmd.exe and to net.exe's argument splitting).
 * HPC: ``*`` becomes ``^*``. That form is right whichever way the scheduler treats the caret:
   if it strips it, cmd sees a plain ``*`` (nothing special to cmd); if it leaves it, cmd reads
   ``^*`` as an escaped ``*``. Either way net.exe gets ``*``.
@@ -89,11 +93,14 @@ def cmd_hpc_escape(text: str) -> str:
         else:
             out.append(ch)
         caret_next = ch == "%"
+    if caret_next:
+        out.append("^")  # escapes the space that always follows; see the module docstring
     return "".join(out)
 
 
 def escape_netuse_password(password: str) -> str:
-    """The password as it must appear in a NodePrep command line, in place of the placeholder.
+    """The password as it must appear in a NodePrep command line, in place of the placeholder,
+    where a space always follows it.
 
     The XML layer is not handled here: ElementTree escapes the attribute when it writes it.
     """

@@ -1,5 +1,6 @@
-"""nodeprep.cmd (hosts entry on a node, for an Azure node template) and clusrun-hosts.cmd (the
-same on running nodes through clusrun). The cmd logic lives in assets/templates/*.cmd.in."""
+"""nodeprep.cmd (hosts entry on a node; ``/strict`` makes a failed update exit 1) and
+clusrun-hosts.cmd (the same, strict, on the nodes of a node group through clusrun). The cmd logic
+lives in assets/templates/*.cmd.in."""
 from __future__ import annotations
 
 import base64
@@ -13,12 +14,13 @@ from wizard.artifacts.templates import fill
 #: for Windows PowerShell 2.0 (no $PSScriptRoot, no -Raw). The .cmd is invoked by name, not with
 #: the call operator, and PowerShell quotes $file if the temp path holds spaces. No
 #: $ErrorActionPreference = 'Stop': under clusrun PowerShell's output is redirected, and then a
-#: native command's stderr line would become a terminating error; a failed write instead shows
-#: its error and makes cmd.exe exit non-zero, which is passed on.
+#: native command's stderr line would become a terminating error. nodeprep.cmd runs with
+#: /strict, so a hosts file it could not update makes cmd.exe exit 1, and a failed write of the
+#: temp file makes it exit non-zero too; exit $code passes that on to clusrun.
 CLUSRUN_PS_LINES = (
     "$file = Join-Path ([IO.Path]::GetTempPath()) ('hpcshare-nodeprep-' + [Guid]::NewGuid().ToString('N') + '.cmd')",
     "[IO.File]::WriteAllBytes($file, [Convert]::FromBase64String('PAYLOAD'))",
-    "cmd.exe /c $file",
+    "cmd.exe /c $file /strict",
     "$code = $LASTEXITCODE",
     "Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue",
     "exit $code",
@@ -30,8 +32,8 @@ def render_nodeprep(v: Values) -> str:
         "PROFILE": v.profile,
         "IP": v.private_ip,
         "IP_REGEX": findstr_literal(v.private_ip),
-        "SERVER": v.server,
-        "SERVER_REGEX": findstr_literal(v.server),
+        "HOST": v.host,
+        "HOST_REGEX": findstr_literal(v.host),
         "TAB": "\t",
     }))
 
@@ -60,7 +62,10 @@ def render_clusrun(v: Values, nodeprep_cmd: str) -> str:
     return crlf(fill("clusrun-hosts.cmd.in", {
         "PROFILE": v.profile,
         "IP": v.private_ip,
-        "SERVER": v.server,
+        "HOST": v.host,
+        "DEFAULT_GROUP": (f'if "%NODEGROUP%"=="" set "NODEGROUP={v.node_group}"' if v.node_group else
+                          "rem No default node group: cluster.node_group was empty when this was written."),
+        "GROUP_SHOWN": v.node_group or "none (name one)",
         "PS_SCRIPT_REM": shown,
         "ENCODED": encoded,
     }))

@@ -23,6 +23,10 @@ _FQDN = re.compile(r"(?=.{4,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _REGION = re.compile(r"[a-z][a-z0-9]{1,39}")
 _RESOURCE_GROUP = re.compile(r"[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]")
+_NODE_GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_DNS_ZONE = re.compile(r"(?=.{3,240}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_SMB_SOURCE = re.compile(r"VirtualNetwork|AzureLoadBalancer|[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?")
+_CIDR = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}")
 _STEP = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _RESOURCE_ID = re.compile(r"/subscriptions/[0-9a-fA-F-]{36}(?:/[A-Za-z0-9_.()-]{1,260}){0,12}")
 ACCESS_LEVELS = ("read", "change", "full")
@@ -38,7 +42,7 @@ def _check(field: str, value: object, pattern: re.Pattern[str], rule: str) -> st
 class Values:
     """The validated values the artifacts are made of."""
     profile: str
-    server: str              # Windows computer name: \\server\share, SERVER\user, hosts alias
+    server: str              # Windows computer name: SERVER\user; also the host unless dns_zone is set
     private_ip: str
     share: str
     user: str
@@ -50,10 +54,19 @@ class Values:
     resource_group: str
     region: str
     resource_ids: tuple[tuple[str, str], ...]
+    node_group: str = ""     # HPC Pack node group the job and clusrun target; "" = any node
+    dns_zone: str = ""       # private DNS zone holding the server's A record; "" = hosts entry
+    smb_sources: tuple[str, ...] = ("VirtualNetwork",)   # the NSG rule's sources
+    vnet_cidr: str = ""      # the VNet range the Windows Firewall admits for VirtualNetwork
+
+    @property
+    def host(self) -> str:
+        """The name nodes reach the server by: the computer name, or its FQDN in the private zone."""
+        return f"{self.server.lower()}.{self.dns_zone}" if self.dns_zone else self.server
 
     @property
     def unc(self) -> str:
-        return f"\\\\{self.server}\\{self.share}"
+        return f"\\\\{self.host}\\{self.share}"
 
     @property
     def account(self) -> str:
@@ -90,6 +103,17 @@ def check_values(answers: Answers, facts: ServerFacts) -> Values:
                             _RESOURCE_GROUP, "1-90 letters, digits, '_', '-', '.', '(' or ')'")
     region = _check("subscription.region", facts.region or answers.subscription.region, _REGION,
                     "an Azure region name")
+    node_group = answers.cluster.node_group
+    if node_group:
+        _check("cluster.node_group", node_group, _NODE_GROUP,
+               "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+    dns_zone = answers.endpoints.private_dns_zone
+    if dns_zone:
+        _check("endpoints.private_dns_zone", dns_zone, _DNS_ZONE, "a lower-case DNS zone name such as hpc.internal")
+    sources = tuple(str(answers.endpoints.smb_source).split(","))
+    for source in sources:
+        _check("endpoints.smb_source", source, _SMB_SOURCE, "VirtualNetwork, or comma-separated IPv4 ranges")
+    vnet_cidr = _check("endpoints.vnet_cidr", answers.endpoints.vnet_cidr, _CIDR, "an IPv4 range such as 10.0.0.0/16")
     ids: list[tuple[str, str]] = []
     for step, rid in sorted(facts.resource_ids.items()):
         _check("facts.resource_ids (step name)", step, _STEP, "lower-case letters, digits and '-'")
@@ -97,4 +121,5 @@ def check_values(answers: Answers, facts: ServerFacts) -> Values:
     return Values(profile=profile, server=server, private_ip=private_ip, share=share, user=user,
                   access=access, encrypt=encrypt, public_ip=public_ip, fqdn=fqdn,
                   subscription_id=subscription_id, resource_group=resource_group, region=region,
-                  resource_ids=tuple(ids))
+                  resource_ids=tuple(ids), node_group=node_group, dns_zone=dns_zone, smb_sources=sources,
+                  vnet_cidr=vnet_cidr)

@@ -13,6 +13,7 @@ SELF_TEST_INPUTS = (
     "a&b|c<d>e(f)g^h",
     "100%",
     "%PATH%x",
+    "x%",
     "%%",
     "x*y**z%*",
     'q"r\\"s',

@@ -27,6 +27,11 @@ def _restricted(sku: Any, region: str) -> bool:
     return False
 
 
+def _physical(location: Any) -> bool:
+    region_type = getattr(getattr(location, "metadata", None), "region_type", None)
+    return str(text(region_type) or "Physical") == "Physical"
+
+
 class AzureCatalog:
     def __init__(self, env: "Environment") -> None:
         self.env = env
@@ -37,8 +42,11 @@ class AzureCatalog:
         return sorted(out, key=lambda s: (not s.usable, s.name.lower()))
 
     def regions(self, subscription_id: str) -> list[RegionInfo]:
+        """Physical regions only: ARM also lists logical ones (global, europe, ...; regionType
+        Logical) where nothing can be created (LocationNotAvailableForResourceType)."""
         out = [RegionInfo(loc.name, loc.display_name or loc.name)
-               for loc in self.env.subscriptions().subscriptions.list_locations(subscription_id)]
+               for loc in self.env.subscriptions().subscriptions.list_locations(subscription_id)
+               if _physical(loc)]
         return sorted(out, key=lambda r: r.display_name.lower())
 
     def vm_sizes(self, subscription_id: str, region: str) -> list[VmSizeInfo]:

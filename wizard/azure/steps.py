@@ -7,14 +7,17 @@ bodies are REST-shaped camelCase dicts: the SDK sends a plain dict verbatim.
 """
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wizard.answers import Answers, Secrets
-from wizard.plan import TAG_MANAGED_BY, TAG_PROFILE, Names, image_urn, tags
+from wizard.plan import DNS_LABEL_SCOPE, TAG_MANAGED_BY, TAG_PROFILE, VNET_DENY_RULE, Names, image_urn, tags
+from wizard.remote.protocol import WINRM_HTTPS_PORT
 from wizard.runner import StepContext, StepFailed
+from wizard.validation import LARGE_DISK_GIB, smb_sources
 
 if TYPE_CHECKING:
     from wizard.environment import Environment
@@ -164,25 +167,62 @@ def network(ctx: StepContext, t: Target) -> Outputs:
 
 # ---- network security group ----------------------------------------------------------------------
 
+def _source(sources: list[str]) -> dict[str, Any]:
+    """One source as sourceAddressPrefix (a service tag must be alone there), several ranges as
+    sourceAddressPrefixes (NetworkSecurityGroupCreateWithRule / SecurityRule REST reference)."""
+    if len(sources) == 1:
+        return {"sourceAddressPrefix": sources[0]}
+    return {"sourceAddressPrefixes": list(sources)}
+
+
 def nsg_rules(answers: Answers) -> list[dict[str, Any]]:
     ep = answers.endpoints
+    smb = smb_sources(ep.smb_source)
 
-    def rule(name: str, priority: int, protocol: str, source: str, port: str) -> dict[str, Any]:
+    def rule(name: str, priority: int, protocol: str, sources: list[str], port: str) -> dict[str, Any]:
         return {"name": name, "properties": {
             "priority": priority, "direction": "Inbound", "access": "Allow", "protocol": protocol,
-            "sourceAddressPrefix": source, "sourcePortRange": "*",
+            **_source(sources), "sourcePortRange": "*",
             "destinationAddressPrefix": "*", "destinationPortRange": port}}
 
-    rules = [rule("allow-smb-tcp-445", 100, "Tcp", ep.smb_source, "445")]
+    rules = [rule("allow-smb-tcp-445", 100, "Tcp", smb, "445")]
     if ep.udp_445:
-        rules.append(rule("allow-smb-udp-445", 110, "Udp", ep.smb_source, "445"))
+        rules.append(rule("allow-smb-udp-445", 110, "Udp", smb, "445"))
     if ep.rdp_source:
-        rules.append(rule("allow-rdp", 120, "Tcp", ep.rdp_source, "3389"))
+        rules.append(rule("allow-rdp", 120, "Tcp", [ep.rdp_source], "3389"))
+    rules.extend(winrm_nsg_rules(answers))
+    rules.append(copy.deepcopy(VNET_DENY_RULE))   # after every allow rule
     return rules
 
 
+def _sources_of(prefix: Any, prefixes: Any) -> tuple[str, ...]:
+    return tuple(prefixes) if prefixes else ((prefix,) if prefix else ())
+
+
+WINRM_RULE_NAME = "allow-winrm-https-5986"
+# Sources that would open the WinRM administrator login to the whole Internet (validation refuses
+# them already; the rule builder refuses them again because this is the last stop before Azure).
+_OPEN_TO_ALL = frozenset({"internet", "*", "any", "0.0.0.0/0", "azurecloud"})
+
+
+def winrm_nsg_rules(answers: Answers) -> list[dict[str, Any]]:
+    """TCP 5986 from where hpcshare runs (``remote.winrm_source``), only with the WinRM transport."""
+    if answers.remote.transport != "winrm":
+        return []
+    source = answers.remote.winrm_source
+    if source.strip().lower() in _OPEN_TO_ALL:
+        raise StepFailed(f"Refused: an NSG rule for WinRM (TCP {WINRM_HTTPS_PORT}) from {source!r}",
+                         "Set remote.winrm_source to VirtualNetwork or the address range hpcshare runs from.")
+    return [{"name": WINRM_RULE_NAME, "properties": {
+        "priority": 130, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+        "sourceAddressPrefix": source, "sourcePortRange": "*",
+        "destinationAddressPrefix": "*", "destinationPortRange": str(WINRM_HTTPS_PORT)}}]
+
+
 def _rule_key(rule: Any) -> tuple[Any, ...]:
-    return (rule.name, rule.priority, text(rule.protocol), rule.source_address_prefix, rule.destination_port_range)
+    return (rule.name, rule.priority, text(rule.access), text(rule.protocol),
+            _sources_of(rule.source_address_prefix, getattr(rule, "source_address_prefixes", None)),
+            rule.destination_port_range)
 
 
 def nsg(ctx: StepContext, t: Target) -> Outputs:
@@ -192,8 +232,10 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
     if existing is not None:
         _require_owned(t, existing, f"Network security group {t.names.nsg}", "VM name")
         have = sorted(_rule_key(r) for r in (existing.security_rules or []))
-        want = sorted((r["name"], r["properties"]["priority"], r["properties"]["protocol"],
-                       r["properties"]["sourceAddressPrefix"], r["properties"]["destinationPortRange"])
+        want = sorted((r["name"], r["properties"]["priority"], r["properties"]["access"], r["properties"]["protocol"],
+                       _sources_of(r["properties"].get("sourceAddressPrefix"),
+                                   r["properties"].get("sourceAddressPrefixes")),
+                       r["properties"]["destinationPortRange"])
                       for r in wanted)
         if have == want and not failed(existing):
             ctx.log(f"NSG {t.names.nsg} already has the right rules.")
@@ -202,11 +244,13 @@ def nsg(ctx: StepContext, t: Target) -> Outputs:
     result = net.network_security_groups.begin_create_or_update(t.rg, t.names.nsg, body).result()
     for r in wanted:
         p = r["properties"]
-        ctx.log(f"Rule {r['name']}: allow {p['protocol']} {p['destinationPortRange']} from {p['sourceAddressPrefix']}.")
+        source = p.get("sourceAddressPrefix") or ", ".join(p.get("sourceAddressPrefixes", []))
+        ctx.log(f"Rule {r['name']}: {p['access'].lower()} {p['protocol']} {p['destinationPortRange']} from {source}.")
     return {"id": result.id, "changed": True}
 
 
 # ---- public IP -----------------------------------------------------------------------------------
+
 
 def public_ip(ctx: StepContext, t: Target) -> Outputs:
     net = t.env.network(t.sub)
@@ -214,8 +258,9 @@ def public_ip(ctx: StepContext, t: Target) -> Outputs:
     existing = find(ctx, net.public_ip_addresses.get, t.rg, t.names.public_ip, what=f"Public IP {t.names.public_ip}")
     if existing is not None:
         _require_owned(t, existing, f"Public IP {t.names.public_ip}", "VM name")
-        have = existing.dns_settings.domain_name_label if existing.dns_settings else ""
-        if have == label and not failed(existing):
+        dns = existing.dns_settings
+        have = (dns.domain_name_label, text(dns.domain_name_label_scope)) if dns else ("", "")
+        if have == ((label, DNS_LABEL_SCOPE) if label else ("", "")) and not failed(existing):
             return _pip_outputs(existing, changed=False)
     elif label:
         check = net.check_dns_name_availability(t.region, domain_name_label=label)
@@ -228,7 +273,7 @@ def public_ip(ctx: StepContext, t: Target) -> Outputs:
         "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"},
     }
     if label:
-        body["properties"]["dnsSettings"] = {"domainNameLabel": label}
+        body["properties"]["dnsSettings"] = {"domainNameLabel": label, "domainNameLabelScope": DNS_LABEL_SCOPE}
     result = net.public_ip_addresses.begin_create_or_update(t.rg, t.names.public_ip, body).result()
     ctx.log(f"Public IP {result.ip_address}" + (f" ({result.dns_settings.fqdn})" if label else "") + ".")
     return _pip_outputs(result, changed=True)
@@ -274,8 +319,46 @@ def _id(ref: Any) -> str | None:
 
 # ---- data disk -----------------------------------------------------------------------------------
 
+def _vm_of(disk: Any) -> tuple[str, str] | None:
+    """(resource group, name) of the VM a disk is attached to, from its managedBy id."""
+    parts = (getattr(disk, "managed_by", None) or "").split("/")
+    low = [p.lower() for p in parts]
+    if "resourcegroups" not in low or "virtualmachines" not in low:
+        return None
+    return parts[low.index("resourcegroups") + 1], parts[low.index("virtualmachines") + 1]
+
+
+def _deallocated(compute: Any, vm: tuple[str, str]) -> bool:
+    view = compute.virtual_machines.instance_view(*vm)
+    return any((s.code or "").lower() == "powerstate/deallocated" for s in (view.statuses or []))
+
+
+def _check_attached_change(compute: Any, t: Target, existing: Any, size: int, sku: str | None) -> None:
+    """Stop before a disk PUT Azure would refuse while the disk's VM runs (Disk REST spec,
+    diskSizeGB; Learn "Expand virtual hard disks attached to a Windows VM", Expand without downtime:
+    data disks grow online, but not across 4 TiB, and the type changes only while deallocated)."""
+    d = t.answers.disk
+    vm = _vm_of(existing)
+    if vm is None or _deallocated(compute, vm):
+        return
+    az = f"-g {vm[0]} -n {vm[1]}"
+    if sku != d.sku:
+        raise StepFailed(
+            f"Disk {t.names.data_disk} is attached to the running VM {vm[1]}: Azure changes a disk's type "
+            f"({sku} -> {d.sku}) only while its VM is deallocated",
+            f"Set disk.sku back to {sku}, or stop the VM first (az vm deallocate {az}), re-run, then start it "
+            f"(az vm start {az}).")
+    if size < LARGE_DISK_GIB <= d.size_gb:
+        raise StepFailed(
+            f"Disk {t.names.data_disk} ({size} GiB) cannot grow to {d.size_gb} GiB while VM {vm[1]} runs: "
+            f"Azure moves a disk past 4 TiB only when it is detached from a deallocated VM",
+            f"Set disk.size_gb to {LARGE_DISK_GIB - 1} or less, or: az vm deallocate {az}; "
+            f"az vm disk detach {az} --name {t.names.data_disk}; re-run; az vm start {az}.")
+
+
 def data_disk(ctx: StepContext, t: Target) -> Outputs:
-    disks = t.env.compute(t.sub).disks
+    compute = t.env.compute(t.sub)
+    disks = compute.disks
     d = t.answers.disk
     existing = find(ctx, disks.get, t.rg, t.names.data_disk, what=f"Disk {t.names.data_disk}")
     if existing is not None:
@@ -287,6 +370,11 @@ def data_disk(ctx: StepContext, t: Target) -> Outputs:
         if size is not None and d.size_gb < size:
             raise StepFailed(f"Disk {t.names.data_disk} is {size} GiB; Azure disks cannot shrink to {d.size_gb} GiB",
                              f"Set disk.size_gb to {size} or more.")
+        if size is not None:
+            _check_attached_change(compute, t, existing, size, sku)
+            if d.size_gb > size and _vm_of(existing):
+                ctx.log(f"Growing disk {t.names.data_disk} from {size} to {d.size_gb} GiB while its VM runs "
+                        "(Azure expands data disks online).")
     body = {"location": t.region, "tags": t.tags, "sku": {"name": d.sku},
             "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": d.size_gb}}
     result = disks.begin_create_or_update(t.rg, t.names.data_disk, body).result()
@@ -322,6 +410,49 @@ def vm_body(t: Target, nic_id: str, disk_id: str) -> dict[str, Any]:
     }
 
 
+def _clear_leftover_os_disk(ctx: StepContext, t: Target, compute: Any) -> None:
+    """A VM PUT whose osDisk name is an existing disk is refused (ConflictingUserInput: "Only
+    CreateOption.Attach is supported"). A leftover OS disk of this profile (its VM was deleted
+    without it, or an earlier attempt died) is deleted rather than attached: attaching boots a
+    specialized disk and skips osProfile, so the admin account from the answers would never be set,
+    and the disk holds nothing of the user's (the share lives on the data disk)."""
+    leftover = get_or_none(compute.disks.get, t.rg, t.names.os_disk)
+    if leftover is None:
+        return
+    name = t.names.os_disk
+    if getattr(leftover, "managed_by", None):
+        raise StepFailed(f"OS disk name {name} is taken by a disk attached to {leftover.managed_by}",
+                         "Choose another VM name (the OS disk is named after it).")
+    if not t.owns(leftover):
+        raise StepFailed(f"Disk {name} already exists and is not managed by hpcshare profile '{t.answers.profile}'",
+                         f"If it is a leftover, delete it (az disk delete -g {t.rg} -n {name}); "
+                         "otherwise choose another VM name.")
+    ctx.log(f"Deleting the leftover OS disk {name} of an earlier attempt (unattached): the new VM gets a "
+            "fresh one from the image.")
+    compute.disks.begin_delete(t.rg, name).result()
+
+
+def _tag_os_disk(ctx: StepContext, t: Target, compute: Any, vm_model: Any) -> None:
+    """Azure does not pass a VM's tags to the OS disk it creates: tag it, so teardown and a later
+    run can tell it is this profile's."""
+    os_disk = vm_model.storage_profile.os_disk if vm_model.storage_profile else None
+    if os_disk is None or os_disk.name is None:
+        return
+    disk = get_or_none(compute.disks.get, t.rg, os_disk.name)
+    if disk is None or t.owns(disk):
+        return
+    compute.disks.begin_update(t.rg, os_disk.name, {"tags": {**(disk.tags or {}), **t.tags}}).result()
+    ctx.log(f"Tagged OS disk {os_disk.name} for profile '{t.answers.profile}'.")
+
+
+def _put_vm(ctx: StepContext, t: Target, compute: Any, nic_id: str, disk_id: str) -> Any:
+    from wizard.azure.reservations import while_nic_reserved
+
+    def put() -> Any:
+        return compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+    return while_nic_reserved(put, ctx.log, f"VM {t.names.vm} waits for NIC {t.names.nic}", check=ctx.check_cancelled)
+
+
 def vm(ctx: StepContext, t: Target) -> Outputs:
     compute = t.env.compute(t.sub)
     nic_id = ctx.outputs["nic"]["id"]
@@ -330,7 +461,8 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
     if existing is not None and failed(existing):
         _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
         ctx.log(f"VM {t.names.vm} is in a failed state after an earlier attempt: provisioning it again.")
-        result = compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+        result = _put_vm(ctx, t, compute, nic_id, disk_id)
+        _tag_os_disk(ctx, t, compute, result)
         return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
     if existing is not None:
         _require_owned(t, existing, f"VM {t.names.vm}", "VM name")
@@ -343,11 +475,20 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
         if text(existing.hardware_profile.vm_size) != t.answers.vm.size:
             ctx.warn(f"VM {t.names.vm} is {text(existing.hardware_profile.vm_size)}, not {t.answers.vm.size}: "
                      "hpcshare does not resize a running server; resize it in the portal if you mean to.")
+        _tag_os_disk(ctx, t, compute, existing)
         ctx.log(f"VM {t.names.vm} exists with its NIC and data disk.")
         return {"id": existing.id, "computer_name": t.names.vm, "admin_created": False, "changed": False}
+    _clear_leftover_os_disk(ctx, t, compute)
     ctx.log(f"Creating VM {t.names.vm} ({t.answers.vm.size}, {t.answers.vm.image}); this takes a few minutes on Azure.")
-    result = compute.virtual_machines.begin_create_or_update(t.rg, t.names.vm, vm_body(t, nic_id, disk_id)).result()
+    result = _put_vm(ctx, t, compute, nic_id, disk_id)
+    _tag_os_disk(ctx, t, compute, result)
     return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
+
+
+def private_dns(ctx: StepContext, t: Target) -> Outputs:
+    from wizard.azure.privatedns import ensure_private_dns  # it imports this module
+
+    return ensure_private_dns(ctx, t)
 
 
 AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
@@ -358,4 +499,5 @@ AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
     "nic": nic,
     "data-disk": data_disk,
     "vm": vm,
+    "private-dns": private_dns,
 }

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.azure.privatedns import teardown_candidates as private_dns_candidates
 from wizard.azure.steps import Target, get_or_none
 
 
@@ -18,7 +19,7 @@ class TeardownTarget:
     type: str
     name: str
     id: str
-    delete: Callable[[], Any]
+    delete: Callable[[Callable[[str], None]], Any]   # called with a status-line writer
 
 
 def find_targets(t: Target) -> list[TeardownTarget]:
@@ -41,17 +42,23 @@ def find_targets(t: Target) -> list[TeardownTarget]:
     ]
     found: list[TeardownTarget] = []
     for rtype, name, ops in candidates:
+        if rtype == "Microsoft.Network/virtualNetworks":
+            # Private DNS (records, links, zones) before the VNet their links point at.
+            found += [TeardownTarget(*c) for c in private_dns_candidates(t)]
         resource = get_or_none(ops.get, t.rg, name)
         if resource is not None and t.owns(resource):
             found.append(TeardownTarget(rtype, name, resource.id, functools.partial(_delete, ops, t.rg, name)))
     if t.owns(rg):
         found.append(TeardownTarget("Microsoft.Resources/resourceGroups", t.rg, rg.id,
-                                    lambda: _delete_group_if_empty(t)))
+                                    lambda say: _delete_group_if_empty(t)))
     return found
 
 
-def _delete(ops: Any, group: str, name: str) -> None:
-    ops.begin_delete(group, name).result()
+def _delete(ops: Any, group: str, name: str, say: Callable[[str], None]) -> None:
+    from wizard.azure.reservations import while_nic_reserved
+
+    # Right after the VM delete, Azure still holds its NIC (NicReservedForAnotherVm): wait it out.
+    while_nic_reserved(lambda: ops.begin_delete(group, name).result(), say, name)
 
 
 def _delete_group_if_empty(t: Target) -> str:

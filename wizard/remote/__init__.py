@@ -6,7 +6,9 @@
 * ``shell``       ``RemoteShell`` (the one interface) and ``RemoteResult``
 * ``run_command`` ``ManagedRunCommandShell`` (default) and ``ActionRunCommandShell`` (fallback)
 * ``winrm_shell`` ``WinRmShell`` (pywinrm over HTTPS; values through stdin)
-* ``steps``       ``configure_server(...)`` and ``self_test(...)``: one remote call each
+* ``pinning``     ``PinnedCertificate``: the server certificate winrm-bootstrap returned, pinned
+* ``steps``       ``configure_server(...)``, ``self_test(...)`` and ``winrm_bootstrap(...)``: one
+                  remote call each
 * ``run``         the plan's remote steps, as the runner calls them
 
 No user value ever appears in script text or on a command line: only base64 parameters.
@@ -19,7 +21,8 @@ if TYPE_CHECKING:
     from wizard.remote.config import ConfigError, ServerInfo, configure_config, secret_params, self_test_config
     from wizard.remote.run_command import ActionRunCommandShell, ManagedRunCommandShell
     from wizard.remote.shell import RemoteResult, RemoteShell
-    from wizard.remote.steps import configure_server, self_test
+    from wizard.remote.pinning import PinnedCertificate
+    from wizard.remote.steps import configure_server, self_test, winrm_bootstrap
     from wizard.remote.winrm_shell import WinRmShell
 
 # Loaded on first use (PEP 562): wizard.plan imports wizard.remote.protocol, which runs this file,
@@ -29,8 +32,8 @@ _EXPORTS = {
     "secret_params": "config", "self_test_config": "config",
     "ActionRunCommandShell": "run_command", "ManagedRunCommandShell": "run_command",
     "RemoteResult": "shell", "RemoteShell": "shell",
-    "configure_server": "steps", "self_test": "steps",
-    "WinRmShell": "winrm_shell",
+    "configure_server": "steps", "self_test": "steps", "winrm_bootstrap": "steps",
+    "PinnedCertificate": "pinning", "WinRmShell": "winrm_shell",
 }
 
 
@@ -44,7 +47,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ActionRunCommandShell", "ConfigError", "ManagedRunCommandShell", "RemoteResult", "RemoteShell",
-    "ServerInfo", "WinRmShell", "configure_config", "configure_server", "secret_params", "self_test",
-    "self_test_config",
+    "ActionRunCommandShell", "ConfigError", "ManagedRunCommandShell", "PinnedCertificate", "RemoteResult",
+    "RemoteShell", "ServerInfo", "WinRmShell", "configure_config", "configure_server", "secret_params",
+    "self_test", "self_test_config", "winrm_bootstrap",
 ]

@@ -12,10 +12,13 @@ Config keys (``ConfigB64``; schema 1) for configure-server::
     share_user  share_name  folder  access  encrypt  smb_remote  udp_445  schema
 
 and for self-test: ``computer_name share_name share_user access schema``. The secret dict
-(``SecretB64``) is ``{"share_password": ...}`` for both.
+(``SecretB64``) is ``{"share_password": ...}`` for both. winrm-bootstrap gets
+``schema computer_name dns_names winrm_remote port`` and an empty secret ``{}``; its
+``winrm_remote`` (the firewall scope for TCP 5986) maps ``remote.winrm_source`` like
+``smb_remote`` below (``VirtualNetwork`` -> the VNet's prefixes, a CIDR -> that CIDR).
 
-Firewall scope (``smb_remote``): the NSG source answer is mapped to Windows Firewall
-``-RemoteAddress`` values.
+Firewall scope (``smb_remote``): the NSG source answer, a comma-separated list, is mapped entry by
+entry to Windows Firewall ``-RemoteAddress`` values (all of them on the one rule):
 
 * ``VirtualNetwork`` -> the VNet's address prefixes (the existing VNet's real prefixes when
   provisioning reported them, else the ``endpoints.vnet_cidr`` answer). Not ``LocalSubnet``:
@@ -27,9 +30,10 @@ Firewall scope (``smb_remote``): the NSG source answer is mapped to Windows Fire
 * ``Internet`` / ``AzureCloud`` are refused by validation and never reach a script.
 
 The script owns its rules (``hpcshare-SMB-In-TCP-445``, and ``...-UDP-445`` only when asked; an
-existing UDP rule is removed when not) and disables the built-in "File and Printer Sharing
-(SMB-In)" rule (``FPS-SMB-In-TCP``), which Windows enables when a share is created and which
-allows 445 from any address: left on, it would make the scope moot.
+existing UDP rule is removed when not) and disables every other enabled inbound Allow rule that
+admits TCP 445 or 139, chosen by its port filter, not its name: Windows enables "File and Printer
+Sharing" (with NetBIOS 139) or, on Server 2025, "File and Printer Sharing (Restrictive)" when a
+share is created, and either would make the scope moot.
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ from typing import Any
 
 from wizard.answers import Answers, Secrets
 from wizard.questions import QUESTIONS
+from wizard.remote.protocol import WINRM_BOOTSTRAP, WINRM_HTTPS_PORT
 
 SCHEMA = 1
 AZURE_LOAD_BALANCER_IP = "168.63.129.16"
@@ -57,12 +62,15 @@ PATTERNS: dict[str, str] = {
     "folder": r"[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_-])?",
     "access": r"(?:read|change|full)",
     "smb_remote": r"(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|LocalSubnet)",
+    "dns_names": r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*",
+    "winrm_remote": r"\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?",
 }
 
 CONFIGURE_KEYS = ("schema", "computer_name", "disk_lun", "disk_size_gib", "cluster_bytes", "drive_letter",
                   "volume_label", "share_user", "share_name", "folder", "access", "encrypt", "smb_remote",
                   "udp_445")
 SELF_TEST_KEYS = ("schema", "computer_name", "share_name", "share_user", "access")
+WINRM_BOOTSTRAP_KEYS = ("schema", "computer_name", "dns_names", "winrm_remote", "port")
 SECRET_KEYS = ("share_password",)
 
 # Answer keys each config is built from (validated in this order, with the full answers as context).
@@ -70,6 +78,8 @@ _CONFIGURE_ANSWERS = ("vm.name", "vm.admin_username", "disk.sku", "disk.size_gb"
                       "disk.label", "account.username", "share.name", "share.folder", "share.access",
                       "share.encrypt", "endpoints.vnet_cidr", "endpoints.smb_source", "endpoints.udp_445")
 _SELF_TEST_ANSWERS = ("vm.name", "vm.admin_username", "account.username", "share.name", "share.access")
+_WINRM_ANSWERS = ("vm.name", "endpoints.vnet_cidr", "endpoints.public_ip", "endpoints.dns_label", "remote.transport",
+                  "remote.winrm_source")
 
 
 class ConfigError(ValueError):
@@ -128,6 +138,9 @@ def _check_answers(answers: Answers, keys: Iterable[str]) -> dict[str, Any]:
 def check_config(script: str, config: Mapping[str, Any]) -> None:
     """The scripts' own start-up checks, in Python: the stand-in answers as the script would,
     and ``build_*`` never produce a config the script would refuse."""
+    if script == WINRM_BOOTSTRAP:
+        _check_winrm_config(config)
+        return
     keys = CONFIGURE_KEYS if script == "configure-server" else SELF_TEST_KEYS
     for k in keys:
         if k not in config:
@@ -162,6 +175,30 @@ def check_config(script: str, config: Mapping[str, Any]) -> None:
         raise ConfigError("smb_remote", "config value 'smb_remote' must list 1 to 16 addresses")
     for r in remote:
         match("smb_remote", r)
+
+
+def _check_winrm_config(config: Mapping[str, Any]) -> None:
+    """The winrm-bootstrap script's start-up checks (assets/powershell/winrm-bootstrap.ps1)."""
+    for k in WINRM_BOOTSTRAP_KEYS:
+        if k not in config:
+            raise ConfigError(k, f"parameter -ConfigB64 lacks the key '{k}'")
+    schema, port = config["schema"], config["port"]
+    if isinstance(schema, bool) or schema != SCHEMA:
+        raise ConfigError("schema", "config value 'schema' must be a whole number from 1 to 1")
+    if isinstance(port, bool) or port != WINRM_HTTPS_PORT:
+        raise ConfigError("port", f"config value 'port' must be a whole number from {WINRM_HTTPS_PORT} to {WINRM_HTTPS_PORT}")
+    name = config["computer_name"]
+    if not isinstance(name, str) or re.fullmatch(PATTERNS["computer_name"], name) is None:
+        raise ConfigError("computer_name", "config value 'computer_name' is not acceptable")
+    for key, lo, hi, what in (("dns_names", 1, 4, "names"), ("winrm_remote", 1, 16, "addresses")):
+        values = config[key]
+        if not isinstance(values, list) or not lo <= len(values) <= hi:
+            raise ConfigError(key, f"config value '{key}' must list {lo} to {hi} {what}")
+        for v in values:
+            if not isinstance(v, str) or re.fullmatch(PATTERNS[key], v) is None:
+                raise ConfigError(key, f"config value '{key}' is not acceptable")
+    if config["dns_names"][0] != name:
+        raise ConfigError("dns_names", "config value 'dns_names' must start with the computer name")
 
 
 # ---- server facts -----------------------------------------------------------------------------
@@ -215,17 +252,40 @@ def server_info(facts_or_vm: Any, answers: Answers | None = None) -> ServerInfo:
 
 
 def smb_remote_addresses(answers: Answers, info: ServerInfo) -> list[str]:
-    """The Windows Firewall scope for TCP/UDP 445 (see the module docstring)."""
-    src = answers.endpoints.smb_source
+    """The Windows Firewall scope for TCP/UDP 445 (see the module docstring): every entry of the
+    comma-separated ``endpoints.smb_source``, each mapped, duplicates dropped, order kept."""
+    out: list[str] = []
+    for src in (s.strip() for s in answers.endpoints.smb_source.split(",")):
+        if not src:
+            continue
+        if src == "VirtualNetwork":
+            prefixes = list(info.vnet_prefixes) or [answers.endpoints.vnet_cidr]
+            mapped = [str(ipaddress.IPv4Network(p, strict=True)) for p in prefixes]
+        elif src == "AzureLoadBalancer":
+            mapped = [AZURE_LOAD_BALANCER_IP]
+        else:
+            try:
+                mapped = [str(ipaddress.IPv4Network(src, strict=True))]
+            except ValueError:
+                raise ConfigError("endpoints.smb_source",
+                                  f"{src!r} cannot be mapped to a Windows Firewall scope") from None
+        out += [m for m in mapped if m not in out]
+    if not out:
+        raise ConfigError("endpoints.smb_source", "no address to allow SMB from")
+    return out
+
+
+def winrm_remote_addresses(answers: Answers, info: ServerInfo) -> list[str]:
+    """The Windows Firewall scope for TCP 5986: the VNet's prefixes for ``VirtualNetwork`` (as for
+    SMB, see the module docstring), else the typed range."""
+    src = answers.remote.winrm_source
     if src == "VirtualNetwork":
         prefixes = list(info.vnet_prefixes) or [answers.endpoints.vnet_cidr]
         return [str(ipaddress.IPv4Network(p, strict=True)) for p in prefixes]
-    if src == "AzureLoadBalancer":
-        return [AZURE_LOAD_BALANCER_IP]
     try:
         return [str(ipaddress.IPv4Network(src, strict=True))]
     except ValueError:
-        raise ConfigError("endpoints.smb_source", f"{src!r} cannot be mapped to a Windows Firewall scope") from None
+        raise ConfigError("remote.winrm_source", f"{src!r} cannot be mapped to a Windows Firewall scope") from None
 
 
 # ---- builders ---------------------------------------------------------------------------------
@@ -270,10 +330,31 @@ def self_test_config(answers: Answers) -> dict[str, Any]:
     return config
 
 
+def winrm_bootstrap_config(answers: Answers, facts_or_vm: Any = None, fqdn: str | None = None) -> dict[str, Any]:
+    """The ConfigB64 object for winrm-bootstrap: the certificate's names (the computer name first:
+    it becomes the subject, which the listener's Hostname must match; then the public DNS name
+    when there is one) and the firewall scope for 5986."""
+    _check_answers(answers, _WINRM_ANSWERS)
+    if answers.remote.transport != "winrm":
+        raise ConfigError("remote.transport", "the WinRM bootstrap runs only with remote.transport = winrm")
+    info = server_info(facts_or_vm, answers)
+    names = [answers.vm.name] + ([fqdn] if fqdn and fqdn.lower() != answers.vm.name.lower() else [])
+    config: dict[str, Any] = {
+        "schema": SCHEMA,
+        "computer_name": answers.vm.name,
+        "dns_names": names,
+        "winrm_remote": winrm_remote_addresses(answers, info),
+        "port": WINRM_HTTPS_PORT,
+    }
+    _recheck(WINRM_BOOTSTRAP, config)
+    return config
+
+
 _FIELD_OF = {"computer_name": "vm.name", "drive_letter": "disk.drive_letter", "volume_label": "disk.label",
              "share_user": "account.username", "share_name": "share.name", "folder": "share.folder",
              "access": "share.access", "disk_size_gib": "disk.size_gb", "cluster_bytes": "disk.size_gb",
-             "smb_remote": "endpoints.smb_source"}
+             "smb_remote": "endpoints.smb_source", "winrm_remote": "remote.winrm_source",
+             "dns_names": "endpoints.dns_label"}
 
 
 def _recheck(script: str, config: Mapping[str, Any]) -> None:
@@ -306,5 +387,5 @@ def secret_values(secret: Mapping[str, Any]) -> tuple[str, ...]:
 __all__ = [
     "CONFIGURE_KEYS", "ConfigError", "PATTERNS", "SELF_TEST_KEYS", "ServerInfo", "check_config",
     "configure_config", "min_ntfs_cluster_bytes", "secret_params", "secret_values", "self_test_config",
-    "server_info", "smb_remote_addresses",
+    "server_info", "smb_remote_addresses", "winrm_bootstrap_config", "winrm_remote_addresses",
 ]

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from wizard.sanitize import printable
+
 RESULT_PREFIX = "HPCSHARE_RESULT "
 SCRIPT_MARKER = "# hpcshare-script: "
 CONFIG_PARAM = "ConfigB64"
@@ -21,6 +23,10 @@ SECRET_PARAM = "SecretB64"
 
 CONFIGURE_SERVER = "configure-server"
 SELF_TEST = "self-test"
+# Run through managed Run Command before the WinRM transport can connect (HTTPS listener + pin).
+WINRM_BOOTSTRAP = "winrm-bootstrap"
+# The WS-Management HTTPS port (the default of an HTTPS listener); the NSG and firewall open it.
+WINRM_HTTPS_PORT = 5986
 
 # Sub-steps in the order the scripts run them; the UI shows one row each.
 SUBSTEPS: dict[str, tuple[str, ...]] = {
@@ -34,6 +40,7 @@ SUBSTEPS: dict[str, tuple[str, ...]] = {
         "firewall",
     ),
     SELF_TEST: ("connect", "write", "read", "delete"),
+    WINRM_BOOTSTRAP: ("certificate", "listener", "firewall"),
 }
 
 Status = Literal["ok", "changed", "skipped", "warning", "failed"]
@@ -99,9 +106,10 @@ def parse_results(output: str) -> list[SubStepResult]:
         data = body.get("data")
         results.append(
             SubStepResult(
-                step=body["step"],
+                # JSON's \u001b decodes to ESC: clean the decoded strings, not only the raw line.
+                step=printable(body["step"]),
                 status=status,
-                message=str(body.get("message") or ""),
+                message=printable(str(body.get("message") or "")),
                 data=data if isinstance(data, dict) else {},
             )
         )

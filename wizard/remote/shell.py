@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from wizard.remote.protocol import SUBSTEPS, SubStepResult, parse_results, script_name
+from wizard.sanitize import printable
 
 STDERR_TAIL = 600
 
@@ -113,8 +114,9 @@ def make_result(script: str, stdout: str, stderr: str, exit_code: int | None, *,
                 secrets: Iterable[str] = ()) -> RemoteResult:
     """Redact, parse and complete: what every transport returns."""
     secrets = tuple(secrets)
-    out = redact(stdout or "", secrets)
-    err = redact(stderr or "", secrets)
+    # Server text: no terminal control sequences past this point (see wizard.sanitize).
+    out = printable(redact(stdout or "", secrets), multiline=True)
+    err = printable(redact(stderr or "", secrets), multiline=True)
     name = script_name(script) or ""
     results = complete_results(name, parse_results(out), err, exit_code)
     return RemoteResult(script=name, stdout=out, stderr=err, exit_code=exit_code, results=results,

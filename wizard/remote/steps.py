@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from wizard.answers import Answers, Secrets
-from wizard.remote.config import configure_config, secret_params, self_test_config
-from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST
+from wizard.remote.config import configure_config, secret_params, self_test_config, winrm_bootstrap_config
+from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, WINRM_BOOTSTRAP
 from wizard.remote.scripts import load_script
 from wizard.remote.shell import RemoteResult, RemoteShell
 
@@ -31,3 +31,11 @@ def self_test(shell: RemoteShell, answers: Answers, secrets: Secrets) -> RemoteR
     config = self_test_config(answers)
     secret = secret_params(answers, secrets)
     return shell.run(load_script(SELF_TEST), config, secret)
+
+
+def winrm_bootstrap(shell: RemoteShell, answers: Answers, facts_or_vm_info: Any = None,
+                    fqdn: str | None = None) -> RemoteResult:
+    """Certificate, HTTPS listener on 5986, firewall rule: one call, through Run Command (the
+    WinRM transport cannot be used before this has run). No secret: SecretB64 is ``{}``."""
+    config = winrm_bootstrap_config(answers, facts_or_vm_info, fqdn)
+    return shell.run(load_script(WINRM_BOOTSTRAP), config, {})

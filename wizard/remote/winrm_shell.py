@@ -19,6 +19,9 @@ is not used. Instead:
 So the secret is in neither the script file nor any process command line: a stronger guarantee
 than Run Command's. [unverified on Windows: the bootstrap has not run on a real VM yet.]
 
+The server's certificate is pinned (wizard/remote/pinning.py): the one winrm-bootstrap created
+and returned is the only one accepted; verification is never switched off.
+
 The URL is always the full ``https://host:port/wsman`` (with ``transport="ntlm"`` and no scheme,
 pywinrm's ``_build_url`` would pick http:5985). Keep the ``winrm``, ``requests_ntlm``, ``spnego``
 and ``urllib3`` loggers at WARNING: at DEBUG they print the SOAP messages.
@@ -32,7 +35,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from wizard.remote.config import secret_values
-from wizard.remote.protocol import encode_param
+from wizard.remote.pinning import PinnedCertificate, pin_session
+from wizard.remote.protocol import WINRM_HTTPS_PORT, encode_param
 from wizard.remote.shell import RemoteResult, json_object, make_result
 
 STDIN_CHUNK = 32 * 1024      # bytes per WS-Man Send (the default envelope limit is 150 KiB)
@@ -107,46 +111,56 @@ class WinRmShell:
 
     name = "winrm"
 
-    def __init__(self, host: str, username: str, password: str, *, port: int = 5986, cert_validation: bool = True,
-                 ca_path: str | None = None, read_timeout_s: int = 1830, operation_timeout_s: int = 20,
+    def __init__(self, host: str, username: str, password: str, *, pin: PinnedCertificate,
+                 port: int = WINRM_HTTPS_PORT, read_timeout_s: int = 1830, operation_timeout_s: int = 20,
                  protocol_factory: Callable[..., Any] | None = None) -> None:
         if not isinstance(host, str) or not _HOST.match(host):
             raise ValueError("WinRM host must be a DNS name or an IPv4 address")
         if not isinstance(port, int) or not 1 <= port <= 65535:
             raise ValueError("WinRM port must be 1-65535")
+        if not isinstance(pin, PinnedCertificate):
+            raise ValueError("WinRM needs the server's pinned certificate (from winrm-bootstrap)")
         self.host = host
         self.port = port
         self.url = f"https://{host}:{port}/wsman"
         self._username = username
         self._password = password
-        self.cert_validation = cert_validation
-        self.ca_path = ca_path
+        self.pin = pin
         self.read_timeout_s = read_timeout_s
         self.operation_timeout_s = operation_timeout_s
         self._factory = protocol_factory
 
     def __repr__(self) -> str:
-        return f"WinRmShell({self.url!r}, user={self._username!r})"
+        return f"WinRmShell({self.url!r}, user={self._username!r}, pin=sha256:{self.pin.sha256[:16]}...)"
 
-    def protocol(self) -> Any:
+    def protocol(self, trust_path: str) -> Any:
+        """pywinrm's Protocol, validating against ``trust_path`` (only the pinned certificate) and
+        asserting the pinned SHA-256 on every connection."""
         factory = self._factory
         if factory is None:
             from winrm.protocol import Protocol as factory  # lazy: only WinRM users pay the import
-        return factory(
+        proto = factory(
             endpoint=self.url,
             transport="ntlm",
             username=self._username,
             password=self._password,
-            server_cert_validation="validate" if self.cert_validation else "ignore",
-            ca_trust_path=self.ca_path if self.ca_path else "legacy_requests",
+            server_cert_validation="validate",
+            ca_trust_path=trust_path,
             message_encryption="auto",
             read_timeout_sec=self.read_timeout_s,
             operation_timeout_sec=self.operation_timeout_s,
         )
+        transport = getattr(proto, "transport", None)
+        if transport is not None and hasattr(transport, "build_session"):
+            pin_session(transport, self.pin)
+        return proto
 
     def run(self, script: str, config: dict[str, Any], secret: dict[str, Any]) -> RemoteResult:
         payload = stdin_payload(script, config, secret)
-        proto = self.protocol()
+        with self.pin.trust_file() as trust_path:
+            return self._run(self.protocol(trust_path), script, payload, secret)
+
+    def _run(self, proto: Any, script: str, payload: bytes, secret: dict[str, Any]) -> RemoteResult:
         shell_id = proto.open_shell(codepage=65001, noprofile=True)
         try:
             command_id = proto.run_command(shell_id, COMMAND, ARGUMENTS, console_mode_stdin=False)

@@ -1,7 +1,8 @@
 """A local Azure Resource Manager stand-in that the real Azure SDK clients talk to over HTTPS.
 
 It serves what hpcshare uses (subscriptions, locations, resource SKUs, resource groups, VNets and
-subnets, NSGs, public IPs with DNS labels, NICs, managed disks, VMs, Run Command in both forms)
+subnets, NSGs, public IPs with DNS labels, NICs, managed disks, VMs, Run Command in both forms,
+Private DNS zones with their VNet links and A records)
 with ARM's long-running-operation protocol, ARM-shaped errors, latency profiles and fault
 injection; run-command scripts are simulated by ``wizard.standin.fake_windows``.
 
@@ -20,6 +21,7 @@ images), faults, latency, validation, errors, credential, handlers/ (one module 
 """
 from __future__ import annotations
 
+import base64
 import copy
 import os
 import shutil
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import catalog
-from .credential import FakeCredential
+from .credential import ENV_TOKEN, FakeCredential, process_token
 from .faults import FaultPlan
 from .latency import Latency
 
@@ -55,8 +57,11 @@ class StandIn:
     subscription_id: str = catalog.DEFAULT_SUBSCRIPTION_ID
 
     def __init__(self, *, latency: str = "instant", scale: float = 1.0, state_file: Path | None = None,
-                 faults: str | None = None, log_file: Path | None = None, port: int = 0):
+                 faults: str | None = None, log_file: Path | None = None, port: int = 0, token: str | None = None):
         self._latency = Latency(latency, scale)
+        # The bearer token it accepts (credential.process_token unless given): clients of this
+        # process get it from FakeCredential(), others from 'hpcshare standin' or the variable.
+        self.token = token or process_token()
         self._faults = FaultPlan(faults)
         self.state_file = Path(state_file) if state_file else None
         self.log_file = Path(log_file) if log_file else None
@@ -69,6 +74,7 @@ class StandIn:
         self._tmpdir: Path | None = None
         self._base_url = ""
         self._ca_path: Path | None = None
+        self._wsman: dict[str, Any] = {}
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "StandIn":
@@ -100,7 +106,7 @@ class StandIn:
             from .server import StandInHTTPServer, make_tls_context
             from .store import Store
 
-            arm = Arm(Store(self.state_file), self._latency, self._faults)
+            arm = Arm(Store(self.state_file), self._latency, self._faults, token=self.token)
             tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
             try:
                 tls, ca_path = make_tls_context(tmpdir)
@@ -123,6 +129,9 @@ class StandIn:
             server, arm = self._server, self._arm
             if server is None or arm is None:
                 return
+            for endpoint in self._wsman.values():
+                endpoint.stop()
+            self._wsman.clear()
             server.shutdown()
             server.close_connections()
             server.server_close()
@@ -152,6 +161,46 @@ class StandIn:
         if self._ca_path is None:
             raise RuntimeError("the stand-in has not been started")
         return self._ca_path
+
+    def winrm_endpoint(self, vm_id: str) -> tuple[str, int] | None:
+        """(host, port) of the VM's WS-Management HTTPS listener, served on loopback with the
+        certificate winrm-bootstrap created on it (wizard/standin/wsman.py); None when the
+        simulated server has no HTTPS listener (a real client would find the port closed)."""
+        from .fake_winrm import https_listener
+        from .wsman import WsmanEndpoint
+
+        arm = self._arm
+        if arm is None or self._tmpdir is None:
+            raise RuntimeError("the stand-in has not been started")
+        key = vm_id.lower()
+        with arm.lock:
+            if arm.store.get(vm_id) is None:
+                return None
+            server = arm.store.private(vm_id).setdefault("server", {})
+            found = https_listener(server)
+            if found is None:
+                return None
+            listener, cert = found
+            running = self._wsman.get(key)
+            if running is not None and running.thumbprint == listener["thumbprint"]:
+                return "127.0.0.1", running.port
+            if running is not None:
+                running.stop()
+            name = vm_id.rstrip("/").rsplit("/", 1)[-1]
+            endpoint = WsmanEndpoint(
+                name, base64.b64decode(cert["der"]), cert["key_pem"], dict(server.get("admin") or {}),
+                self._tmpdir / "wsman" / f"{len(self._wsman)}-{name}",
+                lambda: arm.store.private(vm_id).setdefault("server", {}), arm.lock, self._winrm_record).start()
+            self._wsman[key] = endpoint
+            return "127.0.0.1", endpoint.port
+
+    def _winrm_record(self, method: str, path: str, status: int) -> None:
+        # The endpoint changed the simulated server (configure-server over WinRM): persist it too.
+        if self._arm is not None:
+            with self._arm.lock:
+                self._arm.store.dirty = True
+                self._arm.store.save()
+        self._record(method, path, status)
 
     def set_faults(self, spec: str | None) -> None:
         """Replace the active faults (counts start afresh); ValueError on a bad spec, old faults kept."""
@@ -203,6 +252,7 @@ def serve_forever(*, port: int, latency: str, scale: float, state_file: Path | N
     print(f"hpcshare Azure stand-in listening on {standin.base_url}")
     print(f"CA certificate:  {standin.ca_path}")
     print(f"Subscription id: {standin.subscription_id}")
+    print(f"Bearer token:    {standin.token}  (only this is accepted; set {ENV_TOKEN} to choose it)")
     print(f"Latency: {standin._latency.describe()}; faults: {faults or 'none'}; "
           f"state: {state_file or 'in memory'}; request log: {log_file or 'none'}")
     print("Press Ctrl+C to stop.", flush=True)

@@ -7,6 +7,7 @@ simplest and a faithful enough model of ARM's per-resource consistency.
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import sys
 import threading
 import time
@@ -23,8 +24,9 @@ WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH")
 
 
 class Arm:
-    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = ""):
+    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = "", *, token: str):
         self.store = store
+        self.token = token
         self.latency = latency
         self.faults = faults
         self.base_url = base_url
@@ -56,8 +58,18 @@ class Arm:
                 self.store.dirty = True
 
     def _handle(self, req: handlers.Request, now: float) -> handlers.Response:
-        if not req.headers.get("authorization", "").lower().startswith("bearer "):
+        auth = req.headers.get("authorization", "")
+        if not auth.lower().startswith("bearer "):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+        if not hmac.compare_digest(auth[len("bearer "):].strip().encode(), self.token.encode()):
+            # Another local user's request (security review, finding 9). Code and message as Azure's
+            # token front end words them ("Azure Monitor Log Analytics API Errors", "Invalid
+            # Authentication Token": InvalidAuthenticationToken, "The access token is invalid.");
+            # status 401 with the challenge header, as RFC 6750 section 3.1 prescribes for
+            # invalid_token and as ARM answers it (that Log Analytics page shows 403 for its own API).
+            raise ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.",
+                           {"WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", '
+                                                'error="invalid_token", error_description="The access token is invalid."'})
         if not req.query.get("api-version"):
             raise ArmError(400, "MissingApiVersionParameter",
                            "The api-version query parameter (?api-version=) is required for all requests.")
@@ -91,6 +103,15 @@ def _fault_response(fault: Fault) -> handlers.Response:
             error_body("TooManyRequests", "The request is being throttled as the limit has been reached for this "
                                           "operation type. Please retry after the time in the Retry-After header." + note),
             {"Retry-After": "1"},
+        )
+    if fault.fault == "403":
+        # ARM's wording for a missing role assignment (Azure RBAC troubleshooting page).
+        return handlers.Response(
+            403,
+            error_body("AuthorizationFailed", "The client 'hpcshare-demo' with object id "
+                       "'00000000-0000-0000-0000-00000000d3m0' does not have authorization to perform action "
+                       f"'{fault.kind}/{fault.verb}' over scope '/subscriptions' or the scope is invalid. If access "
+                       "was recently granted, please refresh your credentials." + note),
         )
     if fault.fault == "500":
         return handlers.Response(500, error_body("InternalServerError", "Encountered internal server error." + note))

@@ -52,7 +52,7 @@ _REGIONS: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
     ("centralus", "Central US", "United States", "US", "Iowa", "eastus2", "-93.6208", "41.5908"),
     ("northeurope", "North Europe", "Europe", "Europe", "Ireland", "westeurope", "-6.2597", "53.3478"),
     ("westeurope", "West Europe", "Europe", "Europe", "Netherlands", "northeurope", "4.9", "52.3667"),
-    ("uksouth", "UK South", "United Kingdom", "UK", "London", "ukwest", "-0.799", "50.941"),
+    ("uksouth", "UK South", "United Kingdom", "Europe", "London", "ukwest", "-0.799", "50.941"),
     ("francecentral", "France Central", "France", "Europe", "Paris", "francesouth", "2.373", "46.3772"),
     ("germanywestcentral", "Germany West Central", "Germany", "Europe", "Frankfurt", "germanynorth", "8.682127", "50.110924"),
     ("swedencentral", "Sweden Central", "Sweden", "Europe", "Gävle", "swedensouth", "17.14127", "60.67488"),
@@ -61,6 +61,20 @@ _REGIONS: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
 )
 _REGION_NAMES = {r[0] for r in _REGIONS}
 _DISPLAY_TO_NAME = {r[1].replace(" ", "").lower(): r[0] for r in _REGIONS}
+
+
+# Logical regions: ARM lists them too (about a third of a real subscription's 90 locations, review
+# 2026-12-02 row 5), with regionType Logical, regionCategory Other and no coordinates or pair.
+# Nothing can be created in them, so normalize_location does not know them.
+# name, displayName, regionalDisplayName, geographyGroup (None = none)
+_LOGICAL: tuple[tuple[str, str, str, str | None], ...] = (
+    ("global", "Global", "Global", None),
+    ("asia", "Asia", "Asia", None),
+    ("europe", "Europe", "Europe", None),
+    ("unitedstates", "United States", "United States", None),
+    ("unitedstateseuap", "United States EUAP", "United States EUAP", None),
+    ("eastusstage", "East US (Stage)", "(US) East US (Stage)", "US"),
+)
 
 
 def location_names() -> list[str]:
@@ -95,6 +109,12 @@ def locations(sub_id: str) -> list[dict[str, Any]]:
                 "pairedRegion": [{"name": paired, "id": f"/subscriptions/{sub_id}/locations/{paired}"}],
             },
         })
+    for name, display, regional, group in _LOGICAL:
+        metadata: dict[str, Any] = {"regionType": "Logical", "regionCategory": "Other"}
+        if group:
+            metadata["geographyGroup"] = group
+        out.append({"id": f"/subscriptions/{sub_id}/locations/{name}", "name": name, "type": "Region",
+                    "displayName": display, "regionalDisplayName": regional, "metadata": metadata})
     return out
 
 
@@ -124,6 +144,10 @@ class VmSize:
     def restricted(self, location: str) -> bool:
         return "*" in self.restricted_in or location in self.restricted_in
 
+
+# vCPUs a subscription may run per VM family and region: an assumption for the demo subscription
+# (real defaults vary by offer); above it a VM create gets QuotaExceeded.
+FAMILY_CORE_QUOTA = 32
 
 _EU_US = ("eastus", "eastus2", "westus2", "westeurope", "northeurope", "uksouth")
 

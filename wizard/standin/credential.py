@@ -4,24 +4,40 @@ azure.core is imported inside the methods so that importing wizard.standin stays
 """
 from __future__ import annotations
 
+import os
+import secrets
 import time
 from typing import Any
 
-TOKEN = "standin-token"
+ENV_TOKEN = "HPCSHARE_STANDIN_TOKEN"
+
+# The stand-in listens on 127.0.0.1, where every local user can connect: it accepts only this
+# token. One random value per process, shared by the stand-ins and credentials this process makes
+# (so the demo and the tests need no wiring), or HPCSHARE_STANDIN_TOKEN when set (a client in
+# another process; 'hpcshare standin' prints the token it accepts).
+_PROCESS_TOKEN = secrets.token_urlsafe(32)
+
+
+def process_token() -> str:
+    return os.environ.get(ENV_TOKEN) or _PROCESS_TOKEN
 
 
 class FakeCredential:
-    """azure.core TokenCredential (and SupportsTokenInfo) look-alike that always returns the same token."""
+    """azure.core TokenCredential (and SupportsTokenInfo) look-alike that always returns the same
+    token: ``token``, else this process's stand-in token (``process_token``)."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or process_token()
 
     def get_token(self, *scopes: str, **kwargs: Any):  # -> azure.core.credentials.AccessToken
         from azure.core.credentials import AccessToken
 
-        return AccessToken(TOKEN, int(time.time()) + 3600)
+        return AccessToken(self.token, int(time.time()) + 3600)
 
     def get_token_info(self, *scopes: str, options: Any = None):  # -> azure.core.credentials.AccessTokenInfo
         from azure.core.credentials import AccessTokenInfo
 
-        return AccessTokenInfo(TOKEN, int(time.time()) + 3600)
+        return AccessTokenInfo(self.token, int(time.time()) + 3600)
 
     def close(self) -> None:
         pass

@@ -12,19 +12,26 @@ NOT_FOUND_HINT = " For more details please go to https://aka.ms/ARMResourceNotFo
 
 
 class ArmError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None,
+                 target: str | None = None):
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        self.target = target
 
     def body(self) -> dict[str, Any]:
-        return error_body(self.code, self.message)
+        return error_body(self.code, self.message, self.target)
 
 
-def error_body(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": []}}
+def error_body(code: str, message: str, target: str | None = None) -> dict[str, Any]:
+    # Compute parameter errors name the offending field or resource in ``target`` (review row 13).
+    error: dict[str, Any] = {"code": code, "message": message}
+    if target:
+        error["target"] = target
+    error["details"] = []
+    return {"error": error}
 
 
 def bad_request(code: str, message: str) -> ArmError:

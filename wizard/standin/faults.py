@@ -7,10 +7,10 @@ Grammar (whitespace around tokens is ignored)::
     KIND  := subscriptions | locations | skus | resourcegroup | vnet | subnet | nsg | publicip
              | nic | disk | vm | runcommand | runcommand-action | "*"
     VERB  := get | put | post | delete | head | "*"
-    FAULT := 429 | 500 | lro-fail | drop | substep:NAME
+    FAULT := 403 | 429 | 500 | lro-fail | drop | substep:NAME
     COUNT := a positive integer | inf          (default 1: fire once)
 
-429, 500 and drop fire before the request is handled (like a throttling front door). lro-fail
+403 (the caller lacks a role: AuthorizationFailed), 429, 500 and drop fire before the request is handled (like a throttling front door). lro-fail
 fires when the request starts a long-running operation (which then ends Failed); substep:NAME
 fires when a run command executes a script (that sub-step reports failure). Entries are tried
 in order; each firing uses up one count.
@@ -32,7 +32,7 @@ KINDS = (
     "nic", "disk", "vm", "runcommand", "runcommand-action",
 )
 VERBS = ("get", "put", "post", "delete", "head")
-IMMEDIATE = ("429", "500", "drop")
+IMMEDIATE = ("403", "429", "500", "drop")
 RUN_KINDS = ("runcommand", "runcommand-action")
 # (kind, verb) pairs that start a long-running operation, the only places lro-fail can fire.
 LRO_STARTS = {
@@ -106,7 +106,7 @@ def _parse_entry(text: str) -> Fault:
         if kind != "*" and verb != "*" and (kind, verb) not in LRO_STARTS:
             raise bad(f"{kind}.{verb} does not start a long-running operation")
     elif low not in IMMEDIATE:
-        raise bad(f"unknown fault {fault!r}; faults are 429, 500, lro-fail, drop, substep:NAME")
+        raise bad(f"unknown fault {fault!r}; faults are 403, 429, 500, lro-fail, drop, substep:NAME")
     return Fault(kind, verb, low, substep, remaining, text)
 
 

@@ -59,6 +59,8 @@ class Operation:
             body["error"] = self.error
         if self.applied and not self.error and self.action == "run" and self.result is not None:
             body["properties"] = {"output": {"value": self.result.get("value", [])}}
+        elif self.applied and not self.error and self.result and "output" in self.result:
+            body["properties"] = {"output": self.result["output"]}  # disks: the finished resource
         return body
 
     def to_dict(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ types are mapped to their canonical spelling; names keep the case the client use
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from .errors import ArmError
 
@@ -28,10 +29,16 @@ NIC = ResourceType("nic", "Microsoft.Network", "networkInterfaces")
 DISK = ResourceType("disk", "Microsoft.Compute", "disks")
 VM = ResourceType("vm", "Microsoft.Compute", "virtualMachines")
 RUN_COMMAND = ResourceType("runcommand", "Microsoft.Compute", "virtualMachines/runCommands")
+# Azure Private DNS (Microsoft.Network, location "global"): zones, their VNet links and A records.
+PRIVATE_DNS_ZONE = ResourceType("privatednszone", "Microsoft.Network", "privateDnsZones")
+PRIVATE_DNS_LINK = ResourceType("privatednslink", "Microsoft.Network", "privateDnsZones/virtualNetworkLinks")
+PRIVATE_DNS_A = ResourceType("privatednsrecord", "Microsoft.Network", "privateDnsZones/A")
 RESOURCE_GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 
-TOP_TYPES = {(t.namespace.lower(), t.type.lower()): t for t in (VNET, NSG, PUBLIC_IP, NIC, DISK, VM)}
-CHILD_TYPES = {(t.namespace.lower(), t.type.lower()): t for t in (SUBNET, RUN_COMMAND)}
+TOP_TYPES = {(t.namespace.lower(), t.type.lower()): t
+             for t in (VNET, NSG, PUBLIC_IP, NIC, DISK, VM, PRIVATE_DNS_ZONE)}
+CHILD_TYPES = {(t.namespace.lower(), t.type.lower()): t
+               for t in (SUBNET, RUN_COMMAND, PRIVATE_DNS_LINK, PRIVATE_DNS_A)}
 BY_FULL_TYPE = {t.full.lower(): t for t in (*TOP_TYPES.values(), *CHILD_TYPES.values())}
 # Actions on a VM: segment (lower) -> (canonical name, fault kind)
 VM_ACTIONS = {"instanceview": ("instanceView", "vm"), "runcommand": ("runCommand", "runcommand-action")}
@@ -66,7 +73,9 @@ def parse_route(path: str) -> Route:
     """Targets: subscriptions, subscription, locations, skus, vmsizes, operation, operation-result,
     dns-check, provider-list, resource-groups, resource-group, generic-list, resource-list,
     resource, child-list, child, action."""
-    segs = [s for s in path.split("/") if s]
+    # ARM decodes each segment: the SDK sends hpc%28test%29 for the group hpc(test) (review row 4).
+    # Split first, so an encoded "/" (%2F) stays inside its name.
+    segs = [unquote(s) for s in path.split("/") if s]
     low = [s.lower() for s in segs]
     n = len(segs)
     if not segs or low[0] != "subscriptions":
@@ -103,8 +112,10 @@ def _subscription_provider(path: str, sub: str, segs: list[str], low: list[str])
         return Route("skus", "skus", sub=sub)
     if len(rest) >= 2 and rest_low[0] == "locations":
         loc = rest[1]
-        if len(rest) == 4 and rest_low[2] == "operations":
+        if len(rest) == 4 and (rest_low[2] == "operations" or (ns == "microsoft.compute" and rest_low[2] == "diskoperations")):
             return Route("operation", sub=sub, location=loc, op_id=rest[3])
+        if len(rest) == 4 and ns == "microsoft.network" and rest_low[2] == "operationresults":
+            return Route("network-operation-result", sub=sub, location=loc, op_id=rest[3])
         if len(rest) == 3 and ns == "microsoft.network" and rest_low[2] == "checkdnsnameavailability":
             return Route("dns-check", "publicip", sub=sub, location=loc)
         if len(rest) == 3 and ns == "microsoft.compute" and rest_low[2] == "vmsizes":

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+from wizard.paths import private_dir
+
 from .operations import Operation
 
 SCHEMA = 1
@@ -98,7 +100,7 @@ class Store:
             "operations": {k: o.to_dict() for k, o in self.operations.items()},
             "counters": self.counters,
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -107,3 +107,41 @@ def ref_id(value: Any) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"]:
         return value["id"]
     return None
+
+
+# Naming rules (learn.microsoft.com "Naming rules and restrictions for Azure resources"): network
+# resources are word characters, '.', '-' and '_', begin with a word character and end with a word
+# character or '_'; a VNet is 2-64 characters, the others 1-80. The InvalidResourceName wording is
+# what the network resource provider answers (review 2026-12-02 row 8).
+_NETWORK_NAME_MAX = {"vnet": 64, "subnet": 80, "nsg": 80, "publicip": 80, "nic": 80}
+_NETWORK_NAME_MIN = {"vnet": 2}
+_NETWORK_NAME = re.compile(r"^\w(?:[\w.-]*\w)?$")
+
+
+def check_network_name(kind: str, name: str) -> None:
+    longest = _NETWORK_NAME_MAX.get(kind, 80)
+    if _NETWORK_NAME.match(name) and _NETWORK_NAME_MIN.get(kind, 1) <= len(name) <= longest:
+        return
+    raise bad_request(
+        "InvalidResourceName",
+        f"Resource name {name} is invalid. The name can be up to {longest} characters long. It must begin with a "
+        "word character, and it must end with a word character or with '_'. The name may contain word characters "
+        "or '.', '-', '_'.",
+    )
+
+
+# Resource groups: 1-90 letters (Unicode too), digits, '-', '_', '.', '(' and ')', not ending in '.'.
+# [unverified] the code InvalidResourceGroup; the wording is ARM's (quoted in public issue threads).
+_GROUP_CHAR = re.compile(r"[\w.()-]")
+
+
+def check_group_name(name: str) -> None:
+    bad = "".join(dict.fromkeys(c for c in name if not _GROUP_CHAR.match(c)))
+    if not bad and not name.endswith(".") and 1 <= len(name) <= 90:
+        return
+    raise bad_request(
+        "InvalidResourceGroup",
+        f"The provided resource group name '{name}' has these invalid characters: '{bad or '.'}'. The name can only "
+        "be a letter, digit, '-', '.', '(', ')' or '_'. See https://aka.ms/ResourceGroupNamingRestrictions for more "
+        "information.",
+    )

@@ -4,12 +4,13 @@ Importing this package registers every resource kind (see ``common.KINDS``).
 """
 from __future__ import annotations
 
+import copy
 from typing import Callable
 
 from ..errors import ArmError
 from ..operations import Operation
 from ..store import Store
-from . import compute, generic, network, resources, runcommands
+from . import compute, generic, network, privatedns, resources, runcommands
 from .common import Ctx, Request, Response
 
 Handler = Callable[[Ctx], Response]
@@ -22,6 +23,7 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("vmsizes", "GET"): compute.list_vm_sizes,
     ("operation", "GET"): resources.get_operation,
     ("operation-result", "GET"): resources.get_operation_result,
+    ("network-operation-result", "GET"): resources.get_network_operation_result,
     ("dns-check", "GET"): network.check_dns,
     ("resource-groups", "GET"): resources.list_groups,
     ("resource-group", "GET"): resources.get_group,
@@ -35,6 +37,7 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("resource", "GET"): generic.get_resource,
     ("resource", "PUT"): generic.put_resource,
     ("resource", "DELETE"): generic.delete_resource,
+    ("resource", "PATCH"): generic.patch_resource,
     ("action", "GET"): compute.get_instance_view,
     ("action", "POST"): runcommands.run_action,
 }
@@ -48,7 +51,17 @@ _CHILD: dict[tuple[str, str, str], Handler] = {
     ("runcommand", "child", "GET"): generic.get_resource,
     ("runcommand", "child", "PUT"): generic.put_resource,
     ("runcommand", "child", "DELETE"): generic.delete_resource,
+    ("privatednslink", "child-list", "GET"): generic.list_children,
+    ("privatednslink", "child", "GET"): generic.get_resource,
+    ("privatednslink", "child", "PUT"): privatedns.put_link,
+    ("privatednslink", "child", "DELETE"): generic.delete_resource,
+    ("privatednsrecord", "child-list", "GET"): privatedns.list_records,
+    ("privatednsrecord", "child", "GET"): privatedns.get_record,
+    ("privatednsrecord", "child", "PUT"): privatedns.put_record,
+    ("privatednsrecord", "child", "DELETE"): privatedns.delete_record,
 }
+# Kinds whose top-level PUT is their own (Private DNS zones are global, not regional).
+_OWN_PUT: dict[str, Handler] = {"privatednszone": privatedns.put_zone}
 
 
 def dispatch(ctx: Ctx) -> Response:
@@ -58,6 +71,8 @@ def dispatch(ctx: Ctx) -> Response:
     elif route.target == "action":
         wanted = "GET" if route.action == "instanceView" else "POST"
         handler = _TABLE[("action", method)] if method == wanted else None
+    elif route.target == "resource" and method == "PUT" and route.kind in _OWN_PUT:
+        handler = _OWN_PUT[route.kind]
     else:
         handler = _TABLE.get((route.target, method))
     if handler is None:
@@ -67,6 +82,21 @@ def dispatch(ctx: Ctx) -> Response:
 
 def apply_operation(store: Store, op: Operation) -> None:
     """Make a completed operation's effect visible (called once, when it becomes due)."""
+    vm_before = copy.deepcopy(store.get(op.target)) if op.kind == "vm" else None
+    _apply(store, op)
+    releases = (op.action == "delete" and not op.error) or (op.action == "put" and op.error and op.verb == "put")
+    if vm_before is not None and releases:
+        network.hold_nics(store, vm_before, op.due + float(op.extra.get("nic_hold_s", 0)))
+    if op.kind == "disk" and op.action == "put" and not op.error:
+        # The disk provider's Succeeded status carries the finished disk (review row 10).
+        disk = store.get(op.target)
+        if disk is not None:
+            out = copy.deepcopy(disk)
+            compute.decorate_disk(store, out)
+            op.result = {"output": out}
+
+
+def _apply(store: Store, op: Operation) -> None:
     if op.kind == "subnet":
         network.apply_subnet(store, op)
     elif op.action == "put":

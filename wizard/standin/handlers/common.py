@@ -100,11 +100,16 @@ class Ctx:
         fault = self.arm.faults.take_lro_fail(kind, verb)
         if fault is not None:
             error = injected_error(kind, fault)
+        extra: dict[str, Any] = {}
+        if kind == "vm":  # how long the NICs stay reserved if this deletes the VM or fails its create
+            from .network import nic_hold_seconds
+
+            extra["nic_hold_s"] = nic_hold_seconds(self.arm.latency)
         op = Operation.new(
             sub=self.route.sub, namespace=namespace, location=location, kind=kind, verb=verb,
             action=action, target=target, started=self.now,
             duration=self.arm.latency.duration(kind, verb),
-            error=error, result=result,
+            error=error, result=result, extra=extra,
         )
         self.store.add_operation(op)
         return op
@@ -115,9 +120,15 @@ class Ctx:
 
     def operation_urls(self, op: Operation) -> tuple[str, str]:
         """(Azure-AsyncOperation URL, Location/monitor URL), absolute, on this server."""
-        base = f"{self.base_url}/subscriptions/{op.sub}/providers/{op.namespace}/locations/{op.location}/operations/{op.id}"
+        # Each provider its own pattern (review rows 9-10): disks poll …/DiskOperations/{id}; a network
+        # DELETE's Location is …/operationResults/{id}, which ends in 204.
+        where = f"{self.base_url}/subscriptions/{op.sub}/providers/{op.namespace}/locations/{op.location}"
+        base = f"{where}/{'DiskOperations' if op.kind == 'disk' else 'operations'}/{op.id}"
         # Compute adds an opaque p= parameter; clients must treat the URL as opaque, so do the same.
         prefix = f"p={uuid.uuid5(uuid.NAMESPACE_URL, op.sub)}&" if op.namespace == "Microsoft.Compute" else ""
+        if op.namespace == "Microsoft.Network" and op.verb == "delete":
+            return (f"{base}?api-version={self.api_version}",
+                    f"{where}/operationResults/{op.id}?api-version={self.api_version}")
         return (f"{base}?{prefix}api-version={self.api_version}",
                 f"{base}?{prefix}monitor=true&api-version={self.api_version}")
 
@@ -144,6 +155,7 @@ class KindSpec:
     owner: str                                   # model name used in deserialization messages
     build: Builder                               # (ctx, body, existing, id, location) -> stored body
     new_status: int = 201                        # disks answer 202 to a create
+    update_status: int = 200                     # ... and to an update
     new_state: str = "Updating"                  # provisioningState in the PUT answer (new)
     update_state: str = "Updating"               # ... (existing)
     check_delete: Callable[[Store, dict], None] | None = None    # raise ArmError when in use
@@ -152,6 +164,9 @@ class KindSpec:
     view: Callable[[Ctx, dict], None] | None = None              # per-request tweaks ($expand, ...)
     parent_check: Callable[[Ctx], None] | None = None            # child kinds: the parent must exist
     on_put_applied: Callable[[Store, Operation, dict], None] | None = None
+    # The PUT answer as the provider shapes it, from (rendered resource, request body, created?):
+    # Azure's first response shows what it accepted, not yet the finished resource (review row 11).
+    first_body: Callable[[dict, dict, bool], dict] | None = None
 
 
 KINDS: dict[str, KindSpec] = {}

@@ -12,6 +12,8 @@ import re
 import uuid
 from typing import Any
 
+from wizard.validation import LARGE_DISK_GIB
+
 from .. import catalog, validation
 from ..errors import ArmError, bad_request, conflict, invalid_reference, resource_not_found
 from ..operations import Operation, iso
@@ -92,11 +94,60 @@ def disk_body(ctx: Ctx, rid: str, name: str, location: str, sku: str, size_gb: i
             "sku": {"name": sku, "tier": "Premium" if sku.startswith("Premium") else "Standard"}, "properties": props}
 
 
+# Disk types that "Expand without downtime" does not cover while the VM runs: the include
+# virtual-machines-disks-expand-without-downtime-restrictions (2025-05-28) exempts Ultra Disk and
+# Premium SSD v2 from the 4 TiB rule only; they have limits of their own the stand-in does not model.
+_BOUNDARY_SKUS = frozenset({"Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS"})
+
+
+def check_disk_change(store: Store, disk: dict[str, Any], sku: str, size_gb: int) -> None:
+    """What Azure allows when an existing disk is PUT or PATCHed with another size or type.
+
+    Sources: the Disk REST spec's diskSizeGB ("Resizes are only allowed if the disk is not attached
+    to a running VM, and can only increase the disk's size"), the Learn article "Expand virtual hard
+    disks attached to a Windows VM" (section Expand without downtime: data disks only, not shared
+    disks, not across 4 TiB), and the errors quoted in MicrosoftDocs/azure-docs PR #57951 (shrink),
+    issue #94452 (OS disk) and PR #111328 (OperationNotAllowed). Stand-in VMs are never deallocated,
+    so "attached" means "attached to a running VM" here.
+    """
+    old_size = disk["properties"]["diskSizeGB"]
+    old_sku = disk["sku"]["name"]
+    if size_gb < old_size:
+        # [unverified] the code: the quoted message is what users report; BadRequest is the likely code.
+        raise bad_request(
+            "BadRequest",
+            f"The disk/snapshot resource with id {disk['id']} cannot be resized down. Reducing disk/snapshot size is "
+            "not supported in Azure to prevent data loss. If you do need to reduce the size of the disk, please "
+            "create new snapshot/disks with the appropriate size. More information is available at "
+            "https://aka.ms/AzureDisksFAQ",
+        )
+    owner = disk_owner(store, disk["id"])
+    if owner is None or (size_gb == old_size and sku == old_sku):
+        return
+    if sku != old_sku:
+        raise conflict(
+            "OperationNotAllowed",
+            f"Disk {disk['name']} is attached to VM {owner}. The disk's account type can be changed only when the "
+            "disk is unattached or the owner VM is deallocated.",
+        )
+    vm = store.get(owner) or {}
+    os_disk = vm.get("properties", {}).get("storageProfile", {}).get("osDisk") or {}
+    if (os_disk.get("managedDisk") or {}).get("id", "").lower() == disk["id"].lower():
+        raise conflict("OperationNotAllowed",
+                       f"Change in disk property of OS disk '{disk['name']}' is not allowed when VM is running")
+    shared = (disk["properties"].get("maxShares") or 1) > 1
+    crosses = sku in _BOUNDARY_SKUS and old_size < LARGE_DISK_GIB <= size_gb
+    if shared or crosses:
+        raise conflict("OperationNotAllowed",
+                       "Disk resizing is allowed only when creating a VM or when the VM is deallocated.")
+
+
 def build_disk(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: str) -> dict:
     rid = existing["id"] if existing else rid
     props = copy.deepcopy(validation.properties_of(body))
     sku_in = body.get("sku") if isinstance(body.get("sku"), dict) else {}
-    sku = _sku_name(sku_in.get("name") or "Standard_LRS")
+    # Standard_LRS is the create default; an update without a sku keeps the disk's.
+    sku = _sku_name(sku_in.get("name") or (existing["sku"]["name"] if existing else "Standard_LRS"))
     creation = props.get("creationData")
     option = creation.get("createOption") if isinstance(creation, dict) else None
     if not option:
@@ -108,6 +159,8 @@ def build_disk(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: 
         raise _invalid(f"Disk size {size} GB is invalid: diskSizeGB must be an integer between 1 and 32767.")
     for derived in ("diskState", "managedBy", "provisioningState"):
         props.pop(derived, None)
+    if existing is not None:
+        check_disk_change(ctx.store, existing, sku, size)
     old_creation = (existing or {}).get("properties", {}).get("creationData")
     return disk_body(ctx, rid, existing["name"] if existing else ctx.route.name, location, sku, size,
                      old_creation or {"createOption": "Empty"}, validation.tags_of(body), props, existing)
@@ -136,7 +189,22 @@ def check_delete_disk(store: Store, disk: dict[str, Any]) -> None:
         raise conflict("OperationNotAllowed", f"Disk {disk['name']} is attached to VM {owner}.")
 
 
-register(KindSpec(DISK, "Disk", build_disk, new_status=202, decorate=decorate_disk, check_delete=check_delete_disk))
+def first_disk_body(disk: dict[str, Any], request: dict[str, Any], created: bool) -> dict[str, Any]:
+    """The 202 body of a disk PUT: creationData, diskSizeGB and Updating, and a sku only when one was
+    sent (Disk_Create_Empty example; review row 11)."""
+    props = disk["properties"]
+    out: dict[str, Any] = {"name": disk["name"], "id": disk["id"], "type": disk["type"], "location": disk["location"],
+                           "properties": {"creationData": props["creationData"], "diskSizeGB": props["diskSizeGB"],
+                                          "provisioningState": "Updating"}}
+    if request.get("tags"):
+        out["tags"] = disk.get("tags") or {}
+    if isinstance(request.get("sku"), dict):
+        out["sku"] = {"name": disk["sku"]["name"]}
+    return out
+
+
+register(KindSpec(DISK, "Disk", build_disk, new_status=202, update_status=202, decorate=decorate_disk,
+                  check_delete=check_delete_disk, first_body=first_disk_body))
 
 
 # -- virtual machines ------------------------------------------------------------------------------
@@ -215,6 +283,7 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
             "location or zones. See https://aka.ms/azureskunotavailable for details.",
         )
     hardware["vmSize"] = size.name
+    _check_quota(ctx, size, location, rid)
 
     storage = props.get("storageProfile") if isinstance(props.get("storageProfile"), dict) else {}
     os_in = storage.get("osDisk") if isinstance(storage.get("osDisk"), dict) else {}
@@ -275,12 +344,37 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     })
     for disk in plan.disks:          # every check passed: now create the implicit disks
         ctx.store.put(disk)
-    ctx.store.private(rid).setdefault("server", {})
+    server = ctx.store.private(rid).setdefault("server", {})
+    if windows and os_profile.get("adminPassword") and "admin" not in server:
+        # The simulated Windows' SAM: the admin account with its NT hash (what Windows keeps, and all
+        # the stand-in's WinRM endpoint needs to check an NTLM logon); never the password itself.
+        from spnego._ntlm_raw.crypto import ntowfv1
+
+        server["admin"] = {"name": os_profile["adminUsername"], "nt_hash": ntowfv1(os_profile["adminPassword"]).hex()}
     out = {"name": name, "id": rid, "type": VM.full, "location": location,
            "tags": validation.tags_of(body), "properties": props}
     if body.get("zones"):
         out["zones"] = body["zones"]
     return out
+
+
+def _check_quota(ctx: Ctx, size: catalog.VmSize, location: str, rid: str) -> None:
+    """Regional vCPU quota per VM family; the wording is ARM's (code QuotaExceeded, seen in public
+    CLI and Terraform logs; older answers say OperationNotAllowed with the same message)."""
+    usage = 0
+    for vm in ctx.store.of_type(VM.full):
+        other = catalog.vm_size(vm["properties"]["hardwareProfile"]["vmSize"])
+        if vm["id"].lower() != rid.lower() and vm["location"] == location and other and other.family == size.family:
+            usage += other.vcpus
+    limit = catalog.FAMILY_CORE_QUOTA
+    if usage + size.vcpus > limit:
+        raise conflict(
+            "QuotaExceeded",
+            f"Operation could not be completed as it results in exceeding approved {size.family} Cores quota. "
+            f"Additional details - Deployment Model: Resource Manager, Location: {location}, Current Limit: {limit}, "
+            f"Current Usage: {usage}, Additional Required: {size.vcpus}, (Minimum) New Limit Required: "
+            f"{usage + size.vcpus}. Submit a request for Quota increase at https://aka.ms/ProdportalCRP.",
+        )
 
 
 def _vm_nics(ctx: Ctx, props: dict[str, Any], rid: str, location: str, name: str) -> list[dict[str, Any]]:
@@ -295,6 +389,11 @@ def _vm_nics(ctx: Ctx, props: dict[str, Any], rid: str, location: str, name: str
         nic = generic.find_ref(ctx.store, nic_ref, NIC)
         if nic is None or nic["location"] != location:
             raise invalid_reference(nic_ref, rid)
+        # A VM re-PUT after its own failed create keeps its NIC; a new VM (even of the same name,
+        # after a delete) must wait out the hold.
+        reserved = network.nic_reserved(ctx.store, nic["id"], rid if ctx.store.get(rid) else None)
+        if reserved is not None:
+            raise reserved
         owner = network.nic_owner(ctx.store, nic["id"])
         if owner and owner.lower() != rid.lower():
             raise bad_request(
@@ -333,6 +432,16 @@ def _vm_storage(ctx: Ctx, plan: _VmPlan, storage: dict[str, Any], os_in: dict[st
     _premium_check(size, os_sku, os_name)
     os_size = os_in.get("diskSizeGB") or (127 if os_type == "Windows" else 30)
     os_disk_id = (old_os or {}).get("managedDisk", {}).get("id") or resource_id(r.sub, r.rg, DISK, os_name)
+    leftover = ctx.store.get(os_disk_id) if old_os is None else None
+    if leftover is not None:
+        # Azure never adopts an existing disk as a new VM's image-based OS disk (review
+        # 2026-12-02-stand-in-vs-azure.md row 1: seen as a direct error and as a failed LRO).
+        raise ArmError(
+            400, "ConflictingUserInput",
+            f"Disk {leftover['name']} already exists in resource group {r.rg.upper()}. "
+            "Only CreateOption.Attach is supported.",
+            target=leftover["id"],
+        )
     if ctx.store.get(os_disk_id) is None:
         plan.disks.append(_implicit_disk(ctx, os_disk_id, os_name, location, os_sku, os_size,
                                          {"createOption": "FromImage", "imageReference": {"id": _image_id(image, location, r.sub)}},
@@ -480,5 +589,21 @@ def on_vm_removed(store: Store, vm: dict[str, Any]) -> None:
             store.remove(disk["managedDisk"]["id"])
 
 
+def first_vm_body(vm: dict[str, Any], request: dict[str, Any], created: bool) -> dict[str, Any]:
+    """The 201 body of a VM create: the disks Azure is about to make have no name or id yet, and
+    what it fills in later (disk controller, write accelerator) is absent (recorded VM PUT, review row 11)."""
+    if not created:
+        return vm
+    storage = vm["properties"]["storageProfile"]
+    storage.pop("diskControllerType", None)
+    storage["osDisk"]["managedDisk"] = {"storageAccountType": storage["osDisk"]["managedDisk"]["storageAccountType"]}
+    for disk in storage.get("dataDisks", []):
+        disk.pop("writeAcceleratorEnabled", None)
+        if disk.get("createOption") == "Empty":
+            disk.pop("name", None)
+            disk["managedDisk"] = {"storageAccountType": disk["managedDisk"]["storageAccountType"]}
+    return vm
+
+
 register(KindSpec(VM, "VirtualMachine", build_vm, new_state="Creating", view=view_vm,
-                  on_put_applied=on_vm_put_applied, on_removed=on_vm_removed))
+                  on_put_applied=on_vm_put_applied, on_removed=on_vm_removed, first_body=first_vm_body))

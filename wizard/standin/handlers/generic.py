@@ -4,6 +4,7 @@ absent) / list, and applying a completed PUT or DELETE operation.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from .. import validation
@@ -49,6 +50,8 @@ def put_resource(ctx: Ctx) -> Response:
     body = validation.check_shape(ctx.req.body, spec.owner)
     location = validation.require_location(body, spec.rtype.full)
     existing = ctx.store.get(rid)
+    if existing is None and spec.rtype.namespace == "Microsoft.Network":
+        validation.check_network_name(spec.rtype.kind, ctx.route.name)
     if existing is not None and existing.get("location") != location:
         raise bad_request(
             "InvalidResourceLocation",
@@ -64,8 +67,51 @@ def put_resource(ctx: Ctx) -> Response:
     ctx.store.put(stored)
     op = ctx.start_operation(kind=spec.rtype.kind, verb="put", action="put", target=rid, location=location,
                              namespace=spec.rtype.namespace, error=ctx.op_error)
-    status = 200 if existing else spec.new_status
-    return Response(status, render(ctx, spec, stored), ctx.lro_headers(op, location=status == 202))
+    status = spec.update_status if existing else spec.new_status
+    answer = render(ctx, spec, stored)
+    if spec.first_body:
+        answer = spec.first_body(answer, body, existing is None)
+    return Response(status, answer, ctx.lro_headers(op, location=status == 202))
+
+
+_PATCH_KEYS = frozenset({"tags", "sku", "properties"})
+
+
+def patch_resource(ctx: Ctx) -> Response:
+    """PATCH (the SDKs' update_tags / begin_update), answered as each provider does (review row 7):
+    network resources take a TagsObject and answer 200 with the resource at once; a VM answers 200
+    with provisioningState Updating and an operation to poll; a disk answers 202 with both
+    operation headers and no body, and goes through the same size/type rules as a PUT."""
+    spec = _spec(ctx)
+    ctx.group(for_write=True)
+    rid = _id(ctx)
+    stored = ctx.store.get(rid)
+    if stored is None:
+        raise resource_not_found(spec.rtype.full, _display_name(ctx), ctx.route.rg)
+    kind = spec.rtype.kind
+    allowed = _PATCH_KEYS if kind == "disk" else frozenset({"tags"})
+    body = validation.check_shape(ctx.req.body, f"{spec.owner}Update" if kind in ("vm", "disk") else "TagsObject",
+                                  top_level=allowed)
+    if kind == "disk":
+        merged = {"location": stored["location"], "tags": body.get("tags", stored.get("tags") or {}),
+                  "sku": body.get("sku") or stored["sku"],
+                  "properties": {**stored["properties"], **validation.properties_of(body)}}
+        updated = spec.build(ctx, merged, stored, rid, stored["location"])
+    else:
+        updated = copy.deepcopy(stored)
+        if "tags" in body:
+            updated["tags"] = validation.tags_of(body)
+    if spec.rtype.namespace == "Microsoft.Network":
+        updated["etag"] = new_etag()
+        ctx.store.put(updated)
+        return Response(200, render(ctx, spec, updated))
+    set_state(updated, "Updating")
+    ctx.store.put(updated)
+    op = ctx.start_operation(kind=kind, verb="patch", action="put", target=rid, location=stored["location"],
+                             namespace=spec.rtype.namespace)
+    if kind == "disk":
+        return Response(202, None, ctx.lro_headers(op, location=True))
+    return Response(200, render(ctx, spec, updated), ctx.lro_headers(op, location=False))
 
 
 def delete_resource(ctx: Ctx) -> Response:

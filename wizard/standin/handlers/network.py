@@ -7,10 +7,12 @@ so they cannot go stale. Error codes and messages follow the network resource pr
 """
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import ipaddress
 import re
+import time
 import uuid
 from typing import Any, Iterator
 
@@ -87,6 +89,8 @@ def _build_subnet(ctx: Ctx, vnet_id: str, vnet_name: str, vnet_nets: list[IPv4Ne
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
         raise _bad_format(f"Every subnet of virtual network {vnet_name} needs a name.")
     name = old["name"] if old else entry["name"]
+    if old is None:
+        validation.check_network_name("subnet", name)
     sid = f"{vnet_id}/subnets/{name}"
     props = copy.deepcopy(validation.properties_of(entry))
     prefix = props.get("addressPrefix") or (props.get("addressPrefixes") or [None])[0]
@@ -441,6 +445,21 @@ def _dns_owner(store: Store, label: str, location: str) -> str | None:
     return None
 
 
+def _scope_hash(ctx: Ctx, scope: Any, label: str) -> str:
+    """With domainNameLabelScope, Azure adds "an additional, hashed string in between the
+    domainnamelabel and location fields" that stays the same within the scope (tenant, subscription,
+    resource group; NoReuse: random) ("Public preview: Public IP Domain Name Label Scope",
+    azure.microsoft.com/updates, 2024-03-21). Returns "HASH." or "" without a scope."""
+    keys = {"tenantreuse": (catalog.TENANT_ID,), "subscriptionreuse": (catalog.TENANT_ID, ctx.route.sub),
+            "resourcegroupreuse": (catalog.TENANT_ID, ctx.route.sub, (ctx.route.rg or "").lower()),
+            "noreuse": (str(uuid.uuid4()),)}
+    key = keys.get(str(scope or "").lower())
+    if key is None:
+        return ""
+    digest = hashlib.sha256("|".join((*key, label.lower())).encode()).digest()
+    return base64.b32encode(digest).decode().lower()[:16] + "."
+
+
 def _new_public_address(store: Store) -> str:
     n = store.next_counter("public-ip")
     return f"20.{74 + n // 65536 % 100}.{n // 256 % 256}.{n % 256}"
@@ -474,7 +493,7 @@ def build_public_ip(ctx: Ctx, body: dict, existing: dict | None, rid: str, locat
                 f"{DNS_LABEL.pattern}.",
             )
         owner = _dns_owner(ctx.store, label, location)
-        fqdn = f"{label}.{location}.cloudapp.azure.com"
+        fqdn = f"{label}.{_scope_hash(ctx, dns.get('domainNameLabelScope'), label)}{location}.cloudapp.azure.com"
         if label in RESERVED_DNS_LABELS or (owner is not None and owner.lower() != rid.lower()):
             raise bad_request("DnsRecordInUse", f"DNS record {fqdn} is already used by another public IP.")
         props["dnsSettings"] = {**dns, "fqdn": fqdn}
@@ -681,7 +700,41 @@ def decorate_nic(store: Store, nic: dict[str, Any]) -> None:
         nic["properties"]["macAddress"] = "00-0D-3A-" + "-".join(digest[i:i + 2] for i in (0, 2, 4))
 
 
+# A NIC released by a VM (deleted, or its create failed) stays reserved for that VM for 180 s:
+# NicReservedForAnotherVm (review 2026-12-02 row 3; the wording is Azure's, see aka.ms/deletenic).
+NIC_HOLD_S = 180
+# The instant profile shrinks the hold 1000-fold (0.18 s x scale): tests stay fast, the rule stays observable.
+INSTANT_HOLD_FACTOR = 0.001
+
+
+def nic_hold_seconds(latency: Any) -> float:
+    return NIC_HOLD_S * latency.scale * (1.0 if latency.profile == "realistic" else INSTANT_HOLD_FACTOR)
+
+
+def hold_nics(store: Store, vm: dict[str, Any], until: float) -> None:
+    """Reserve the NICs a VM referenced for it until ``until`` (wall clock)."""
+    for ref in vm["properties"].get("networkProfile", {}).get("networkInterfaces", []):
+        if store.get(ref.get("id") or "") is not None:
+            store.private(ref["id"]).update(heldFor=vm["id"], heldUntil=until)
+
+
+def nic_reserved(store: Store, nic_id: str, for_vm: str | None = None) -> Any:
+    """The NicReservedForAnotherVm error while a NIC is held for another VM than ``for_vm``."""
+    held = store.internal.get(nic_id.lower(), {})
+    holder = held.get("heldFor")
+    if not holder or held.get("heldUntil", 0) <= time.time() or (for_vm and for_vm.lower() == holder.lower()):
+        return None
+    return bad_request(
+        "NicReservedForAnotherVm",
+        f"Nic(s) in request is reserved for another Virtual Machine for {NIC_HOLD_S} seconds. Please provide "
+        f"another nic(s) or retry after {NIC_HOLD_S} seconds. Reserved VM: {holder}",
+    )
+
+
 def check_delete_nic(store: Store, nic: dict[str, Any]) -> None:
+    reserved = nic_reserved(store, nic["id"])
+    if reserved is not None:
+        raise reserved
     owner = nic_owner(store, nic["id"])
     if owner:
         raise bad_request(
@@ -691,4 +744,6 @@ def check_delete_nic(store: Store, nic: dict[str, Any]) -> None:
         )
 
 
-register(KindSpec(NIC, "NetworkInterface", build_nic, decorate=decorate_nic, check_delete=check_delete_nic))
+# A NIC create answers provisioningState Succeeded at once (review row 11), and still names an operation.
+register(KindSpec(NIC, "NetworkInterface", build_nic, new_state="Succeeded", decorate=decorate_nic,
+                  check_delete=check_delete_nic))

@@ -59,6 +59,8 @@ def put_group(ctx: Ctx) -> Response:
             f"List of available regions is '{','.join(catalog.location_names())}'.",
         )
     existing = ctx.store.get(_group_id(ctx))
+    if existing is None:
+        validation.check_group_name(ctx.route.rg)
     if existing is not None:
         if state_of(existing) == "Deleting":
             raise conflict(
@@ -206,6 +208,17 @@ def get_operation(ctx: Ctx) -> Response:
     if op.action == "run" and op.result is not None:
         return Response(200, {"value": op.result.get("value", [])})
     return Response(200)
+
+
+def get_network_operation_result(ctx: Ctx) -> Response:
+    """A network DELETE's Location: 202 (echoing both operation headers) while it runs, then 204
+    with no body (review row 9)."""
+    op = _operation(ctx)
+    if not op.applied:
+        return Response(202, None, ctx.lro_headers(op, location=True))
+    if op.error:
+        return Response(409, {"error": op.error})
+    return Response(204)
 
 
 def get_operation_result(ctx: Ctx) -> Response:

@@ -50,14 +50,23 @@ def _named_values(value: Any, what: str) -> dict[str, str]:
     return out
 
 
-def sync_server(server: dict[str, Any], vm: dict[str, Any]) -> None:
+def sync_server(server: dict[str, Any], vm: dict[str, Any], store: Any = None) -> None:
     """Tell the simulated Windows what Azure knows about its VM (the keys fake_windows documents):
-    ``computer_name`` and ``data_disks``; extra keys a test put on a disk entry are kept."""
+    ``computer_name`` and ``data_disks``; extra keys a test put on a disk entry are kept. A disk's
+    size is the managed disk's own: a disk grown online shows its new size to Windows (after a
+    rescan, which configure-server does with Update-HostStorageCache), not the size the VM was
+    created with."""
     props = vm["properties"]
     server["computer_name"] = props.get("osProfile", {}).get("computerName", vm["name"])
     previous = {d.get("lun"): d for d in server.get("data_disks") or [] if isinstance(d, dict)}
+
+    def size(entry: dict[str, Any]) -> Any:
+        disk_id = (entry.get("managedDisk") or {}).get("id")
+        disk = store.get(disk_id) if store is not None and disk_id else None
+        return (disk or {}).get("properties", {}).get("diskSizeGB") or entry.get("diskSizeGB")
+
     server["data_disks"] = [
-        {**previous.get(d["lun"], {}), "lun": d["lun"], "size_gib": d.get("diskSizeGB")}
+        {**previous.get(d["lun"], {}), "lun": d["lun"], "size_gib": size(d)}
         for d in props.get("storageProfile", {}).get("dataDisks", [])
     ]
 
@@ -73,7 +82,7 @@ def simulate(ctx: Ctx, vm: dict[str, Any], script: str, parameters: dict[str, st
             raise
         return "", f"hpcshare stand-in: {SIMULATOR} is not available, so the script could not be simulated.", 1
     server = ctx.store.private(vm["id"]).setdefault("server", {})
-    sync_server(server, vm)
+    sync_server(server, vm, ctx.store)
     try:
         stdout, stderr, code = module.simulate(script, parameters, protected, server, fail_substep)
     except Exception as err:  # a simulator bug shows up as a failed script, not as a dead server

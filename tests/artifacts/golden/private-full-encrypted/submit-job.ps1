@@ -3,7 +3,8 @@ submit-job.ps1 - written by hpcshare for profile prod. Regenerate it rather than
     hpcshare generate --profile prod
 
 Submits job-template.xml (beside this script) to an HPC Pack cluster: HPC Pack 2008 R2 or
-later, HPC PowerShell (the Microsoft.HPC snap-in), Windows PowerShell 2.0 or later.
+later, HPC PowerShell (the Microsoft.Hpc module of HPC Pack 2016/2019, or the Microsoft.HPC
+snap-in of older releases), Windows PowerShell 2.0 or later.
 
     .\submit-job.ps1 [-Scheduler HEADNODE] [-JobFile PATH] [-SharePassword SECURESTRING]
 
@@ -11,7 +12,10 @@ The share password is asked for here (Read-Host -AsSecureString) and never writt
 the job is created from the template with New-HpcJob -JobFile, the password placeholder in its
 Node Preparation task is replaced through the scheduler with Set-HpcTask -CommandLine, and the
 job is submitted with Submit-HpcJob. From then on the password is where every task command line
-is: in the scheduler database, visible to cluster administrators.
+is: in the scheduler database until the job is purged, visible to cluster administrators, and
+on each node in the command lines of cmd.exe, cmdkey.exe and net.exe. PowerShell module logging
+on this computer, when it is turned on, records the Set-HpcTask call with it. If submitting
+fails after the password was filled in, the placeholder is put back before the job is cancelled.
 In that command line the password is escaped for net.exe and cmd.exe, and * is written ^*
 (HPC Pack turns a bare * into the sub-task id in Node Preparation tasks). hpcshare does the same
 escaping in Python; the known answers below are checked before anything reaches the cluster.
@@ -58,13 +62,15 @@ function ConvertTo-NetUsePassword {
     if ($Password.Contains(' ')) { $arg = '"' + $arg + ('\' * (2 * $backslashes)) + '"' }
     else { $arg += '\' * $backslashes }
     # 2. cmd.exe: a caret before ^ & | < > ( ) and every quote, and after every percent sign so
-    #    no %name% can expand. 3. HPC: * is written ^*.
+    #    no %name% can expand (the password appears several times in one line). 3. HPC: * is written ^*.
     $out = ''
     $caretNext = $false
     foreach ($c in $arg.ToCharArray()) {
         if ($caretNext -or '^&|<>()"*'.IndexOf($c) -ge 0) { $out += '^' + $c } else { $out += $c }
         $caretNext = ($c -eq [char]37)
     }
+    # A trailing percent sign gets its caret too (a space always follows the password).
+    if ($caretNext) { $out += '^' }
     return $out
 }
 
@@ -72,9 +78,10 @@ function ConvertTo-NetUsePassword {
 foreach ($case in @(
     @('Plain-Pass_123', 'Plain-Pass_123'),
     @('a&b|c<d>e(f)g^h', 'a^&b^|c^<d^>e^(f^)g^^h'),
-    @('100%', '100%'),
+    @('100%', '100%^'),
     @('%PATH%x', '%^PATH%^x'),
-    @('%%', '%^%'),
+    @('x%', 'x%^'),
+    @('%%', '%^%^'),
     @('x*y**z%*', 'x^*y^*^*z%^*'),
     @('q"r\"s', 'q\^"r\\\^"s'),
     @('with space\', '^"with space\\^"'),
@@ -90,7 +97,15 @@ if (-not $JobFile) { $JobFile = Join-Path (Split-Path -Parent $MyInvocation.MyCo
 $JobFile = (Resolve-Path -LiteralPath $JobFile).ProviderPath
 $needsPassword = [IO.File]::ReadAllText($JobFile).Contains($Placeholder)
 
-if (-not (Get-Command New-HpcJob -ErrorAction SilentlyContinue)) { Add-PSSnapin Microsoft.HPC }
+# HPC Pack 2016 and later install HPC PowerShell as a module; older releases register a snap-in.
+if (-not (Get-Command New-HpcJob -ErrorAction SilentlyContinue)) {
+    Import-Module Microsoft.Hpc -ErrorAction SilentlyContinue
+    # HPC Pack 2016 and later install HPC PowerShell as a module; older releases register a snap-in.
+if (-not (Get-Command New-HpcJob -ErrorAction SilentlyContinue)) {
+    Import-Module Microsoft.Hpc -ErrorAction SilentlyContinue
+    if (-not (Get-Command New-HpcJob -ErrorAction SilentlyContinue)) { Add-PSSnapin Microsoft.HPC }
+}
+}
 
 $escaped = $null
 if ($needsPassword) {
@@ -103,21 +118,27 @@ if ($needsPassword) {
 }
 
 $job = New-HpcJob -JobFile $JobFile -Scheduler $Scheduler
+# Each filled task with its command line as the job file has it (the placeholder), to put back.
+$filled = @()
 try {
     if ($needsPassword) {
-        $filled = 0
         foreach ($task in @(Get-HpcTask -Job $job -Scheduler $Scheduler)) {
             if ($task.CommandLine -and $task.CommandLine.Contains($Placeholder)) {
+                $filled += ,@($task, $task.CommandLine)
                 # String.Replace is literal; -replace would read $ in the password as a group reference.
                 Set-HpcTask -Task $task -CommandLine $task.CommandLine.Replace($Placeholder, $escaped) -Scheduler $Scheduler | Out-Null
-                $filled++
             }
         }
-        if ($filled -eq 0) { throw 'No task of the new job holds the password placeholder.' }
+        if ($filled.Count -eq 0) { throw 'No task of the new job holds the password placeholder.' }
     }
     Submit-HpcJob -Job $job -Scheduler $Scheduler | Out-Null
 }
 catch {
+    # A cancelled job keeps its command lines: take the password out first. The tasks are still
+    # in the Configuring state that Set-HpcTask needs, since the job was never submitted.
+    foreach ($pair in $filled) {
+        Set-HpcTask -Task $pair[0] -CommandLine $pair[1] -Scheduler $Scheduler -ErrorAction SilentlyContinue | Out-Null
+    }
     Stop-HpcJob -Job $job -Force -Scheduler $Scheduler -Confirm:$false -ErrorAction SilentlyContinue
     throw
 }

@@ -4,10 +4,20 @@ rem     hpcshare generate --profile cluster-a
 rem
 rem Makes this node find the file server by name: it puts this line in the hosts file
 rem     10.0.0.5 hpcfs01
-rem Use it as the startup script of an HPC Pack Azure node template (hpcpack create, hpcpack
-rem upload: see SUMMARY.md), or run it on nodes that already run with clusrun-hosts.cmd.
-rem It needs administrator rights (a startup script has them) and always exits 0, so it never
-rem blocks a node; it prints one line starting with "hpcshare:" and nothing on stderr.
+rem For HPC Pack 2016 and 2019 compute nodes (Azure IaaS VMs in the server's virtual network or a
+rem peered one, or on-premises nodes connected over VPN or ExpressRoute): clusrun-hosts.cmd runs
+rem it on the nodes of a node group; call it from the startup script your node deployment
+rem already has, so that new nodes get it too (see SUMMARY.md).
+rem Legacy: HPC Pack Azure burst nodes (worker roles of a node template) ran on Cloud Services
+rem (classic), retired on 31 August 2024; they sat outside the virtual network, so this private
+rem address never reached them.
+rem
+rem     nodeprep.cmd [/strict]
+rem It needs administrator rights and prints one line starting with "hpcshare:" (nothing on
+rem stderr); it appends the same line, with the date and time, to hpcshare-nodeprep.log in the
+rem Windows Temp folder (C:\Windows\Temp on most nodes). It exits 0, so it never blocks a
+rem node's start; with /strict (what clusrun-hosts.cmd uses) it exits 1 when the hosts file
+rem could not be updated.
 rem
 rem Safe to run again and again:
 rem  - if exactly one line of the hosts file names the server and that line maps it to
@@ -21,6 +31,10 @@ rem # comment. A line naming the server and other names is dropped whole. In the
 rem patterns the dots of the IP are escaped and each [ ] holds a space and a TAB.
 
 setlocal EnableExtensions DisableDelayedExpansion
+set "STRICT=0"
+if /I "%~1"=="/strict" set "STRICT=1"
+set "CODE=0"
+set "LOG=%SystemRoot%\Temp\hpcshare-nodeprep.log"
 set "HOSTS=%SystemRoot%\System32\drivers\etc\hosts"
 set "WORK=%SystemRoot%\System32\drivers\etc\hosts.hpcshare-new"
 set "NAMED=0"
@@ -32,7 +46,7 @@ for /f %%N in ('findstr /R /I /C:"^[^#]*[ 	]hpcfs01[ 	#]" /C:"^[^#]*[ 	]hpcfs01$
 for /f %%N in ('findstr /R /I /X /C:"[ 	]*10\.0\.0\.5[ 	][ 	]*hpcfs01[ 	]*" "%HOSTS%" 2^>nul ^| find /C /V ""') do set "EXACT=%%N"
 if not "%NAMED%"=="1" goto write
 if not "%EXACT%"=="1" goto write
-echo hpcshare: the hosts file already maps hpcfs01 to 10.0.0.5
+set "RESULT=the hosts file already maps hpcfs01 to 10.0.0.5"
 goto flush
 
 :write
@@ -48,13 +62,18 @@ if errorlevel 2 goto failed
 copy /Y "%WORK%" "%HOSTS%" >nul 2>&1
 if errorlevel 1 goto failed
 del "%WORK%" >nul 2>&1
-echo hpcshare: the hosts file now maps hpcfs01 to 10.0.0.5
+set "RESULT=the hosts file now maps hpcfs01 to 10.0.0.5"
 goto flush
 
 :failed
 del "%WORK%" >nul 2>&1
-echo hpcshare: could not update the hosts file; run this as an administrator
+set "RESULT=could not update the hosts file; run this as an administrator"
+set "CODE=1"
 
 :flush
 ipconfig /flushdns >nul 2>&1
+echo hpcshare: %RESULT%
+rem The log is best effort: a node that cannot write it still gets its hosts entry.
+(>>"%LOG%" echo %DATE% %TIME% hpcshare: %RESULT%) 2>nul
+if "%STRICT%"=="1" exit /b %CODE%
 exit /b 0
