@@ -21,7 +21,6 @@ from wizard.standin.routing import parse_route
 from .helpers import REGION, make_clients, vnet_body
 
 RECORDING = Path(__file__).parent / "data" / "recording_excerpt_vnet_vm_runcommand_delete_2023-09-01.json"
-AUTH = {"Authorization": "Bearer x"}
 
 
 def _retry_after(headers: dict[str, str]) -> str | None:
@@ -71,14 +70,15 @@ def test_realistic_standin_sends_retry_after_on_start_and_polls_until_done() -> 
     with StandIn(latency="realistic", scale=0.1) as s:    # VNet create: 0.5 s; Retry-After 0.3 s, then 1 s
         c = make_clients(s, retry_total=0)
         c.rmc.resource_groups.create_or_update("rg", {"location": REGION})
+        auth = {"Authorization": f"Bearer {s.token}"}
         url = (f"{s.base_url}/subscriptions/{s.subscription_id}/resourceGroups/rg/providers/"
                "Microsoft.Network/virtualNetworks/vnet?api-version=2024-05-01")
-        put = requests.put(url, json=vnet_body(), headers=AUTH, verify=str(s.ca_path), timeout=5)
+        put = requests.put(url, json=vnet_body(), headers=auth, verify=str(s.ca_path), timeout=5)
         assert put.status_code == 201 and put.headers["retry-after-ms"] == "300"
-        poll = requests.get(put.headers["Azure-AsyncOperation"], headers=AUTH, verify=str(s.ca_path), timeout=5)
+        poll = requests.get(put.headers["Azure-AsyncOperation"], headers=auth, verify=str(s.ca_path), timeout=5)
         assert poll.json()["status"] == "InProgress" and poll.headers["Retry-After"] == "1"
         time.sleep(Latency("realistic", 0.1).duration("vnet", "put") + 0.05)
-        done = requests.get(put.headers["Azure-AsyncOperation"], headers=AUTH, verify=str(s.ca_path), timeout=5)
+        done = requests.get(put.headers["Azure-AsyncOperation"], headers=auth, verify=str(s.ca_path), timeout=5)
         # Azure stops sending it once the operation has ended (recording entry 2).
         assert done.json()["status"] == "Succeeded"
         assert "Retry-After" not in done.headers and "retry-after-ms" not in done.headers

@@ -42,6 +42,7 @@ _REALISTIC: dict[tuple[str, str], float] = {
 #   [rec N]  reference/azure-rest/recording_excerpt_vnet_vm_runcommand_delete_2023-09-01.json, entry N
 #   [review] reference/reviews/2026-12-02-stand-in-vs-azure.md, row 6 (the full recordings it compared)
 #   [issue]  issue 15 ("VM power operations 10 then 30"), from the same recordings
+#   [spec]   the api spec example in reference/azure-rest (its 202 answer)
 #   [assumed] not in any recording: the nearest recorded operation of the same provider
 _RETRY_AFTER: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("vnet", "put"): (3, 10),                    # [rec 0] 3, [rec 1] 10
@@ -60,6 +61,11 @@ _RETRY_AFTER: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("nsg", "delete"): (10, 10),                 # [assumed] like the public IP delete
     ("nic", "delete"): (10, 10),                 # [assumed] like the public IP delete
     ("disk", "delete"): (10, 2),                 # [issue] deletes 10; polls [assumed] like the disk PUT
+    ("disk", "patch"): (2, 2),                   # [review] row 7: 202 + Retry-After 2; polls [assumed]
+    ("privatednszone", "put"): (60, 60),         # [spec] privatedns_PrivateZonePut 60; polls [assumed]
+    ("privatednslink", "put"): (60, 60),         # [spec] privatedns_VirtualNetworkLinkPut 60; polls [assumed]
+    ("privatednszone", "delete"): (60, 60),      # [spec] privatedns_PrivateZoneDelete 60; polls [assumed]
+    ("privatednslink", "delete"): (60, 60),      # [assumed] like the zone delete
     # Managed run commands and resource-group deletes: not in any recording, so none is sent.
 }
 

@@ -215,7 +215,7 @@ def get_network_operation_result(ctx: Ctx) -> Response:
     with no body (review row 9)."""
     op = _operation(ctx)
     if not op.applied:
-        return Response(202, None, ctx.lro_headers(op, location=True))
+        return Response(202, None, ctx.lro_headers(op, location=True, first=False))
     if op.error:
         return Response(409, {"error": op.error})
     return Response(204)
