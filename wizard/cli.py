@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--user", required=True, metavar="USER")
     ver.add_argument("--port", type=int, default=445, metavar="N")
 
+    rep = sub.add_parser("nodes-report", help="per node: can it use the share, and if not, what to fix",
+                         description="Read the output check-share.cmd printed on the nodes (clusrun's saved "
+                                     "output, e.g. check-share-output.txt) and print each node's first failing "
+                                     "check, its Windows error code and the fix. Exit 0 when every node passed, "
+                                     "1 otherwise, 2 when the file cannot be read.")
+    rep.add_argument("file", type=Path, metavar="FILE")
+    rep.add_argument("--format", choices=("text", "json"), default="text")
+
     tear = sub.add_parser("teardown", help="delete what this profile created (tagged resources only)")
     _demo(tear)
     _answers_source(tear, required=True)
@@ -148,6 +156,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "plan": commands.plan,
         "generate": commands.generate,
         "verify": commands.verify,
+        "nodes-report": commands.nodes_report,
         "teardown": commands.teardown,
         "standin": commands.standin,
     }

@@ -197,6 +197,22 @@ def verify(args: argparse.Namespace) -> int:
     return verify_main(server=args.server, share=args.share, user=args.user, port=args.port, password=password)
 
 
+def nodes_report(args: argparse.Namespace) -> int:
+    from wizard.nodes_report import ReportError, format_table, read_report, to_json
+
+    try:
+        report = read_report(args.file)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        import json
+
+        print(json.dumps(to_json(report), indent=2))
+    else:
+        print(format_table(report), end="")
+    return EXIT_OK if report.all_passed else EXIT_FAILED
+
+
 def teardown(args: argparse.Namespace) -> int:
     from wizard.execute import find_teardown_targets, run_teardown
 

@@ -23,7 +23,7 @@ require the round trip to hold under all of them:
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -261,3 +261,159 @@ def evaluate(cmds: list[Command], run) -> int:
         return done.code
     assert pos == len(tokens), tokens[pos:]
     return code
+
+# ---- batch-file mode with delayed expansion (check-share.cmd) ------------------------------
+#
+# check-share.cmd never lets cmd.exe parse the password: it reads it with delayed expansion
+# (!VAR!, !VAR:~i,1!), which runs in phase 5, after phase 2 has split commands and handled
+# redirections, and whose result is not scanned again. The model below runs the few statements
+# the password path uses, line by line, through: phase 1 in batch mode (%% -> %, %VAR% -> its
+# value or nothing), phase 2 (caret_phase above; our lines hold no carets), phase 5 (!VAR!
+# expansion, single pass). An IF compares its two quoted operands, split in phase 2 before they
+# are expanded, as cmd.exe does. Anything else raises, so the model cannot pass over a statement
+# it does not understand.
+
+
+class Unsupported(Exception):
+    """A statement the batch model does not know."""
+
+
+def percent_batch(line: str, env: Mapping[str, str]) -> str:
+    """Phase 1 in a batch file: %% is a percent sign, %NAME% its value (empty when undefined)."""
+    low = {k.upper(): v for k, v in env.items()}
+    out: list[str] = []
+    i = 0
+    while i < len(line):
+        if line[i] != "%":
+            out.append(line[i])
+            i += 1
+            continue
+        if line.startswith("%%", i):
+            out.append("%")
+            i += 2
+            continue
+        j = line.find("%", i + 1)
+        if j == -1:
+            i += 1          # a lone % is dropped in a batch file
+            continue
+        out.append(low.get(line[i + 1:j].upper(), ""))
+        i = j + 1
+    return "".join(out)
+
+
+def delayed_phase(text: str, env: Mapping[str, str]) -> str:
+    """Phase 5: !NAME!, !NAME:~start,len! and !NAME:old=new! (one pass, result not rescanned)."""
+    if "!" not in text:
+        return text
+    if "^" in text:
+        raise Unsupported(f"carets in a delayed-expansion token: {text!r}")
+    low = {k.upper(): v for k, v in env.items()}
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] != "!":
+            out.append(text[i])
+            i += 1
+            continue
+        j = text.find("!", i + 1)
+        if j == -1:
+            i += 1          # a lone ! is dropped
+            continue
+        spec = text[i + 1:j]
+        name, _, mod = spec.partition(":")
+        value = low.get(name.upper())
+        if value is None:
+            pass            # undefined: expands to nothing
+        elif not mod:
+            out.append(value)
+        elif mod.startswith("~"):
+            start, _, length = mod[1:].partition(",")
+            s = int(start)
+            out.append(value[s:s + int(length)] if length else value[s:])
+        else:
+            old, _, new = mod.partition("=")
+            out.append(value.replace(old, new))
+        i = j + 1
+    return "".join(out)
+
+
+_IF_EQ = r'if "(?P<a>[^"]*)"=="(?P<b>[^"]*)" goto (?P<label>:?\w+)'
+
+
+@dataclass
+class BatchResult:
+    commands: list[str]     # every external command run (after all phases), in order
+    env: dict[str, str]
+
+
+def run_batch(lines: list[str], env: Mapping[str, str], *, start: str,
+              stop: Callable[[str], bool], max_steps: int = 100_000) -> BatchResult:
+    """Run ``lines`` (a batch file, no @echo etc.) from label ``start`` until a command for which
+    ``stop`` is true has been recorded. Supports: rem, labels, goto, goto :eof, call :label,
+    set "X=...", set /a X=N, set /a X+=N, if "A"=="B" goto L, if [not] defined X goto L, and
+    plain commands such as net or echo (recorded, not run)."""
+    import re
+
+    env = dict(env)
+    labels = {ln.strip()[1:].lower(): n for n, ln in enumerate(lines) if ln.strip().startswith(":")}
+    pc = labels[start.lower()]
+    stack: list[int] = []
+    commands: list[str] = []
+    for _ in range(max_steps):
+        if pc >= len(lines):
+            raise Unsupported("ran off the end of the file")
+        raw = lines[pc].strip()
+        pc += 1
+        if not raw or raw.lower().startswith("rem ") or raw.startswith(":"):
+            continue
+        line = percent_batch(raw, env)
+        low = line.lower()
+        m = re.fullmatch(r"goto :eof", low)
+        if m:
+            if not stack:
+                raise Unsupported("goto :eof outside a call")
+            pc = stack.pop()
+            continue
+        if low.startswith("goto "):
+            pc = labels[line[5:].strip().lower()]
+            continue
+        if low.startswith("call :"):
+            stack.append(pc)
+            pc = labels[line[6:].strip().lower()]
+            continue
+        m = re.fullmatch(r"if (not )?defined (\w+) goto (\w+)", line, flags=re.I)
+        if m:
+            if (m.group(2).upper() in {k.upper() for k in env}) != bool(m.group(1)):
+                pc = labels[m.group(3).lower()]
+            continue
+        m = re.fullmatch(_IF_EQ, line, flags=re.I)
+        if m:
+            if '"' + delayed_phase(m.group("a"), env) + '"' == '"' + delayed_phase(m.group("b"), env) + '"':
+                pc = labels[m.group("label").lower()]
+            continue
+        m = re.fullmatch(r"set /a (\w+)(\+?)=(\d+)", line, flags=re.I)
+        if m:
+            base = int(env.get(m.group(1), "0")) if m.group(2) else 0
+            env[m.group(1)] = str(base + int(m.group(3)))
+            continue
+        cmds = caret_phase(line)
+        if len(cmds) != 1 or any(esc for _, esc in cmds[0].chars):
+            raise Unsupported(f"one plain command per line expected: {raw!r}")
+        text = delayed_phase(cmds[0].text, env)
+        if text.lower().startswith('set "'):
+            body = text[5:]
+            end = body.rfind('"')
+            name, eq, value = body[:end].partition("=")
+            if not eq:
+                raise Unsupported(raw)
+            if value:
+                env[name] = value
+            else:
+                env.pop(name, None)
+            continue
+        if text.split(" ", 1)[0].lower() in {"set", "if", "for", "call", "goto"}:
+            raise Unsupported(f"statement not modelled: {raw!r}")
+        commands.append(text)
+        if stop(text):
+            return BatchResult(commands, env)
+    raise Unsupported("no stop within max_steps")

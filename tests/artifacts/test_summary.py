@@ -81,3 +81,13 @@ def test_node_group_and_private_dns_zone() -> None:
     assert "conditional forwarder for `hpc.internal` to `168.63.129.16`" in text
     assert "`\\\\myfileserver.hpc.internal\\MyShare`" in text
     assert "the private DNS zone `hpc.internal` with its record and VNet link included" in text
+
+def test_check_share_section(case: Case) -> None:
+    v = check_values(case.answers, case.facts)
+    text = _summary(case)
+    section = text[text.index("## Check the share from every node"):text.index("## 4. Tear down")]
+    for needle in ("after the first deployment", "any change to the cluster's network",
+                   f"check-share.cmd /clusrun {v.node_group or 'NODEGROUP'}",
+                   "hpcshare nodes-report check-share-output.txt", v.host, v.unc, v.account, v.private_ip, "/env:"):
+        assert needle in section, needle
+    assert "| `check-share.cmd` |" in text

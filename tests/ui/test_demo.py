@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from screens.app import HpcShareApp
-from screens.finish import FinishScreen
+from screens.finish import FinishScreen, written_files
 from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.section import SectionScreen
@@ -17,7 +17,7 @@ from wizard import profiles
 from wizard.questions import SECTIONS
 from wizard.session import Session
 
-ARTIFACTS = {"nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml", "submit-job.ps1", "submit-job.cmd",
+ARTIFACTS = {"nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml", "submit-job.ps1", "submit-job.cmd", "check-share.cmd",
              "SUMMARY.md"}
 
 
@@ -67,6 +67,8 @@ async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) 
     finally:
         app.session.close()
     assert ARTIFACTS <= {p.name for p in out.iterdir()}
+    # The Finish screen's file list is every file written (check-share.cmd included).
+    assert ARTIFACTS <= {p.name for p in written_files(out)}
     saved = profiles.load(profiles.profile_path("default")).values
     assert saved["vm.name"] == "myfileserver"
 

@@ -8,10 +8,12 @@ From the answers and what the run learned about the server (ServerFacts):
 * ``job-template.xml``: an HPC Pack job (NodePrep connects the share, an example task works in
   it, NodeRelease disconnects). No password unless ``embed_password`` is given.
 * ``submit-job.ps1`` / ``submit-job.cmd``: submit it; the .ps1 asks for the password.
+* ``check-share.cmd``: the share check on every node (clusrun or a job), one line per check;
+  ``hpcshare nodes-report`` reads its output back.
 * ``SUMMARY.md``: what was created and the next steps.
 
 Modules: safety (write-time allow-lists), escaping (the password in a command line),
-nodeprep, jobxml, submit, summary, templates (assets/templates/*.in), writer (atomic writes).
+nodeprep, jobxml, submit, checkshare, summary, templates (assets/templates/*.in), writer (atomic writes).
 Imported by the run's ``artifacts`` step and the ``generate`` command; imports only the engine
 (answers, facts, paths) and the standard library.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wizard.answers import Answers
+from wizard.artifacts.checkshare import render_check_share
 from wizard.artifacts.escaping import PASSWORD_PLACEHOLDER, check_password
 from wizard.artifacts.jobxml import render_job_xml
 from wizard.artifacts.nodeprep import render_clusrun, render_nodeprep
@@ -30,7 +33,8 @@ from wizard.artifacts.writer import write_files
 from wizard.facts import ServerFacts
 
 ARTIFACT_NAMES: tuple[str, ...] = (
-    "nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml", "submit-job.ps1", "submit-job.cmd", "SUMMARY.md",
+    "nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml", "submit-job.ps1", "submit-job.cmd",
+    "check-share.cmd", "SUMMARY.md",
 )
 JOB_XML = "job-template.xml"
 
@@ -53,6 +57,7 @@ def render_artifacts(answers: Answers, facts: ServerFacts, *, embed_password: st
         "job-template.xml": render_job_xml(values, embed_password=embed_password),
         "submit-job.ps1": render_submit_ps1(values),
         "submit-job.cmd": render_submit_cmd(values),
+        "check-share.cmd": render_check_share(values),
         "SUMMARY.md": render_summary(values, embedded=embed_password is not None),
     }
     assert tuple(texts) == ARTIFACT_NAMES

@@ -117,6 +117,8 @@ def render_summary(v: Values, *, embedded: bool) -> str:
         "writes it to a file. |")
     add("| `submit-job.cmd` | Submits the job with the `job` command (hands over to `submit-job.ps1` while "
         "the job file holds no password). |")
+    add("| `check-share.cmd` | Checks the share from every compute node (clusrun) and says per node "
+        "what fails. |")
     add("| `SUMMARY.md` | This page. |")
     add("")
     add("## 1. Let the nodes find the server by name")
@@ -246,6 +248,7 @@ def render_summary(v: Values, *, embedded: bool) -> str:
         add(f"`{v.private_ip}` is a private address: run this from a machine in the server's virtual "
             "network (or one connected to it).")
     add("")
+    out.extend(check_share_section(v))
     add("## 4. Tear down")
     add("")
     add("```")
@@ -275,3 +278,40 @@ def render_summary(v: Values, *, embedded: bool) -> str:
         "that task's output |")
     add("")
     return "\n".join(out)
+
+
+def check_share_section(v: Values) -> list[str]:
+    """How to prove the share from every node: after the first deployment and after any change to
+    the cluster's network (new nodes, node groups, VNet peering, NSG or firewall rules, DNS)."""
+    group = v.node_group or "NODEGROUP"
+    return [
+        "## Check the share from every node",
+        "",
+        "Run this after the first deployment and again after any change to the cluster's network "
+        "(new nodes or node groups, VNet peering or VPN, NSG or firewall rules, DNS). On the head node, "
+        "as a cluster administrator, in this folder:",
+        "",
+        "```",
+        f"check-share.cmd /clusrun {group}",
+        "```",
+        "",
+        *([f"`{v.node_group}` is also the default: `check-share.cmd /clusrun` alone checks it.", ""]
+          if v.node_group else []),
+        f"It asks for the share password once, then on each node checks that `{v.host}` resolves to "
+        f"`{v.private_ip}`, that TCP 445 answers, that `{v.account}` connects `{v.unc}`, "
+        + ("that the share can be listed (read-only access)" if v.access == "read" else
+           "that a file can be written, read back and deleted in a folder of its own")
+        + ", and that the connection is removed. Nothing is left on the nodes. It saves clusrun's output "
+        "in `check-share-output.txt`; for a table of the nodes, the first failing check, the Windows "
+        "error code and the fix:",
+        "",
+        "```",
+        "hpcshare nodes-report check-share-output.txt",
+        "```",
+        "",
+        "The password is never written to a file: it goes, base64-encoded (not encrypted), in clusrun's "
+        "`/env:` argument to the nodes, so it is on the command lines of `clusrun.exe` (head node) and "
+        "`net.exe` (each node) while they run. In a job instead of clusrun, run `check-share.cmd` as one "
+        "task per node with `HPCSHARE_SHARE_PASSWORD` set on the task (HPC PowerShell `-Env`).",
+        "",
+    ]
