@@ -37,6 +37,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -62,7 +63,7 @@ STEP_OPERATIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "public-ip": (("publicip", "put"),),
     "nic": (("nic", "put"),),
     "data-disk": (("disk", "put"),),
-    "vm": (("vm", "put"),),
+    "vm": (("vm", "put"), ("disk", "patch")),   # then tags the OS disk Azure made (steps._tag_os_disk)
     "probe": (),
     "artifacts": (),
 }
@@ -90,6 +91,9 @@ def child_env(home: Path, pycache: Path, *, latency: str, scale: float, log: Pat
         "PYTHONPYCACHEPREFIX": str(pycache),
         "PYTHONUNBUFFERED": "1",          # lines arrive when they are printed
         "HPCSHARE_AZURE_POLLING": polling,
+        # stdout is a pipe, so hpcshare will not print generated passwords: give it throw-away ones.
+        "HPCSHARE_ADMIN_PASSWORD": "Bm1!" + secrets.token_urlsafe(18),
+        "HPCSHARE_SHARE_PASSWORD": "Bs1!" + secrets.token_urlsafe(18),
     })
     if log is not None:
         env["HPCSHARE_STANDIN_LOG"] = str(log)
