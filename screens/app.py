@@ -1,18 +1,19 @@
-"""The wizard App: page flow, live-list cache, and the App-owned provisioning worker.
+"""The wizard App: page flow, the live lists, and the App-owned provisioning worker.
 
 ``run_app(session)`` is what ``hpcshare`` (no command) calls. Exit codes: 0 finished, 1 a step
 failed and the user quit, 130 the user cancelled (or quit while Azure was still working).
 
 The flow is one App worker that awaits each page in turn (``push_screen_wait``); each page
-dismisses with a small string result ("next", "back", "run", "edit:SECTION", ...). Provisioning
-runs in a separate App-owned worker with ``exit_on_error=False``: it does not die with the Run
-screen and an error in it is shown, never fatal.
+dismisses with a typed result (``screens.nav``: ``Nav.NEXT``, ``Nav.RUN``, ``Edit(section)``...).
+Pages get what they need through their constructors (the session, ``LiveLists``, the drafts, the
+run model); none reaches into the App. Provisioning runs ``wizard.provision`` (the pipeline
+``hpcshare run`` uses: preflight, run log, runner) in a separate App-owned worker with
+``exit_on_error=False``: it does not die with the Run screen and an error in it is shown, never
+fatal.
 """
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -21,18 +22,21 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from screens.dialogs import InterruptDialog, QuitDialog
-from screens.run_model import RunModel
+from screens.live_lists import CatalogSource, LiveLists
+from screens.nav import Edit, Nav
 from wizard import paths
-from wizard.catalog import VmSizeInfo
+from wizard.exits import ExitCode
+from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory
 from wizard.questions import SECTIONS, section
+from wizard.run_model import RunModel
 
 if TYPE_CHECKING:
+    from screens.run import RunScreen
     from wizard.catalog import Catalog
-    from wizard.runner import Runner, RunResult
+    from wizard.runner import RunEvent, RunResult
     from wizard.session import Session
 
-EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = 0, 1, 130
-RunnerFactory = Callable[["Session"], "Runner"]
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
 
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
 REDACTED = "••••••"
@@ -43,7 +47,7 @@ def _stylesheet() -> str:
 
 
 class HpcShareApp(App[int]):
-    """``catalog`` and ``runner_factory`` default to the session's (``session.environment.catalog``,
+    """``catalog`` and ``runner_factory`` default to the session's (``session.catalog()``,
     ``session.make_runner()``); tests inject fakes. ``start`` picks the first page ("welcome", a
     section key such as "disk", or "review")."""
 
@@ -60,7 +64,7 @@ class HpcShareApp(App[int]):
         self,
         session: "Session",
         *,
-        catalog: "Catalog | Callable[[], Catalog] | None" = None,
+        catalog: CatalogSource = None,
         runner_factory: RunnerFactory | None = None,
         start: str = "welcome",
     ) -> None:
@@ -68,14 +72,13 @@ class HpcShareApp(App[int]):
         self.session = session
         # Where the flow begins: "welcome", a section key, or "review" (a complete profile).
         self.start = start
-        self._catalog_source = catalog
-        self._catalog: Catalog | None = None
-        self._catalog_lock = threading.Lock()
-        self._choices: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+        # The live lists, passed down to the section screens and their fields.
+        self.lists = LiveLists(session, catalog, redact=self.redact)
         self.runner_factory: RunnerFactory = runner_factory or (lambda s: s.make_runner())
         self.drafts: dict[str, dict[str, Any]] = {}        # typed but not submitted (Back keeps it)
         self.run_model = RunModel()
-        self.runner: Runner | None = None
+        self.provision: Provision | None = None
+        self.run_screen: RunScreen | None = None        # while the Run page is shown
         self.run_result: RunResult | None = None
         self._secret_values: tuple[str, ...] = ()
         self.theme = "textual-dark"
@@ -116,37 +119,47 @@ class HpcShareApp(App[int]):
                 from screens.review import ReviewScreen
 
                 result = await self.push_screen_wait(ReviewScreen(self.session, focus_section=last))
-                if result == "run":
-                    from screens.run import RunScreen
-
-                    outcome = await self.push_screen_wait(RunScreen())
-                    if outcome == "finish":
+                if result is Nav.RUN:
+                    outcome = await self._run_page()
+                    if outcome is Nav.FINISH:
                         from screens.finish import FinishScreen
 
-                        await self.push_screen_wait(FinishScreen(self.session, self.run_result))
+                        await self.push_screen_wait(FinishScreen(self.session, self.run_result, self.redact))
                         self.exit(EXIT_OK)
                         return
-                    if outcome == "review":
+                    if outcome is Nav.REVIEW:
                         continue
                     self.exit(self.exit_code_after_run())
                     return
-                if result == "back":
+                if result is Nav.BACK:
                     i -= 1
-                elif result.startswith("edit:"):
-                    i = pages.index(result.split(":", 1)[1])
+                elif isinstance(result, Edit):
+                    i = pages.index(result.section)
                     editing = True
             else:
                 from screens.section import SectionScreen
 
                 result = await self.push_screen_wait(SectionScreen(
-                    section(page), self.session, index=i - 1, returning=editing))
+                    section(page), self.session, self.lists, self.drafts, index=i - 1, returning=editing))
                 last = page if editing else None
                 if editing:
                     i, editing = pages.index("review"), False
-                elif result == "next":
+                elif result is Nav.NEXT:
                     i += 1
                 else:
                     i -= 1
+
+    async def _run_page(self) -> Nav:
+        """The Run screen over the App's run model; the run starts with it (unless one still runs)."""
+        from screens.run import RunScreen
+
+        self.run_screen = RunScreen(self.run_model)
+        if not self.run_active:
+            self.start_run()
+        try:
+            return await self.push_screen_wait(self.run_screen)
+        finally:
+            self.run_screen = None
 
     def use_profile(self, name: str) -> None:
         """Switch to another profile chosen on the Welcome screen (a fresh Session for it)."""
@@ -158,76 +171,19 @@ class HpcShareApp(App[int]):
         out_dir = old.out_dir.parent / name if old.out_dir.name == old.profile else old.out_dir
         self.session = Session(name, demo=old.demo, overrides=old.overrides, out_dir=out_dir)
         old.close()
-        with self._catalog_lock:
-            if self._catalog_source is None:
-                self._catalog = None
-        self._choices.clear()
+        self.lists.forget(self.session)
         self.drafts.clear()
         self._set_subtitle()
 
     def exit_code_after_run(self) -> int:
         r = self.run_result
+        if self.run_model.refused and not self.run_active:
+            return EXIT_USAGE             # as ``hpcshare run``: Azure would refuse the answers
         if r is None or r.status == "cancelled" or self.run_active:
             return EXIT_CANCELLED
         if r.status == "failed":
             return EXIT_FAILED
         return EXIT_OK
-
-    # ---- live lists -----------------------------------------------------------------------
-    def catalog(self) -> "Catalog":
-        """The catalog (blocking: in demo mode the first call starts the stand-in). Threads only."""
-        with self._catalog_lock:
-            if self._catalog is None:
-                src = self._catalog_source
-                if src is None:
-                    self._catalog = self.session.environment.catalog
-                elif callable(src) and not hasattr(src, "subscriptions"):
-                    self._catalog = src()
-                else:
-                    self._catalog = src  # type: ignore[assignment]
-            return self._catalog
-
-    def cached_choices(self, source: str, args: tuple[str, ...]) -> list[Any] | None:
-        return self._choices.get((source, args))
-
-    def load_choices(self, source: str, args: tuple[str, ...], *, force: bool = False) -> list[Any]:
-        """One live list, from the cache unless ``force``. Blocking: call from a thread worker."""
-        key = (source, args)
-        if not force and key in self._choices:
-            return self._choices[key]
-        cat = self.catalog()
-        items: list[Any] = {
-            "subscriptions": lambda: cat.subscriptions(),
-            "regions": lambda: cat.regions(*args),
-            "vm-sizes": lambda: cat.vm_sizes(*args),
-            "vnets": lambda: cat.vnets(*args),
-        }[source]()
-        self._choices[key] = list(items)
-        return self._choices[key]
-
-    def size_info(self, name: str) -> VmSizeInfo | None:
-        """A VM size from the loaded list for the current subscription and region, if any."""
-        args = (str(self.session.value("subscription.id")), str(self.session.value("subscription.region")))
-        for s in self._choices.get(("vm-sizes", args), []):
-            if isinstance(s, VmSizeInfo) and s.name == name:
-                return s
-        return None
-
-    def auth_changed(self, method: str) -> bool:
-        """The sign-in method changed on the Subscription screen: keep it, reopen Azure access.
-        Returns True when the live lists must reload."""
-        if self._catalog_source is not None or self.session.demo:
-            return False
-        if method == self.session.value("subscription.auth"):
-            return False                  # not a change (e.g. the value shown on mount)
-        result = self.session.submit_section("subscription", {"subscription.auth": method})
-        if not result.ok:
-            return False
-        self.session.close()          # the environment was opened with the old method
-        with self._catalog_lock:
-            self._catalog = None
-        self._choices.clear()
-        return True
 
     # ---- secrets never reach the screen ---------------------------------------------------
     def redact(self, text: str) -> str:
@@ -275,7 +231,7 @@ class HpcShareApp(App[int]):
 
         from textual.widgets import Input
 
-        from screens.fields import SecretField
+        from screens.widgets.fields import SecretField
         from wizard.questions import SECRET_KEYS
 
         found: set[str] = set()
@@ -301,34 +257,54 @@ class HpcShareApp(App[int]):
         if self.run_active:
             return
         self.run_result = None
-        self.run_model.start_attempt()
-        self.run_worker(self._provision(), group="provision", name="provision", exit_on_error=False)
+        try:
+            plan = self.session.plan()
+        except Exception:
+            plan = None                   # the pipeline reports what is wrong with the answers
+        self.run_model.start_attempt(plan)
+        self.provision = Provision(self.session, catalog=self._preflight_catalog(),
+                                   runner_factory=self.runner_factory)
+        self.run_worker(self._provision(self.provision), group="provision", name="provision",
+                        exit_on_error=False)
+        self._notify_run_screen()
 
-    async def _provision(self) -> "RunResult":
+    def _preflight_catalog(self) -> "Catalog | None":
+        """The live lists' catalog when one was injected (tests); else the session's own."""
+        return self.lists.catalog() if self.lists.injected else None
+
+    async def _provision(self, provision: Provision) -> "RunResult | None":
         secrets = await asyncio.to_thread(self.session.secrets)
         self._secret_values = secrets.values()
-        self.runner = await asyncio.to_thread(self.runner_factory, self.session)
-        self.run_model.set_plan(self.runner.plan)
         self._notify_run_screen()
-        return await self.runner.run(self._on_run_event)
+        try:
+            return await provision.run(self._on_run_event)
+        except PreflightFailed as exc:
+            self.run_model.refuse(PREFLIGHT_HEADING, exc.problems)
+            return None
 
-    def _on_run_event(self, event: Any) -> None:
+    def _on_run_event(self, event: "RunEvent") -> None:
         self.run_model.apply(event, self.redact)
         self._notify_run_screen(event)
 
-    def _notify_run_screen(self, event: Any = None) -> None:
-        from screens.run import RunScreen
+    def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:
+        if self.run_screen is not None:
+            self.run_screen.refresh_from_model(event)
 
-        for screen in self.screen_stack:
-            if isinstance(screen, RunScreen):
-                screen.refresh_from_model(event)
+    def on_run_screen_retry_requested(self, message: "RunScreen.RetryRequested") -> None:
+        self.start_run()
+
+    def on_run_screen_cancel_requested(self, message: "RunScreen.CancelRequested") -> None:
+        self.action_interrupt()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "provision":
             return
         if event.state == WorkerState.SUCCESS:
             self.run_result = event.worker.result
-            self.run_model.finish(self.run_result.status if self.run_result else "failed")
+            if self.run_result is not None:
+                self.run_model.finish(self.run_result.status)
+            elif not self.run_model.refused:
+                self.run_model.finish("failed")
         elif event.state == WorkerState.ERROR:
             err = event.worker.error
             cause = self.redact(f"{type(err).__name__}: {err}".splitlines()[0])
@@ -340,8 +316,8 @@ class HpcShareApp(App[int]):
         self._notify_run_screen()
 
     def cancel_run(self) -> None:
-        if self.runner is not None and self.run_active:
-            self.runner.cancel()
+        if self.provision is not None and self.run_active:
+            self.provision.cancel()
             self.run_model.cancelling = True
             self._notify_run_screen()
 
@@ -357,8 +333,8 @@ class HpcShareApp(App[int]):
 
     def _interrupt_chosen(self, choice: str | None) -> None:
         if choice == "leave":
-            if self.runner is not None:
-                self.runner.cancel()            # start nothing new on the way out
+            if self.provision is not None:
+                self.provision.cancel()         # start nothing new on the way out
             self.exit(EXIT_CANCELLED)
         elif choice == "cancel":
             self.cancel_run()

@@ -2,6 +2,7 @@
 password shown this once (never logged, never saved) with a copy action."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from screens.chrome import Purpose, StepBar
+from screens.widgets.chrome import Purpose, StepBar
 
 if TYPE_CHECKING:
     from wizard.runner import RunResult
@@ -59,10 +60,11 @@ class FinishScreen(Screen[None]):
         Binding("c", "copy_password", "Copy password"),
     ]
 
-    def __init__(self, session: "Session", result: "RunResult | None") -> None:
+    def __init__(self, session: "Session", result: "RunResult | None", redact: Callable[[str], str]) -> None:
         super().__init__(id="screen-finish")
         self.session = session
         self.result = result
+        self.redact = redact              # known passwords out of the previews
         self.files = written_files(session.out_dir)
         self._passwords = self._shown_passwords()
 
@@ -133,7 +135,7 @@ class FinishScreen(Screen[None]):
         except OSError as exc:
             target.update(f"cannot read {path.name}: {exc.strerror}")
             return
-        text = self.app.redact(text)  # type: ignore[attr-defined]
+        text = self.redact(text)
         language = LANGUAGES.get(path.suffix.lower(), "text")
         target.update(highlight(text, language=language))
 

@@ -1,11 +1,10 @@
 """Review: every answer in a table, the plan of steps, and the equivalent az commands.
 
 Enter on an answer (or the Edit button) reopens its screen, which then returns here. Dismisses
-with "run", "back" or "edit:SECTION". Passwords never appear: only how they will be obtained.
+with ``Nav.RUN``, ``Nav.BACK`` or ``Edit(section)``. Passwords never appear: only how they will be obtained.
 """
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,21 +16,23 @@ from textual.highlight import highlight
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from screens.chrome import SHORT_NAMES, Purpose, StepBar
+from screens.widgets.chrome import SHORT_NAMES, Purpose, StepBar
+from screens.nav import Edit, Nav, PageResult
 from wizard.questions import QUESTIONS, SECTIONS
+from wizard.session import SECRET_ENV
 
 if TYPE_CHECKING:
     from wizard.session import Session
 
-SECRET_ENV = {"vm.admin_password": "HPCSHARE_ADMIN_PASSWORD", "account.password": "HPCSHARE_SHARE_PASSWORD"}
 
 
 def shown_value(session: "Session", key: str, value: Any, applies: bool) -> str:
     q = QUESTIONS[key]
     if q.secret:
-        if session.value(key):
+        source = session.secret_source(key)
+        if source == "typed":
             return "(typed; hidden)"
-        if os.environ.get(SECRET_ENV.get(key, "")):
+        if source == "environment":
             return f"(from {SECRET_ENV[key]})"
         return "(generated; shown once at the end)"
     if not applies:
@@ -43,7 +44,7 @@ def shown_value(session: "Session", key: str, value: Any, applies: bool) -> str:
     return str(value)
 
 
-class ReviewScreen(Screen[str]):
+class ReviewScreen(Screen[PageResult]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("e", "edit", "Edit section"),
@@ -147,13 +148,13 @@ class ReviewScreen(Screen[str]):
     def action_edit(self) -> None:
         key = self._section_of_cursor()
         if key is not None:
-            self.dismiss(f"edit:{key}")
+            self.dismiss(Edit(key))
 
     def action_back(self) -> None:
-        self.dismiss("back")
+        self.dismiss(Nav.BACK)
 
     def action_run(self) -> None:
         if self.problems:
             self.query_one("#answers", DataTable).focus()
             return
-        self.dismiss("run")
+        self.dismiss(Nav.RUN)

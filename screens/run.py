@@ -1,9 +1,10 @@
 """Run: one row per step and sub-step with its state and elapsed time, an indeterminate progress
 indicator, the log of the selected step, and for a failed step its cause, a hint and Retry.
 
-The run itself belongs to the App (``HpcShareApp.start_run``): this screen only draws
-``RunModel``, which the App updates from the runner's events. Dismisses with "finish", "review"
-(fix an answer, then run again) or "quit".
+The run itself belongs to the App (``HpcShareApp.start_run``, through ``wizard.provision``): this
+screen only draws the ``RunModel`` it is given, which the App updates from the run's events, and
+asks for a retry or a cancel with its own messages (``RetryRequested``, ``CancelRequested``).
+Dismisses with ``Nav.FINISH``, ``Nav.REVIEW`` (fix an answer, then run again) or ``Nav.QUIT``.
 """
 from __future__ import annotations
 
@@ -15,17 +16,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, RichLog, Static
 
-from screens.chrome import Purpose, StepBar
-from screens.run_model import Row, RunModel
-
-STATE_WORDS = {
-    "pending": "pending", "running": "running", "done": "done", "failed": "failed",
-    "skipped": "skipped", "warning": "warning",
-}
-STATE_ICONS = {"pending": "·", "running": "▶", "done": "✓", "failed": "✗", "skipped": "-", "warning": "!"}
+from screens.widgets.chrome import Purpose, StepBar
+from screens.nav import Nav
+from wizard.run_model import STATE_GLYPHS, STATE_WORDS, Row, RunModel
 
 
 def fmt_elapsed(seconds: float | None) -> str:
@@ -68,14 +65,24 @@ class StepTable(DataTable[Any]):
         self.user_moved = True
 
 
-class RunScreen(Screen[str]):
+class RunScreen(Screen[Nav]):
     BINDINGS = [
         Binding("r", "retry", "Retry"),
         Binding("f", "finish", "Finish"),
     ]
 
+    class RetryRequested(Message):
+        """Retry (or resume) the run: the App starts a new attempt."""
+
+    class CancelRequested(Message):
+        """The user asked to cancel: the App asks how (leave Azure working, or cancel)."""
+
+    def __init__(self, model: RunModel) -> None:
+        super().__init__()
+        self.model = model
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        status = self.app.run_model.status  # type: ignore[attr-defined]
+        status = self.model.status
         if action == "retry":
             return status in ("failed", "cancelled")
         if action == "finish":
@@ -116,27 +123,9 @@ class RunScreen(Screen[str]):
         table.add_column("Detail", key="detail")
         table.fit_detail()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.rebuild())
-        model: RunModel = self.app.run_model  # type: ignore[attr-defined]
-        if model.status in ("idle",):
-            self._seed_rows_from_session()
-            self.app.start_run()  # type: ignore[attr-defined]
         self.rebuild()
         self.set_interval(0.5, self._tick)
         table.focus()
-
-    def _seed_rows_from_session(self) -> None:
-        """Show the plan's rows as pending while the runner is being prepared."""
-        try:
-            plan = self.app.session.plan()  # type: ignore[attr-defined]
-        except Exception:
-            return
-        model: RunModel = self.app.run_model  # type: ignore[attr-defined]
-        model.set_plan(plan)
-        model.status = "idle"
-
-    @property
-    def model(self) -> RunModel:
-        return self.app.run_model  # type: ignore[attr-defined]
 
     # ---- drawing --------------------------------------------------------------------------
     def _cells(self, row: Row) -> tuple[Any, ...]:
@@ -148,7 +137,7 @@ class RunScreen(Screen[str]):
         title = f"  └ {row.title}" if row.substep else row.title
         detail = row.message.splitlines()[0] if row.message else ""
         return (
-            Text(STATE_ICONS.get(row.state, "?"), style=style),
+            Text(STATE_GLYPHS.get(row.state, "?"), style=style),
             Text(title, no_wrap=True, overflow="ellipsis"),
             Text(STATE_WORDS.get(row.state, row.state), style=style),
             fmt_elapsed(elapsed),
@@ -279,25 +268,24 @@ class RunScreen(Screen[str]):
     def action_retry(self) -> None:
         if self.model.status in ("failed", "cancelled"):
             self.query_one(StepTable).user_moved = False
-            self.app.start_run()  # type: ignore[attr-defined]
-            self.rebuild()
+            self.post_message(self.RetryRequested())
             self.query_one(StepTable).focus()
 
     @on(Button.Pressed, "#finish")
     def action_finish(self) -> None:
         if self.model.status == "succeeded":
-            self.dismiss("finish")
+            self.dismiss(Nav.FINISH)
 
     @on(Button.Pressed, "#review")
     def _review(self) -> None:
         if self.model.status in ("failed", "cancelled"):
             self.model.status = "idle"
-            self.dismiss("review")
+            self.dismiss(Nav.REVIEW)
 
     @on(Button.Pressed, "#quit")
     def _quit(self) -> None:
-        self.dismiss("quit")
+        self.dismiss(Nav.QUIT)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.app.action_interrupt()  # type: ignore[attr-defined]
+        self.post_message(self.CancelRequested())

@@ -2,7 +2,10 @@
 
 Fields show their rule as the user types; Next (Enter in a text field, or Ctrl+N) validates the
 whole section with ``Session.submit_section``, which also saves the profile; Back (Esc) keeps
-what was typed as a draft. Dismisses with "next" or "back".
+what was typed as a draft. Dismisses with ``Nav.NEXT`` or ``Nav.BACK``.
+
+Everything it needs comes through the constructor: the session, the live lists (passed on to
+the fields) and the App's drafts (what was typed but not submitted, per section).
 """
 from __future__ import annotations
 
@@ -16,13 +19,15 @@ from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, Static
 
-from screens.chrome import Purpose, StepBar
+from screens.widgets.chrome import Purpose, StepBar
 from screens.dialogs import ConfirmDialog
-from screens.fields import Field, make_field
-from screens.live import LiveField, LiveLoaded, SizeChosen, VnetChosen
+from screens.widgets.fields import ChoiceField, ContextFn, Field, NumberField, SecretField, TextField, ToggleField
+from screens.widgets.live import LiveField, LiveSelectField, VmSizeField, VnetField
+from screens.live_lists import LiveLists
+from screens.nav import Nav
 from wizard.answers import coerce
 from wizard.catalog import vnet_hints
-from wizard.questions import QUESTIONS, SECTIONS, Section
+from wizard.questions import QUESTIONS, SECTIONS, Question, Section
 from wizard.validation import public_exposures
 
 if TYPE_CHECKING:
@@ -30,18 +35,36 @@ if TYPE_CHECKING:
 
 
 NAV_HELP = "Enter: next screen · Esc: back (keeps what you typed) · Tab: next field"
+Drafts = dict[str, dict[str, Any]]
+
+# The widget for each question: by its live list (``choices_source``), else by its kind.
+LIVE_FIELDS: dict[str, type[LiveField]] = {
+    "subscriptions": LiveSelectField, "regions": LiveSelectField, "vm-sizes": VmSizeField, "vnets": VnetField,
+}
+FIELDS: dict[str, type[Field]] = {
+    "text": TextField, "secret": SecretField, "number": NumberField, "choice": ChoiceField, "toggle": ToggleField,
+}
 
 
-class SectionScreen(Screen[str]):
+def make_field(question: Question, initial: Any, session: "Session", context: ContextFn, lists: LiveLists,
+               *, warning: str = "") -> Field:
+    cls = LIVE_FIELDS[question.choices_source] if question.choices_source else FIELDS[question.kind]
+    return cls(question, initial, session, context, lists, warning=warning)
+
+
+class SectionScreen(Screen[Nav]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+n", "next", "Next"),
     ]
 
-    def __init__(self, section: Section, session: "Session", *, index: int = 0, returning: bool = False) -> None:
+    def __init__(self, section: Section, session: "Session", lists: LiveLists, drafts: Drafts, *,
+                 index: int = 0, returning: bool = False) -> None:
         super().__init__(id=f"screen-{section.key}", classes="section-screen")
         self.section = section
         self.session = session
+        self.lists = lists
+        self.drafts = drafts
         self.index = index
         self.returning = returning       # reopened from Review: both buttons go back there
         self._confirmed_public: set[tuple[str, str]] = set()   # (key, public range) the user said yes to
@@ -51,12 +74,13 @@ class SectionScreen(Screen[str]):
         yield Header(icon="")
         yield StepBar(self.section.key)
         yield Purpose(self.section.title, self.section.purpose)
-        draft = self.app.drafts.get(self.section.key, {})  # type: ignore[attr-defined]
+        draft = self.drafts.get(self.section.key, {})
         warnings = {w.key: w.message for w in self.session.warnings if w.key not in self.session.typed}
         with VerticalScroll(id="form"):
             for q in self.section.questions:
                 initial = draft.get(q.key, self.session.value(q.key))
-                yield make_field(q, initial, self.session, self.context, warning=warnings.get(q.key, ""))
+                yield make_field(q, initial, self.session, self.context, self.lists,
+                                 warning=warnings.get(q.key, ""))
         yield Static(NAV_HELP, id="help", markup=False)
         with Horizontal(id="nav"):
             yield Button("Cancel" if self.returning else "‹ Back", id="back", compact=True)
@@ -149,7 +173,7 @@ class SectionScreen(Screen[str]):
         if owner is None:
             return
         if owner.key == "subscription.auth" and event.value is not Select.NULL:
-            if self.app.auth_changed(str(event.value)):  # type: ignore[attr-defined]
+            if self.lists.sign_in_changed(str(event.value)):
                 for f in self.fields:
                     if isinstance(f, LiveField):
                         f.reload(force=True)
@@ -159,16 +183,16 @@ class SectionScreen(Screen[str]):
                 self.call_after_refresh(regions.reload)
         self._changed(event.select)
 
-    @on(SizeChosen)
-    def _size_chosen(self, event: SizeChosen) -> None:
+    @on(VmSizeField.Chosen)
+    def _size_chosen(self, event: VmSizeField.Chosen) -> None:
         self.revalidate()
 
-    @on(LiveLoaded)
-    def _live_loaded(self, event: LiveLoaded) -> None:
+    @on(LiveField.Loaded)
+    def _live_loaded(self, event: LiveField.Loaded) -> None:
         self.revalidate()
 
-    @on(VnetChosen)
-    def _vnet_chosen(self, event: VnetChosen) -> None:
+    @on(VnetField.Chosen)
+    def _vnet_chosen(self, event: VnetField.Chosen) -> None:
         """An existing VNet: take its name, group, range and a subnet; keep the private IP if it fits."""
         ctx = {**self.session.context(), **self.values()}
         for key, value in vnet_hints(event.vnet, ctx).items():
@@ -213,7 +237,7 @@ class SectionScreen(Screen[str]):
         """Validate the whole screen; on success the session keeps and saves it."""
         first_bad: Field | None = None
         self.update_visibility()
-        # Rules the engine cannot know (live lists): checked here, before submit_section.
+        # Rules that need a loaded live list (the VM size rule): checked here, before submit_section.
         for f in self.fields:
             if not f.display:
                 continue
@@ -226,14 +250,14 @@ class SectionScreen(Screen[str]):
         if first_bad is None:
             result = self.session.submit_section(self.section.key, self.values())
             if result.ok:
-                self.app.drafts.pop(self.section.key, None)  # type: ignore[attr-defined]
-                self.dismiss("next")
+                self.drafts.pop(self.section.key, None)
+                self.dismiss(Nav.NEXT)
                 return
             for p in result.problems:
-                f = self.field(p.key)
-                if f is not None:
-                    f.show_problem(p.message)
-                    first_bad = first_bad or f
+                bad = self.field(p.key)
+                if bad is not None:
+                    bad.show_problem(p.message)
+                    first_bad = first_bad or bad
                 else:       # not a field's problem (the profile could not be written): say it, keep the page
                     self.notify(p.message, title="Not saved", severity="error", timeout=10)
         if first_bad is not None:
@@ -264,8 +288,8 @@ class SectionScreen(Screen[str]):
         return False
 
     def action_back(self) -> None:
-        self.app.drafts[self.section.key] = self.values()  # type: ignore[attr-defined]
-        self.dismiss("back")
+        self.drafts[self.section.key] = self.values()
+        self.dismiss(Nav.BACK)
 
 
-__all__ = ["SectionScreen"]
+__all__ = ["SectionScreen", "make_field"]

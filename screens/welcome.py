@@ -15,7 +15,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.chrome import Purpose
+from screens.widgets.chrome import Purpose
 from wizard import profiles
 from wizard.state import RunState
 from wizard.validation import profile_name

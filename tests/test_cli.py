@@ -79,7 +79,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("argv", [
     ["plan"],                                                        # needs --profile or --answers
     ["plan", "--profile", "a", "--answers", "b.toml"],               # not both
-    ["plan", "--answers", "x.toml", "--format", "json"],
+    ["plan", "--answers", "x.toml", "--format", "yaml"],
     ["frobnicate"],
     ["verify", "--server", "h", "--share", "s"],                     # --user missing
 ])

@@ -241,6 +241,37 @@ bad("remote.winrm_source", "Internet", "AzureCloud", "AzureLoadBalancer", "*", "
 ok("remote.winrm_source", "203.0.113.7/32", "203.0.113.0/24", ctx={**WINRM, "endpoints.public_ip": True})
 bad("remote.winrm_source", "203.0.112.0/23", "198.51.0.0/16", ctx={**WINRM, "endpoints.public_ip": True})
 
+ok("subscription.currency", "USD", "EUR", "GBP", "JPY")
+bad("subscription.currency", "", "usd", "EURO", "XYZ", "US" + fw("D"))
+
+ok("vm.zone", "", "1", "2", "3")
+bad("vm.zone", "0", "4", "zone1", " 1", fw("1"))
+
+# Premium SSD v2 (disks-deploy-premium-v2 Limitations; ranges from the disks-types page via the caps table).
+V2 = {"vm.zone": "1", "disk.sku": "PremiumV2_LRS", "disk.size_gb": 200, "disk.caching": "None"}
+ok("disk.sku", "PremiumV2_LRS", ctx=V2)
+bad("disk.sku", "PremiumV2_LRS", ctx={"vm.zone": ""})
+ok("disk.size_gb", 1, 65536, ctx=V2)
+bad("disk.size_gb", 0, 65537, ctx=V2)
+ok("disk.caching", "None", ctx=V2)
+bad("disk.caching", "ReadOnly", "ReadWrite", ctx=V2)
+ok("disk.iops", 0, 3000, 80000, ctx=V2)                      # 200 GiB: 3,000 + 500 x 194 caps at 80,000
+ok("disk.iops", 4000, ctx={**V2, "disk.size_gb": 8})          # docs: 8 GiB -> up to 4,000 IOPS
+bad("disk.iops", 4001, ctx={**V2, "disk.size_gb": 8})
+bad("disk.iops", 2999, 80001, -1, ctx=V2)
+ok("disk.iops", 0, ctx={"disk.sku": "Premium_LRS"})
+bad("disk.iops", 5000, ctx={"disk.sku": "Premium_LRS"})
+ok("disk.mbps", 0, 125, 750, ctx={**V2, "disk.iops": 3000})   # docs: 3,000 IOPS -> up to 750 MB/s
+bad("disk.mbps", 751, 124, ctx={**V2, "disk.iops": 3000})
+ok("disk.mbps", 1200, ctx={**V2, "disk.iops": 5000})
+bad("disk.mbps", 1201, ctx={**V2, "disk.iops": 80000})
+bad("disk.mbps", 200, ctx={"disk.sku": "StandardSSD_LRS"})
+
+ok("cluster.nodes", 0, 1, 64, 100_000)
+bad("cluster.nodes", -1, 100_001, True)
+ok("cluster.node_mbps", 0, 50, 100_000)
+bad("cluster.node_mbps", -5, 100_001, False)
+
 
 def test_the_table_is_large_and_covers_every_question() -> None:
     assert len(CASES) >= 150

@@ -27,6 +27,7 @@ class SubscriptionAnswers:
     id: str
     region: str
     resource_group: str
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,15 @@ class VmAnswers:
     size: str
     image: str
     admin_username: str
+    zone: str
 
 
 @dataclass(frozen=True)
 class DiskAnswers:
     sku: str
     size_gb: int
+    iops: int
+    mbps: int
     caching: str
     drive_letter: str
     label: str
@@ -83,7 +87,9 @@ class RemoteAnswers:
 
 @dataclass(frozen=True)
 class ClusterAnswers:
-    node_group: str
+    node_group: str     # the HPC Pack node group the job and clusrun target; "" = none
+    nodes: int          # 0 = not given
+    node_mbps: int      # MB/s one node needs at peak; 0 = not given
 
 
 @dataclass(frozen=True)

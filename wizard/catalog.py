@@ -6,9 +6,11 @@ them from Azure (or the stand-in). Everything here is free of Azure imports.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+from wizard.questions import QUESTIONS
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,16 @@ class VmSizeInfo:
     max_data_disks: int
     premium_io: bool
     restricted: bool = False      # not offered to this subscription in this region
+    family: str = ""              # the quota family, e.g. standardDSv5Family
+    uncached_iops: int = 0        # VM-level caps on uncached disk I/O (0 = not reported)
+    uncached_mbps: int = 0
+    zones: tuple[str, ...] = ()   # availability zones offering the size here
+
+
+@dataclass(frozen=True)
+class DiskSkuInfo:
+    name: str
+    zones: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class VnetInfo:
     subnets: tuple[tuple[str, str], ...]      # (name, prefix)
 
 
+@runtime_checkable
 class Catalog(Protocol):
     def subscriptions(self) -> list[SubscriptionInfo]: ...
     def regions(self, subscription_id: str) -> list[RegionInfo]: ...
@@ -63,6 +76,25 @@ def filter_sizes(sizes: list[VmSizeInfo], text: str = "", min_vcpus: int = 0, mi
             and needle in s.name.lower()
             and s.vcpus >= min_vcpus and s.memory_gb >= min_memory_gb]
     return sorted(kept, key=lambda s: (s.vcpus, s.memory_gb, s.name))
+
+
+def size_problems(ctx: Mapping[str, Any], sizes: Iterable[VmSizeInfo], *, where: str = "") -> dict[str, str]:
+    """The VM size rule, once for every front end and the preflight: the size must be offered to
+    this subscription in this region, and support Premium SSD when the disk is Premium
+    (https://learn.microsoft.com/azure/virtual-machines/sizes "Premium Storage: Supported").
+    Returns {answer key: message naming the field}; empty when the answers fit the sizes."""
+    name = str(ctx.get("vm.size", ""))
+    where = where or f"{ctx.get('subscription.region', 'this region')} for this subscription"
+    size = next((s for s in sizes if s.name.lower() == name.lower()), None)
+    vm_label, disk_label = QUESTIONS["vm.size"].label, QUESTIONS["disk.sku"].label
+    if size is None:
+        return {"vm.size": f"{vm_label}: {name} is not offered in {where}"}
+    if size.restricted:
+        return {"vm.size": f"{vm_label}: {name} is restricted in {where}; choose another size"}
+    if str(ctx.get("disk.sku", "")).startswith("Premium") and not size.premium_io:   # Premium SSD and v2
+        return {"disk.sku": f"{disk_label}: {name} cannot attach Premium SSD; choose an 's' size "
+                            "(e.g. Standard_D4s_v5) or StandardSSD_LRS"}
+    return {}
 
 
 def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:

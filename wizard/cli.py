@@ -1,6 +1,6 @@
-"""The ``hpcshare`` command line (DESIGN.md "Contracts"). Parsing and answers loading live here;
-the work is done by the engine modules, imported only by the command that needs them so that
-``hpcshare --help`` stays fast.
+"""The ``hpcshare`` command line (DESIGN.md "Contracts"): the parser and ``main``. Each command is
+a function in ``wizard.commands``, imported only when a command runs so that ``hpcshare --help``
+stays fast.
 
 Exit codes: 0 success, 1 a step failed (a re-run resumes), 2 usage or validation error (nothing
 touched), 130 cancelled.
@@ -8,18 +8,14 @@ touched), 130 cancelled.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from wizard import __version__
+from wizard.exits import ExitCode, UsageError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-
-
-class UsageError(Exception):
-    """Bad input on the command line or in an answers file: printed as is, exit 2."""
+# The codes by name, for callers and tests of ``main`` (``wizard.exits`` is their one source).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
 
 
 def _answers_source(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -65,9 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write generated passwords to FILE (new, mode 0600) instead of showing them; needed "
                           "for a generated password when output is not a terminal")
 
-    plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing")
+    plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing",
+                          description="Show the steps (text), the equivalent az script (az), or as JSON the steps "
+                                      "with the monthly cost, the quota check and the throughput verdict (json: "
+                                      "reads prices, usages and the region's catalogue, creates nothing).")
+    _demo(plan)
     _answers_source(plan, required=True)
-    plan.add_argument("--format", choices=("text", "az"), default="text")
+    plan.add_argument("--format", choices=("text", "az", "json"), default="text")
     plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
     gen = sub.add_parser("generate", help="write the HPC Pack files only",
@@ -161,17 +161,3 @@ def _dispatch(args: argparse.Namespace) -> int:
         "standin": commands.standin,
     }
     return handlers[args.command](args)
-
-
-def interactive() -> bool:
-    """True when both ends are a terminal (never in CI or a pipe)."""
-    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def parse_overrides(items: list[str]) -> dict[str, Any]:
-    from wizard.answers import AnswerError, parse_set_options
-
-    try:
-        return parse_set_options(items)
-    except AnswerError as exc:
-        raise UsageError(str(exc)) from None

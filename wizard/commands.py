@@ -1,4 +1,6 @@
-"""What each ``hpcshare`` command does, given parsed arguments. Returns the process exit code."""
+"""What each ``hpcshare`` command does, given parsed arguments (``wizard.cli`` parses them). Returns
+the process exit code. The command layer: it may start either front end (``wizard.plain``,
+``screens``) and the stand-in server."""
 from __future__ import annotations
 
 import argparse
@@ -7,10 +9,32 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wizard.cli import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, interactive, parse_overrides
+from typing import Any
+
 from wizard.answers import Secrets
+from wizard.exits import ExitCode, UsageError
 from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid, Session
+
+EXIT_OK, EXIT_FAILED, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.CANCELLED
+
+
+def interactive() -> bool:
+    """True when both ends are a terminal (never in CI or a pipe)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    from wizard.answers import AnswerError, parse_set_options
+
+    try:
+        return parse_set_options(items)
+    except AnswerError as exc:
+        raise UsageError(str(exc)) from None
+
+if TYPE_CHECKING:
+    from wizard.plan import Plan
 
 
 def load_session(args: argparse.Namespace, *, default_profile: str | None = None) -> Session:
@@ -67,7 +91,24 @@ def plan(args: argparse.Namespace) -> int:
     session = load_session(args)
     answers = _answers_or_exit(session)
     p = build_plan(answers)
+    if args.format == "json":
+        return _plan_json(session, p)
     print(render_az(p) if args.format == "az" else render_text(p))
+    return EXIT_OK
+
+
+def _plan_json(session: Session, p: "Plan") -> int:
+    """The plan, cost lines and total, quota and throughput verdict as one JSON document."""
+    import json
+
+    from wizard.assessment import assess
+    from wizard.plan import plan_dict
+
+    try:
+        doc = {**plan_dict(p), **assess(session.environment, p.answers).as_dict()}
+    finally:
+        session.close()
+    print(json.dumps(doc, indent=2))
     return EXIT_OK
 
 
@@ -77,7 +118,7 @@ def wizard(args: argparse.Namespace) -> int:
                          "hpcshare run --profile NAME --yes (or --answers FILE --yes)")
     session = load_session(args, default_profile=None if (args.profile or args.answers) else "default")
     if args.plain:
-        from wizard.console import run_plain
+        from wizard.plain.prompts import run_plain
 
         return run_plain(session)
     from screens.app import run_app
@@ -99,7 +140,7 @@ def _run(args: argparse.Namespace, session: Session) -> int:
     if args.ask:
         if args.yes:
             raise UsageError("--ask asks questions, --yes forbids them: use one or the other")
-        from wizard.console import ask_sections
+        from wizard.plain.prompts import ask_sections
 
         ask_sections(session, args.ask)
     answers = _answers_or_exit(session)
@@ -124,13 +165,13 @@ def _run(args: argparse.Namespace, session: Session) -> int:
     except AnswersInvalid as exc:
         raise UsageError("\n".join(p.message for p in exc.problems)) from None
     if not args.yes:
-        from wizard.console import confirm_run
+        from wizard.plain.prompts import confirm_run
 
         if not confirm_run(session):
             print("Nothing was changed.")
             return EXIT_CANCELLED
     _place_generated_passwords(args, session, secrets)
-    from wizard.progress import run_with_live_view
+    from wizard.plain.live import run_with_live_view
 
     return run_with_live_view(session)
 
@@ -173,7 +214,7 @@ def generate(args: argparse.Namespace) -> int:
     from wizard.artifacts.writer import SecretFileError
 
     try:
-        written = generate_artifacts(session, answers, embed_password=password)
+        written = generate_artifacts(answers, session.run_state(), session.out_dir, embed_password=password)
     except (ValueError, SecretFileError) as exc:
         # A password that cannot be embedded, or a file that cannot be kept private: no traceback.
         raise UsageError(str(exc)) from None
@@ -185,7 +226,7 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
-    from wizard.verify import verify_main
+    from wizard.plain.verify_report import verify_main
 
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: a TCP port from 1 to 65535")
@@ -222,7 +263,7 @@ def teardown(args: argparse.Namespace) -> int:
 
     try:
         try:
-            targets = find_teardown_targets(session, answers)
+            targets = find_teardown_targets(session.environment, answers)
         except StepFailed as exc:
             print(f"hpcshare: {exc.message}\n  hint: {exc.hint}", file=sys.stderr)
             return EXIT_FAILED
@@ -240,9 +281,20 @@ def teardown(args: argparse.Namespace) -> int:
             if typed.strip() != answers.profile:
                 print("Not confirmed; nothing was deleted.")
                 return EXIT_CANCELLED
-        return run_teardown(session, answers, targets)
+        outcomes = run_teardown(targets, session.run_state())
     finally:
         session.close()
+    for o in outcomes:
+        if o.ok:
+            print(f"  {o.result}  {o.type} {o.name}")
+        else:
+            print(f"  failed  {o.type} {o.name}: {o.message}\n          {o.hint}")
+    failures = sum(1 for o in outcomes if not o.ok)
+    if failures:
+        print(f"{failures} deletion(s) failed; run teardown again to retry them.")
+        return EXIT_FAILED
+    print("Teardown complete.")
+    return EXIT_OK
 
 
 def standin(args: argparse.Namespace) -> int:
@@ -257,4 +309,4 @@ def standin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-__all__ = ["EXIT_FAILED", "EXIT_CANCELLED"]
+__all__ = ["EXIT_FAILED", "EXIT_CANCELLED", "interactive", "parse_overrides"]

@@ -15,12 +15,25 @@ from wizard import paths
 from wizard.azure import polling
 
 if TYPE_CHECKING:
-    from wizard.azure.catalog import AzureCatalog
     from wizard.standin import StandIn
 
 # A demo should take about a minute: the stand-in's realistic durations (a VM alone is 52 s)
 # scaled down. Tests set HPCSHARE_STANDIN_LATENCY=instant.
 DEMO_SCALE = 0.4
+
+
+def demo_subscription_id() -> str:
+    """The stand-in's subscription, the demo's default (the stand-in is reached only through here)."""
+    from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
+
+    return DEFAULT_SUBSCRIPTION_ID
+
+
+def demo_knows_subscription(subscription_id: str) -> bool:
+    """A subscription the stand-in serves (a demo cannot use a real one)."""
+    from wizard.standin.catalog import subscription
+
+    return bool(subscription_id) and subscription(subscription_id) is not None
 
 
 def standin_state_file() -> Path:
@@ -74,12 +87,6 @@ class Environment:
 
     def privatedns(self, subscription_id: str) -> Any:
         return self._client("privatedns", subscription_id)
-
-    @property
-    def catalog(self) -> "AzureCatalog":
-        from wizard.azure.catalog import AzureCatalog
-
-        return AzureCatalog(self)
 
     @property
     def default_subscription(self) -> str:

@@ -255,7 +255,7 @@ def format_table(report: Report) -> str:
 def summary_line(report: Report) -> str:
     if not report.nodes:
         return "No node output found: no hpcshare-check line and no clusrun node header in the file."
-    kinds = {}
+    kinds: dict[str, int] = {}
     for n in report.nodes:
         if not n.passed:
             kinds[n.status] = kinds.get(n.status, 0) + 1

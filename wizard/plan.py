@@ -110,9 +110,9 @@ def build_plan(answers: Answers) -> Plan:
         Step("nic", f"Network interface {names.nic} ({a.endpoints.private_ip})", tuple(nic_needs),
              _pick(a, "vm.name", "endpoints.private_ip")),
         Step("data-disk", f"Data disk {names.data_disk} ({a.disk.size_gb} GiB {a.disk.sku})", ("resource-group",),
-             _pick(a, "vm.name", "disk.sku", "disk.size_gb")),
+             _pick(a, "vm.name", "disk.sku", "disk.size_gb", "disk.iops", "disk.mbps", "vm.zone")),
         Step("vm", f"Virtual machine {names.vm} ({a.vm.size})", ("nic", "data-disk"),
-             _pick(a, "vm.name", "vm.size", "vm.image", "vm.admin_username", "disk.caching")),
+             _pick(a, "vm.name", "vm.size", "vm.image", "vm.admin_username", "disk.caching", "vm.zone")),
     ]
     if a.remote.transport == "winrm":
         # Nothing listens on 5986 until this has run (through managed Run Command).
@@ -168,6 +168,15 @@ def render_text(plan: Plan) -> str:
             lines.append(f"    {'':<{width}}    - {sub}")
     lines += ["", "Steps with no path between them run at the same time. Nothing has been changed."]
     return "\n".join(lines)
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data (``hpcshare plan --format json``)."""
+    a = plan.answers
+    return {"profile": a.profile, "region": a.subscription.region,
+            "resource_group": a.subscription.resource_group,
+            "plan": [{"id": s.id, "title": s.title, "needs": list(s.needs), "substeps": list(s.substeps)}
+                     for s in plan.steps]}
 
 
 _IMAGE_URNS = {
@@ -285,27 +294,32 @@ def render_az(plan: Plan) -> str:
         out.append(f"az network public-ip create --resource-group {rg} --name {q(n.public_ip)} --sku Standard"
                    f" --allocation-method Static --dns-name {q(ep.dns_label)} --dns-name-scope {DNS_LABEL_SCOPE} --tags {tag_args}")
         nic_extra = f" --public-ip-address {q(n.public_ip)}"
+    zone = f" --zone {q(a.vm.zone)}" if a.vm.zone else ""
+    v2 = ""
+    if a.disk.sku == "PremiumV2_LRS":
+        v2 = "".join(f" {flag} {value}" for flag, value in (("--disk-iops-read-write", a.disk.iops),
+                                                            ("--disk-mbps-read-write", a.disk.mbps)) if value)
     out += [
         f"az network nic create --resource-group {rg} --name {q(n.nic)} {subnet_arg} --private-ip-address {q(ep.private_ip)} --network-security-group {q(n.nsg)}{nic_extra}"
         f" --tags {tag_args}",
         f"az disk create --resource-group {rg} --name {q(n.data_disk)} --size-gb {a.disk.size_gb} --sku"
-        f" {q(a.disk.sku)} --tags {tag_args}",
+        f" {q(a.disk.sku)}{zone}{v2} --tags {tag_args}",
         # The password file exists only from here to the end of the script.
         *AZ_PASSWORD_FILE,
         f"az vm create --resource-group {rg} --name {q(n.vm)} --computer-name {q(n.vm)} --size {q(a.vm.size)}"
         f" --image {q(image_urn(a.vm.image))} --admin-username {q(a.vm.admin_username)}"
         ' ${admin_password_args[@]+"${admin_password_args[@]}"}'   # bash 3.2 (macOS): set -u and an empty array
         f" --nics {q(n.nic)} --attach-data-disks {q(n.data_disk)} --data-disk-caching {q(a.disk.caching)}"
-        f" --os-disk-name {q(n.os_disk)} --tags {tag_args}",
+        f" --os-disk-name {q(n.os_disk)}{zone} --tags {tag_args}",
     ]
     if ep.private_dns_zone:
-        zone, record = q(ep.private_dns_zone), q(a.vm.name.lower())
+        dns_zone, record = q(ep.private_dns_zone), q(a.vm.name.lower())
         vnet_id = q(subnet_id(a).rsplit("/subnets/", 1)[0])
         out += [
-            f"az network private-dns zone create --resource-group {rg} --name {zone} --tags {tag_args}",
-            f"az network private-dns link vnet create --resource-group {rg} --zone-name {zone} --name"
+            f"az network private-dns zone create --resource-group {rg} --name {dns_zone} --tags {tag_args}",
+            f"az network private-dns link vnet create --resource-group {rg} --zone-name {dns_zone} --name"
             f" {q(ep.vnet + '-hpcshare')} --virtual-network {vnet_id} --registration-enabled false --tags {tag_args}",
-            f"az network private-dns record-set a add-record --resource-group {rg} --zone-name {zone}"
+            f"az network private-dns record-set a add-record --resource-group {rg} --zone-name {dns_zone}"
             f" --record-set-name {record} --ipv4-address {q(ep.private_ip)}",
         ]
     out += [

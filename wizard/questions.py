@@ -78,6 +78,9 @@ SECTIONS: tuple[Section, ...] = (
            "choice", v.region, "westeurope", choices_source="regions", required=True),
         _q("subscription.resource_group", "Resource group", "Created if missing; everything hpcshare makes goes in it.",
            "text", v.resource_group, "rg-hpcshare", required=True),
+        _q("subscription.currency", "Currency", "The currency monthly costs are shown in (Azure retail list prices; "
+           "Azure bills in USD, other currencies are reference values).",
+           "choice", v.choice(v.CURRENCIES), "USD", choices=v.CURRENCIES),
     )),
     Section("vm", "File server VM", "The Windows Server VM that will serve the share.", (
         _q("vm.name", "VM name", "Also the Windows computer name and the \\\\name in UNC paths (1-15 characters).",
@@ -90,12 +93,19 @@ SECTIONS: tuple[Section, ...] = (
            "text", v.admin_username, "hpcadmin"),
         _q("vm.admin_password", "Admin password", "Leave empty to generate a strong one (shown once at the end).",
            "secret", v.admin_password, ""),
+        _q("vm.zone", "Availability zone", "Empty: no zone. 1, 2 or 3 pins the VM and its data disk to one zone; "
+           "Premium SSD v2 needs one.", "choice", v.zone, "", choices=v.ZONES),
     )),
     Section("disk", "Data disk", "The managed data disk that holds the share (Azure storage behind it).", (
-        _q("disk.sku", "Disk type", "Premium SSD needs an 's' VM size (e.g. D4s_v5); Standard HDD is cheapest.",
-           "choice", v.choice(v.DISK_SKUS), "Premium_LRS", choices=v.DISK_SKUS),
-        _q("disk.size_gb", "Size (GiB)", "4 to 32,767 GiB; performance tiers grow with size.",
+        _q("disk.sku", "Disk type", "Premium SSD needs an 's' VM size (e.g. D4s_v5); Standard HDD is cheapest. "
+           "Premium SSD v2 (PremiumV2_LRS) is sized and tuned freely, needs a zone and has no host caching.",
+           "choice", v.disk_sku, "Premium_LRS", choices=v.DISK_SKUS),
+        _q("disk.size_gb", "Size (GiB)", "4 to 32,767 GiB (Premium SSD v2: 1 to 65,536); performance tiers grow with size.",
            "number", v.disk_size, 1024),
+        _q("disk.iops", "Provisioned IOPS", "Premium SSD v2 only: 3,000 free, up to 500 per GiB (80,000 max). "
+           "0 = 3,000.", "number", v.disk_iops, 0, when=lambda ctx: ctx.get("disk.sku") == v.PREMIUM_V2),
+        _q("disk.mbps", "Provisioned MB/s", "Premium SSD v2 only: 125 free, up to 0.25 per IOPS (1,200 max). "
+           "0 = 125.", "number", v.disk_mbps, 0, when=lambda ctx: ctx.get("disk.sku") == v.PREMIUM_V2),
         _q("disk.caching", "Host caching", "ReadOnly suits a file server below 4 TiB; None from 4 TiB on.",
            "choice", v.caching, "ReadOnly", choices=v.DISK_CACHING),
         _q("disk.drive_letter", "Drive letter", "F to Z (D is the temporary disk on Azure).",
@@ -157,10 +167,15 @@ SECTIONS: tuple[Section, ...] = (
            "hpcshare on the HPC head node in the VNet) or one address range. Opens TCP 5986 from there only.",
            "text", v.winrm_source, "VirtualNetwork", when=lambda ctx: ctx.get("remote.transport") == "winrm"),
     )),
-    Section("cluster", "HPC Pack cluster", "Which compute nodes use the share (HPC Pack 2016/2019 nodes in the VNet).", (
+    Section("cluster", "HPC Pack cluster", "Which compute nodes use the share (HPC Pack 2016/2019 nodes in the VNet), "
+            "and what they need from it, to size the server against.", (
         _q("cluster.node_group", "Node group", "The HPC Pack node group whose nodes use the share, e.g. ComputeNodes: "
            "the job runs only there and clusrun-hosts.cmd targets it. Empty: any node.",
            "text", v.node_group, ""),
+        _q("cluster.nodes", "Compute nodes", "How many nodes read or write the share at peak; 0: not given.",
+           "number", v.cluster_nodes, 0),
+        _q("cluster.node_mbps", "MB/s per node", "What one node reads or writes at peak, in MB/s; 0: not given.",
+           "number", v.node_mbps, 0),
     )),
 )
 

@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from wizard import profiles
 from wizard.answers import Answers, Problem, Resolution, Secrets, build_answers, coerce, generate_password, resolve
@@ -18,12 +18,16 @@ from wizard.questions import QUESTIONS, SECRET_KEYS, section
 from wizard.state import RunState
 
 if TYPE_CHECKING:
+    from wizard.catalog import Catalog
     from wizard.environment import Environment
     from wizard.plan import Plan
     from wizard.runner import Runner
 
 ADMIN_PASSWORD_ENV = "HPCSHARE_ADMIN_PASSWORD"
 SHARE_PASSWORD_ENV = "HPCSHARE_SHARE_PASSWORD"
+# Where each password may come from when it was not typed (the only copy of this table).
+SECRET_ENV = {"vm.admin_password": ADMIN_PASSWORD_ENV, "account.password": SHARE_PASSWORD_ENV}
+SecretSource = Literal["typed", "environment", "generated"]
 
 
 class AnswersInvalid(Exception):
@@ -77,15 +81,15 @@ class Session:
     def _demo_defaults(self) -> dict[str, Any]:
         if not self.demo:
             return {}
-        from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
+        from wizard.environment import demo_subscription_id
 
-        return {"subscription.id": DEFAULT_SUBSCRIPTION_ID}
+        return {"subscription.id": demo_subscription_id()}
 
     @staticmethod
     def _demo_knows(subscription_id: str) -> bool:
-        from wizard.standin.catalog import subscription
+        from wizard.environment import demo_knows_subscription
 
-        return bool(subscription_id) and subscription(subscription_id) is not None
+        return demo_knows_subscription(subscription_id)
 
     def context(self) -> dict[str, Any]:
         return dict(self.resolution().values)
@@ -159,15 +163,25 @@ class Session:
     def secrets(self) -> Secrets:
         """Passwords: typed > environment > generated (generated ones are flagged to be shown once)."""
         if self._secrets is None:
-            admin, admin_gen = self._secret("vm.admin_password", ADMIN_PASSWORD_ENV)
-            share, share_gen = self._secret("account.password", SHARE_PASSWORD_ENV)
+            admin, admin_gen = self._secret("vm.admin_password")
+            share, share_gen = self._secret("account.password")
             self._secrets = Secrets(admin, share, admin_gen, share_gen)
         return self._secrets
 
-    def _secret(self, key: str, env: str) -> tuple[str, bool]:
+    def secret_source(self, key: str) -> SecretSource:
+        """Where this password will come from: typed > environment (``SECRET_ENV``) > generated.
+        Front ends word it; they never look at the environment themselves."""
+        if self._secret_input.get(key):
+            return "typed"
+        if os.environ.get(SECRET_ENV[key], ""):
+            return "environment"
+        return "generated"
+
+    def _secret(self, key: str) -> tuple[str, bool]:
         typed = self._secret_input.get(key)
         if typed:
             return typed, False
+        env = SECRET_ENV[key]
         from_env = os.environ.get(env, "")
         if from_env:
             broken = self.check(key, from_env)
@@ -192,6 +206,12 @@ class Session:
 
             self._environment = open_environment(demo=self.demo, auth=auth)
         return self._environment
+
+    def catalog(self) -> "Catalog":
+        """The live lists from Azure (or the stand-in) for this session's sign-in."""
+        from wizard.azure.catalog import AzureCatalog
+
+        return AzureCatalog(self.environment)
 
     def run_state(self) -> RunState:
         return RunState.for_profile(self.profile)

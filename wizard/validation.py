@@ -12,7 +12,12 @@ import ipaddress
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
+
+from wizard import diskcaps
+from wizard.diskcaps import CACHING_MAX_GIB, LARGE_DISK_GIB, PREMIUM_V2
+
+# CACHING_MAX_GIB and LARGE_DISK_GIB are re-exported: steps and the stand-in import them from here.
 
 Context = Mapping[str, Any]
 Rule = Callable[[Any, Context], "str | None"]
@@ -37,19 +42,21 @@ RESERVED_LOCAL_NAMES = DISALLOWED_ADMIN_NAMES | {
     "backup operators", "power users", "remote desktop users", "everyone",
 }
 SERVICE_TAGS = ("VirtualNetwork", "AzureLoadBalancer", "Internet", "AzureCloud")
-DISK_SKUS = ("Standard_LRS", "StandardSSD_LRS", "Premium_LRS")
+DISK_SKUS = ("Standard_LRS", "StandardSSD_LRS", "Premium_LRS", PREMIUM_V2)
 DISK_CACHING = ("None", "ReadOnly", "ReadWrite")
 IMAGES = ("win2019-datacenter", "win2022-datacenter", "win2025-datacenter")
 AUTH_METHODS = ("cli", "device-code", "environment", "managed-identity")
 SHARE_ACCESS = ("read", "change", "full")
 TRANSPORTS = ("managed-run-command", "run-command", "winrm")
-# Premium and Standard data disks: 4 GiB up to 32,767 GiB (section 6 of the notes).
+# Premium and Standard data disks: 4 GiB up to 32,767 GiB (section 6 of the notes); Premium SSD v2
+# from the caps table (1 GiB to 64 TiB, disks-types page).
 DISK_SIZE_RANGE = {"Standard_LRS": (4, 32767), "StandardSSD_LRS": (4, 32767), "Premium_LRS": (4, 32767)}
-# Disks of 4 TiB (4096 GiB) and more live on another storage back end: no host caching there, and
-# a disk crosses that boundary only detached from a deallocated VM ("Expand without downtime",
-# learn.microsoft.com/azure/virtual-machines/windows/expand-os-disk).
-LARGE_DISK_GIB = 4096
-CACHING_MAX_GIB = LARGE_DISK_GIB - 1
+# Currencies the Retail Prices API answers in (currencyCode; Azure Retail Prices overview, 2021 list).
+CURRENCIES = ("USD", "AUD", "BRL", "CAD", "CHF", "CNY", "DKK", "EUR", "GBP", "INR", "JPY", "KRW", "NOK",
+              "NZD", "RUB", "SEK", "TWD")
+ZONES = ("", "1", "2", "3")
+MAX_NODES = 100_000
+MAX_NODE_MBPS = 100_000
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _REGION = re.compile(r"^[a-z][a-z0-9]{1,39}$")
@@ -194,9 +201,19 @@ def volume_label(v: str, ctx: Context) -> str | None:
     return None
 
 
+def disk_sku(v: str, ctx: Context) -> str | None:
+    broken = choice(DISK_SKUS)(v, ctx)
+    if broken:
+        return broken
+    if v == PREMIUM_V2 and not ctx.get("vm.zone"):
+        # "Premium SSD v2 disks can only be attached to zonal VMs" (disks-deploy-premium-v2, Limitations).
+        return "Premium SSD v2 needs a zonal VM: set vm.zone to 1, 2 or 3"
+    return None
+
+
 def disk_size(v: int, ctx: Context) -> str | None:
     sku = str(ctx.get("disk.sku", "Premium_LRS"))
-    lo, hi = DISK_SIZE_RANGE.get(sku, (4, 32767))
+    lo, hi = diskcaps.v2_size_range() if sku == PREMIUM_V2 else DISK_SIZE_RANGE.get(sku, (4, 32767))
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
         return f"a whole number of GiB from {lo} to {hi} for {sku}"
     return None
@@ -206,6 +223,8 @@ def caching(v: str, ctx: Context) -> str | None:
     broken = choice(DISK_CACHING)(v, ctx)
     if broken:
         return broken
+    if v != "None" and ctx.get("disk.sku") == PREMIUM_V2:
+        return "must be 'None' for Premium SSD v2: it has no host caching (disks-deploy-premium-v2)"
     size = ctx.get("disk.size_gb")
     if v != "None" and isinstance(size, int) and size > CACHING_MAX_GIB:
         return "must be 'None' for disks of 4 TiB (4096 GiB) or more: Azure has no host caching there"
@@ -467,3 +486,56 @@ def profile_name(v: str, ctx: Context) -> str | None:
 
 def boolean(v: Any, ctx: Context) -> str | None:
     return None if isinstance(v, bool) else "true or false"
+
+
+def _whole(v: Any) -> TypeGuard[int]:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def disk_iops(v: int, ctx: Context) -> str | None:
+    """Premium SSD v2's provisioned IOPS; 0 = the free baseline. Other disk types take none."""
+    if not _whole(v) or v < 0:
+        return "a whole number, 0 for the baseline"
+    sku, size = ctx.get("disk.sku"), ctx.get("disk.size_gb")
+    if sku != PREMIUM_V2:
+        return None if v == 0 else f"only Premium SSD v2 takes provisioned IOPS ({sku} has fixed tiers): set 0"
+    if v == 0 or not _whole(size):
+        return None
+    r = diskcaps.v2_range(size)
+    if not r.min_iops <= v <= r.max_iops:
+        return f"from {r.min_iops:,} to {r.max_iops:,} for a {size} GiB Premium SSD v2 disk (0 = {r.min_iops:,})"
+    return None
+
+
+def disk_mbps(v: int, ctx: Context) -> str | None:
+    """Premium SSD v2's provisioned MB/s; 0 = the free baseline. At most 0.25 MB/s per IOPS."""
+    if not _whole(v) or v < 0:
+        return "a whole number, 0 for the baseline"
+    sku, size, iops = ctx.get("disk.sku"), ctx.get("disk.size_gb"), ctx.get("disk.iops") or 0
+    if sku != PREMIUM_V2:
+        return None if v == 0 else f"only Premium SSD v2 takes provisioned MB/s ({sku} has fixed tiers): set 0"
+    if v == 0 or not _whole(size) or not _whole(iops):
+        return None
+    r = diskcaps.v2_range(int(size), iops or diskcaps.v2_range(size).min_iops)
+    if not r.min_mbps <= v <= r.max_mbps:
+        return (f"from {r.min_mbps} to {r.max_mbps} MB/s for {iops or r.min_iops:,} IOPS "
+                "(at most 0.25 MB/s per IOPS, 1,200 in all; 0 = 125)")
+    return None
+
+
+def zone(v: str, ctx: Context) -> str | None:
+    if v not in ZONES:
+        return "empty (no zone) or an availability zone: 1, 2 or 3"
+    return None
+
+
+def cluster_nodes(v: int, ctx: Context) -> str | None:
+    if not _whole(v) or not 0 <= v <= MAX_NODES:
+        return f"a whole number from 0 (not given) to {MAX_NODES:,}"
+    return None
+
+
+def node_mbps(v: int, ctx: Context) -> str | None:
+    if not _whole(v) or not 0 <= v <= MAX_NODE_MBPS:
+        return f"MB/s as a whole number from 0 (not given) to {MAX_NODE_MBPS:,}"
+    return None

@@ -1,7 +1,8 @@
 """Prove an SMB share works from this machine: connect, write, read back, delete (smbprotocol).
 
-Engine layer: no UI imports. ``smbprotocol``/``smbclient`` and ``rich`` are imported lazily inside the
-functions that need them, so ``import wizard.verify`` stays cheap.
+Engine layer: no UI imports (the terminal report of ``hpcshare verify`` is ``wizard.plain.verify_report``).
+``smbprotocol``/``smbclient`` are imported lazily inside the functions that need them, so
+``import wizard.verify`` stays cheap.
 
 Flow of :func:`probe_share` (see ``reference/notes/windows-server-powershell.md`` §1.3 and §7):
 
@@ -43,7 +44,6 @@ __all__ = [
     "StepName",
     "classify_exception",
     "probe_share",
-    "verify_main",
 ]
 
 StepName = Literal["connect", "write", "read", "delete"]
@@ -129,7 +129,7 @@ def _scrub(text: str, password: str) -> str:
 _MIN_REDACT = 6
 
 
-def _redact(text: str, password: str) -> str:
+def redact(text: str, password: str) -> str:
     """Every message of the probe passes here: the password out, and no control characters from
     the SMB server's or smbprotocol's text (see wizard.sanitize)."""
     return printable(_scrub(text, password) if len(password) >= _MIN_REDACT else text, multiline=True)
@@ -147,7 +147,7 @@ def _ntstatus_of(exc: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def _unc(host: str, share: str, name: str = "") -> str:
+def unc_path(host: str, share: str, name: str = "") -> str:
     return rf"\\{host}\{share}" + (rf"\{name}" if name else "")
 
 
@@ -213,13 +213,13 @@ def classify_exception(
     ``timed_out`` says the watchdog closed the connection because the step overran its time limit.
     Messages name host, share and user and never contain ``password``.
     """
-    unc = _unc(host, share)
+    unc = unc_path(host, share)
     text = _exc_text(exc, password)
     name = type(exc).__name__
     status = _ntstatus_of(exc)
 
     def fail(kind: FailureKind, message: str, hint: str) -> ProbeFailure:
-        return ProbeFailure(kind, _redact(message, password), _redact(hint, password))
+        return ProbeFailure(kind, redact(message, password), redact(hint, password))
 
     if timed_out or status == STATUS_IO_TIMEOUT or (
         name == "SMBException" and "timeout" in text.lower()  # negotiate: "Connection timeout of N seconds exceeded"
@@ -355,13 +355,13 @@ def probe_share(
     steps: list[ProbeStep] = []
     cache: dict[str, Any] = {}  # FRESH pool: never re-use a session from an earlier probe
     probe_name = f".hpcshare-probe-{uuid.uuid4().hex}.txt"
-    probe_path = _unc(host, share, probe_name)
+    probe_path = unc_path(host, share, probe_name)
     payload = f"hpcshare probe {uuid.uuid4().hex} {secrets.token_hex(16)}\r\n".encode("ascii")
     state = {"killed": False, "created": False}  # killed: a watchdog closed the connection (time-out)
     failure: ProbeFailure | None = None
 
     def record(name: StepName, ok: bool, t0: float, message: str) -> None:
-        steps.append(ProbeStep(name, ok, round(time.perf_counter() - t0, 4), _redact(message, password)))
+        steps.append(ProbeStep(name, ok, round(time.perf_counter() - t0, 4), redact(message, password)))
 
     def run_step(name: StepName, t0: float, action) -> tuple[Any, ProbeFailure | None]:
         """Run ``action()`` under the step's time limit; map any exception to a ProbeFailure."""
@@ -383,7 +383,7 @@ def probe_share(
         _tcp_preflight(host, port, timeout)
     except OSError as exc:
         failure = _unreachable(host, port, exc, timeout)
-        failure = ProbeFailure(failure.kind, _redact(failure.message, password), failure.hint)
+        failure = ProbeFailure(failure.kind, redact(failure.message, password), failure.hint)
         record("connect", False, t0, failure.message)
         return ProbeReport(False, steps, failure)
 
@@ -395,7 +395,7 @@ def probe_share(
 
     def do_connect():
         session = smbclient.register_session(host, encrypt=encrypt, **kw)
-        tree = TreeConnect(session, _unc(host, share))  # by hand: keeps STATUS_BAD_NETWORK_NAME visible
+        tree = TreeConnect(session, unc_path(host, share))  # by hand: keeps STATUS_BAD_NETWORK_NAME visible
         tree.connect(require_secure_negotiate=smbclient.ClientConfig().require_secure_negotiate)
         return session, tree
 
@@ -418,7 +418,7 @@ def probe_share(
         raw_dialect = int(session.connection.dialect)
         dialect = _DIALECTS.get(raw_dialect, hex(raw_dialect))
         encrypted = bool(session.encrypt_data or tree.encrypt_data)
-        record("connect", True, t0, f"SMB {dialect} session as '{user}' on {_unc(host, share)} "
+        record("connect", True, t0, f"SMB {dialect} session as '{user}' on {unc_path(host, share)} "
                                     f"({'encrypted' if encrypted else 'not encrypted'})")
 
         # write
@@ -477,54 +477,3 @@ def _close_all(cache: dict[str, Any], timeout: float) -> None:
                 except Exception:  # noqa: BLE001
                     pass
     cache.clear()
-
-
-# ---- command-line report -------------------------------------------------------------------------
-def verify_main(
-    *,
-    server: str,
-    share: str,
-    user: str,
-    port: int,
-    password: str,
-    console=None,
-    timeout: float = 10.0,
-    encrypt: bool | None = None,
-) -> int:
-    """``hpcshare verify``: run :func:`probe_share` and print a short report. 0 = share works, 1 = it does not.
-
-    ``console`` is a ``rich.console.Console`` (a default one on stdout if omitted). The password is
-    never printed: every line passes through the same scrubbing as the report itself.
-    """
-    from rich.console import Console
-    from rich.markup import escape
-
-    if console is None:
-        console = Console(highlight=False)
-    unc = _unc(server, share)
-
-    def out(text: str, style: str | None = None) -> None:
-        console.print(_redact(text, password), style=style, markup=False, highlight=False,
-                      soft_wrap=False)
-
-    out(f"Probing {unc} (port {port}) as '{user}' ...")
-    report = probe_share(server, share, user, password, port=port, timeout=timeout, encrypt=encrypt)
-    width = max(len(s.name) for s in report.steps) if report.steps else 7
-    failure = report.failure
-    for step in report.steps:
-        mark, style = ("✓", "green") if step.ok else ("✗", "red")
-        text = step.message
-        if failure is not None and not step.ok and text == failure.message:
-            text = failure.kind  # the full message follows once, below
-        console.print(
-            f"[{style}]{mark}[/] {escape(step.name.ljust(width))} {step.elapsed_s:6.2f}s  "
-            f"{escape(_redact(text, password))}",
-            highlight=False,
-        )
-    if report.ok:
-        out(f"OK: {unc} is reachable and writable from this machine as '{user}'.", style="bold green")
-        return 0
-    assert failure is not None
-    out(f"FAILED ({failure.kind}): {failure.message}", style="bold red")
-    out(f"What to do: {failure.hint}")
-    return 1

@@ -33,13 +33,15 @@ STRICT: dict[str, str] = {
     "subscription.auth": r"cli|device-code|environment|managed-identity",
     "subscription.id": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
     "subscription.region": r"[a-z][a-z0-9]{1,39}",
+    "subscription.currency": r"[A-Z]{3}",
     "subscription.resource_group": r"[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]",   # parentheses are legal in Azure
     "endpoints.vnet_resource_group": r"|[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]",   # empty: the server's own group
     "vm.name": r"[A-Za-z0-9][A-Za-z0-9-]{0,14}",
     "vm.size": r"[A-Za-z][A-Za-z0-9_]{2,63}",
     "vm.image": r"win20(19|22|25)-datacenter",
     "vm.admin_username": r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}",
-    "disk.sku": r"Standard_LRS|StandardSSD_LRS|Premium_LRS",
+    "vm.zone": r"[123]?",
+    "disk.sku": r"Standard_LRS|StandardSSD_LRS|Premium_LRS|PremiumV2_LRS",
     "disk.caching": r"None|ReadOnly|ReadWrite",
     "disk.drive_letter": r"[F-Zf-z]",
     "disk.label": r"[A-Za-z0-9][A-Za-z0-9 _-]{0,31}",          # spaces are legal in a volume label

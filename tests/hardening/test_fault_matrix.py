@@ -70,7 +70,7 @@ def run_armed(answers: Path, out_dir: Path, *, arm_step: str | None = None,
               spec: str | None = None) -> tuple[int, str, Any]:
     """One ``hpcshare run --demo --yes`` in this process (log-friendly output captured); ``spec``
     is set on the stand-in when ``arm_step`` starts running. Returns (exit code, output, stand-in)."""
-    from wizard.progress import run_with_live_view
+    from wizard.plain.live import run_with_live_view
     from wizard.session import Session
 
     session = Session(answers.stem, demo=True, answers_file=answers, out_dir=out_dir)

@@ -31,10 +31,11 @@ from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
 # A complete, valid answers file with every conditional question applying (public IP on).
 BASE: dict[str, Any] = {
     "subscription.auth": "cli", "subscription.id": DEFAULT_SUBSCRIPTION_ID, "subscription.region": "westeurope",
-    "subscription.resource_group": "rg-hostile",
+    "subscription.resource_group": "rg-hostile", "subscription.currency": "USD",
     "vm.name": "fs01", "vm.size": "Standard_D4s_v5", "vm.image": "win2022-datacenter", "vm.admin_username": "hpcadmin",
+    "vm.zone": "",
     "disk.sku": "Premium_LRS", "disk.size_gb": 1024, "disk.caching": "ReadOnly", "disk.drive_letter": "F",
-    "disk.label": "hpcdata",
+    "disk.label": "hpcdata", "disk.iops": 0, "disk.mbps": 0,
     "account.username": "hpcshareuser",
     "share.name": "MyShare", "share.folder": "MyShare", "share.access": "change", "share.encrypt": False,
     "endpoints.vnet": "vnet-hpc", "endpoints.vnet_cidr": "10.0.0.0/16", "endpoints.subnet": "default",
@@ -42,6 +43,7 @@ BASE: dict[str, Any] = {
     "endpoints.dns_label": "hostile-fs01", "endpoints.smb_source": "VirtualNetwork", "endpoints.udp_445": False,
     "endpoints.rdp_source": "", "endpoints.private_dns_zone": "hpc.internal",
     "remote.transport": "winrm", "remote.winrm_source": "VirtualNetwork", "cluster.node_group": "ComputeNodes",
+    "cluster.nodes": 0, "cluster.node_mbps": 0,
 }
 STRING_KEYS = [k for k in SAVED_KEYS if k in STRICT]
 PROFILE = "hostile"

@@ -221,7 +221,7 @@ def test_azure_and_smb_text_loses_its_control_characters() -> None:
     from azure.core.exceptions import HttpResponseError
 
     from wizard.azure.errors import explain
-    from wizard.verify import _redact
+    from wizard.verify import redact as _redact
 
     exc = HttpResponseError(message=f"Operation failed{OSC52}\x9b2J")
     failed = explain(exc)

@@ -143,7 +143,8 @@ def test_plain_mode_asks_before_opening_445_to_a_public_range(home: Path, tmp_pa
     import questionary
 
     from tests.plain.conftest import ENTER, FakeCatalog, YES, keys, section_keys, typed
-    from wizard import console, profiles
+    from wizard import profiles
+    from wizard.plain import prompts as console
     from wizard.session import Session
 
     asked: list[tuple[str, Any]] = []

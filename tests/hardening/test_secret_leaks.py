@@ -119,7 +119,7 @@ def test_a_generated_password_applied_before_an_interrupt_is_still_shown(home: P
     them exactly once, here, or loses access')."""
     import io
 
-    from wizard.progress import run_with_live_view
+    from wizard.plain.live import run_with_live_view
     from wizard.session import Session
 
     answers = write_answers(tmp_path / "leakint.toml")

@@ -31,7 +31,7 @@ def answers_file(home: Path, tmp_path: Path) -> Path:
 
 def run_session(answers: Path, out_dir: Path, *, faults: str | None = None) -> tuple[int, str, Session]:
     """One `hpcshare run --demo --yes` in this process; returns (exit code, output, session)."""
-    from wizard.progress import run_with_live_view
+    from wizard.plain.live import run_with_live_view
 
     session = Session(answers.stem, demo=True, answers_file=answers, out_dir=out_dir)
     if faults:

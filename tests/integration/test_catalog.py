@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wizard.azure.catalog import AzureCatalog
 from wizard.environment import open_environment
 
 
 def test_catalog_lists_through_the_sdk(home: Path) -> None:
     env = open_environment(demo=True)
     try:
-        cat = env.catalog
+        cat = AzureCatalog(env)
         subs = cat.subscriptions()
         assert subs[0].usable and subs[0].id == env.default_subscription
         assert any(not s.usable for s in subs)

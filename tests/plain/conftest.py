@@ -40,8 +40,9 @@ def typed(text: str) -> str:
 
 def section_keys(section: str, **over: str) -> str:
     """Keys for one section: Enter (take the default) for every question that is asked, except
-    those given as ``name=keys``. A conditional question (``endpoints.dns_label`` with the public IP
-    on, ``remote.winrm_source`` with the WinRM transport) is asked only when given."""
+    those given as ``name=keys``. A conditional question (``when``: the DNS label with a public IP,
+    ``remote.winrm_source`` with the WinRM transport, Premium SSD v2's IOPS and MB/s) is asked only
+    when given."""
     sec = next(s for s in SECTIONS if s.key == section)
     out = []
     for q in sec.questions:

@@ -14,6 +14,7 @@ from tests.plain.conftest import (
 )
 from wizard import cli
 from wizard.artifacts import ARTIFACT_NAMES
+from wizard.questions import section
 
 RUN_NOW = ENTER             # the review's select starts on "Run the plan now"
 STATE_LINE = re.compile(r"^\[(running|done|failed|skipped|warning)\] [a-z0-9-]+(/[a-z0-9-]+)?( \(\d+\.\d+s\))?(: .*)?$")
@@ -156,8 +157,9 @@ def test_ask_unknown_section(home: Path, tmp_path: Path, tty: None, capsys: pyte
 def test_set_override_is_not_asked(home: Path, tmp_path: Path, tty: None, capsys: pytest.CaptureFixture[str]) -> None:
     answers = tmp_path / "setprof.toml"
     answers.write_text(DEMO_ANSWERS)
-    # vm.name comes from --set: the VM section asks the other four questions only.
-    with keys(ENTER * 4, NO):
+    # vm.name comes from --set: the VM section asks the other questions only.
+    asked = sum(1 for q in section("vm").questions if q.key != "vm.name")
+    with keys(ENTER * asked, NO):
         rc = cli.main(["run", "--demo", "--answers", str(answers), "--ask", "vm", "--set", "vm.name=fs9",
                        "--out", str(tmp_path / "o")])
     out = capsys.readouterr().out

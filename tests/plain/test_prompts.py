@@ -9,7 +9,7 @@ import pytest
 from tests.plain.conftest import (
     CTRL_C, DOWN, ENTER, FAKE_SUB, NO, YES, FakeCatalog, all_keys, keys, section_keys, typed,
 )
-from wizard import console
+from wizard.plain import prompts as console
 from wizard.catalog import VnetInfo, vnet_hints
 from wizard.questions import SECTIONS
 from wizard.validation import public_range
@@ -67,7 +67,7 @@ def test_typed_values_and_choices(home: Path) -> None:
     d = saved(home)
     assert d["subscription"]["resource_group"] == "rg-lab"
     assert d["vm"] == {"name": "fs01", "size": "Standard_D4s_v5", "image": "win2025-datacenter",
-                       "admin_username": "labadmin"}
+                       "admin_username": "labadmin", "zone": ""}
     assert d["disk"]["size_gb"] == 2048 and d["disk"]["drive_letter"] == "G"
     assert d["account"]["username"] == "jobs"
     assert d["share"] == {"name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
@@ -369,12 +369,12 @@ def test_review_change_one_section(home: Path) -> None:
 
 
 def test_import_boundary() -> None:
-    """Only wizard.console imports questionary (the import-linter contract, checked at run time)."""
+    """Only wizard.plain imports questionary (the import-linter contract, checked at run time)."""
     import subprocess
     import sys
 
-    code = ("import sys, wizard.cli, wizard.commands, wizard.session, wizard.progress, wizard.plan;"
+    code = ("import sys, wizard.cli, wizard.commands, wizard.session, wizard.provision, wizard.plan;"
             "assert 'questionary' not in sys.modules, 'questionary imported by the engine';"
-            "import wizard.console; assert 'questionary' in sys.modules")
+            "import wizard.plain.prompts; assert 'questionary' in sys.modules")
     from tests.plain.conftest import REPO
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -112,7 +112,7 @@ def test_plain_mode_on_a_pty_runs_the_demo(home: Path) -> None:
             term.expect(re.escape(sec.title))
             for q in sec.questions:
                 if q.when is not None:
-                    continue                        # public IP off, transport not winrm: not asked
+                    continue                        # conditional (DNS label, WinRM source, Premium SSD v2 figures): not asked
                 term.expect(prompt(q.label))
                 term.send("\x15fspty\r" if q.key == "vm.name" else "\r")
         term.expect(r"Plan for profile 'ptyprof'")

@@ -1,4 +1,4 @@
-"""The plan's remote steps as the runner calls them (wizard.remote.run)."""
+"""The plan's remote steps as the runner calls them (wizard.execute.remote_steps)."""
 from __future__ import annotations
 
 import base64
@@ -13,7 +13,7 @@ from tests.remote.helpers import FakeCompute
 from wizard.answers import Answers, Secrets
 from wizard.plan import Names, tags
 from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS
-from wizard.remote.run import make_shell, run_remote_step, server_info_from
+from wizard.execute.remote_steps import make_shell, run_remote_step, server_info_from
 from wizard.remote.run_command import ActionRunCommandShell, ManagedRunCommandShell
 from wizard.runner import StepFailed
 

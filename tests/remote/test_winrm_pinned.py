@@ -16,7 +16,7 @@ from wizard.answers import Answers, Secrets
 from wizard.remote import WinRmShell, configure_server, self_test
 from wizard.remote.pinning import PinnedCertificate
 from wizard.remote.protocol import SUBSTEPS
-from wizard.remote.run import winrm_failure
+from wizard.execute.remote_steps import winrm_failure
 from wizard.runner import StepFailed
 from wizard.standin.fake_winrm import make_certificate
 from wizard.standin.wsman import WsmanEndpoint

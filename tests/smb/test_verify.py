@@ -24,8 +24,8 @@ from wizard.verify import (
     ProbeStep,
     classify_exception,
     probe_share,
-    verify_main,
 )
+from wizard.plain.verify_report import verify_main
 
 STEPS = ["connect", "write", "read", "delete"]
 

@@ -15,7 +15,8 @@ from .helpers import Clients, make_clients
 
 @pytest.fixture(autouse=True)
 def _no_standin_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HPCSHARE_STANDIN_LATENCY", "HPCSHARE_STANDIN_SCALE", "HPCSHARE_STANDIN_FAULTS", "HPCSHARE_STANDIN_LOG"):
+    for var in ("HPCSHARE_STANDIN_LATENCY", "HPCSHARE_STANDIN_SCALE", "HPCSHARE_STANDIN_FAULTS", "HPCSHARE_STANDIN_LOG",
+                "HPCSHARE_STANDIN_QUOTA"):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -122,10 +122,10 @@ class FakeRun:
 
 FULL_PROFILE: dict[str, Any] = {
     "subscription.auth": "cli", "subscription.id": SUB_ID, "subscription.region": "northeurope",
-    "subscription.resource_group": "rg-saved",
+    "subscription.resource_group": "rg-saved", "subscription.currency": "EUR",
     "vm.name": "savedfs", "vm.size": "Standard_D8s_v5", "vm.image": "win2025-datacenter",
-    "vm.admin_username": "fsadmin",
-    "disk.sku": "StandardSSD_LRS", "disk.size_gb": 256, "disk.caching": "None",
+    "vm.admin_username": "fsadmin", "vm.zone": "2",
+    "disk.sku": "StandardSSD_LRS", "disk.size_gb": 256, "disk.iops": 0, "disk.mbps": 0, "disk.caching": "None",
     "disk.drive_letter": "G", "disk.label": "jobs",
     "account.username": "jobuser",
     "share.name": "Jobs", "share.folder": "JobsData", "share.access": "full", "share.encrypt": True,
@@ -134,6 +134,7 @@ FULL_PROFILE: dict[str, Any] = {
     "endpoints.public_ip": False, "endpoints.dns_label": "", "endpoints.smb_source": "10.5.0.0/16",
     "endpoints.udp_445": False, "endpoints.rdp_source": "", "endpoints.private_dns_zone": "",
     "remote.transport": "run-command", "remote.winrm_source": "VirtualNetwork", "cluster.node_group": "ComputeNodes",
+    "cluster.nodes": 24, "cluster.node_mbps": 15,
 }
 
 

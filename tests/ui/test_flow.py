@@ -12,6 +12,7 @@ from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import ARTIFACTS, SUB_ID, FakeRun, save_profile
 from tests.ui.keys import field_value, tab_to, type_into
 from wizard import profiles
+from wizard.questions import SECTION_KEYS, SECTIONS
 
 
 
@@ -84,14 +85,14 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         await pilot.press("ctrl+n")
         await settle(pilot, app, SectionScreen)
 
-        assert app.screen.section.key == "remote"
-        await pilot.press("enter")
-        await settle(pilot, app, SectionScreen)
-
-        # Cluster: the node group the job and clusrun-hosts.cmd target (rendered from the table).
-        assert app.screen.section.key == "cluster"
-        await type_into(pilot, app, "#input-node_group", "ComputeNodes")
-        await pilot.press("enter")
+        # The sections after the network: Enter takes the defaults, except the cluster's node group
+        # (the job and clusrun-hosts.cmd target it; rendered from the question table).
+        for section in SECTIONS[SECTION_KEYS.index("endpoints") + 1:]:
+            assert app.screen.section.key == section.key
+            if section.key == "cluster":
+                await type_into(pilot, app, "#input-node_group", "ComputeNodes")
+            await pilot.press("enter")
+            await settle(pilot, app)
         await settle(pilot, app, ReviewScreen)
 
         # Review: every answer, with the password hidden.
@@ -166,7 +167,7 @@ async def test_review_reopens_a_section_and_comes_back(make_app) -> None:
         # Back from Review goes to the last section; Next returns.
         await pilot.press("escape")
         await settle(pilot, app, SectionScreen)
-        assert app.screen.section.key == "cluster"
+        assert app.screen.section.key == SECTIONS[-1].key
         await pilot.press("enter")
         await settle(pilot, app, ReviewScreen)
     assert profiles.load(profiles.profile_path("default")).values["share.name"] == "Scratch"

@@ -77,7 +77,7 @@ async def test_vm_size_restricted_for_the_subscription_blocks_next(make_app) -> 
     app = make_app(start="vm")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, SectionScreen)
-        rule = "VM size: Standard_M128s is restricted for this subscription in northeurope"
+        rule = "VM size: Standard_M128s is restricted in northeurope for this subscription"
         assert rule in field_message(app, "vm.size")
         assert app.focused is app.screen.query_one("#size-table")   # the field to fix has focus
         await pilot.press("ctrl+n")
@@ -92,13 +92,13 @@ async def test_vm_size_restricted_for_the_subscription_blocks_next(make_app) -> 
 async def test_premium_disk_needs_a_premium_capable_size(make_app) -> None:
     save_profile("default", vm__size="Standard_D2_v5", disk__sku="Premium_LRS")
     app = make_app(start="disk")
-    app.load_choices("vm-sizes", (SUB_ID, "northeurope"))      # as if the VM screen had loaded it
+    app.lists.load("vm-sizes", (SUB_ID, "northeurope"))      # as if the VM screen had loaded it
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, SectionScreen)
         await pilot.press("ctrl+n")
         await settle(pilot, app)
         assert app.screen.section.key == "disk"
-        assert "Premium_LRS needs a VM size with premium storage" in field_message(app, "disk.sku")
+        assert "Disk type: Standard_D2_v5 cannot attach Premium SSD" in field_message(app, "disk.sku")
 
 
 async def test_welcome_rejects_a_bad_profile_name(make_app) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from wizard.azure.steps import text
-from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
+from wizard.catalog import DiskSkuInfo, RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
 
 if TYPE_CHECKING:
     from wizard.environment import Environment
@@ -25,6 +25,13 @@ def _restricted(sku: Any, region: str) -> bool:
         if not values or region.lower() in values:
             return True
     return False
+
+
+def _zones(sku: Any, region: str) -> tuple[str, ...]:
+    for info in sku.location_info or []:
+        if (info.location or "").lower() == region.lower():
+            return tuple(sorted(info.zones or ()))
+    return ()
 
 
 def _physical(location: Any) -> bool:
@@ -64,10 +71,25 @@ class AzureCatalog:
                     max_data_disks=int(caps.get("MaxDataDiskCount", "0")),
                     premium_io=caps.get("PremiumIO", "False").lower() == "true",
                     restricted=_restricted(sku, region),
+                    family=sku.family or "",
+                    uncached_iops=int(caps.get("UncachedDiskIOPS", "0")),
+                    # Bytes per second (MiB-based: 145 MB/s is 152043520) -> MB/s.
+                    uncached_mbps=int(caps.get("UncachedDiskBytesPerSecond", "0")) // (1024 * 1024),
+                    zones=_zones(sku, region),
                 ))
             except ValueError:
                 continue  # a SKU with capabilities we cannot read is not one to offer
         return sorted(out, key=lambda s: (s.vcpus, s.memory_gb, s.name))
+
+    def disk_skus(self, subscription_id: str, region: str) -> list[DiskSkuInfo]:
+        """Managed disk types offered in the region (deduplicated), with their zones; the way
+        "Deploy a Premium SSD v2" checks where Premium SSD v2 is available."""
+        skus = self.env.compute(subscription_id).resource_skus.list(filter=f"location eq '{region}'")
+        out: dict[str, DiskSkuInfo] = {}
+        for sku in skus:
+            if sku.resource_type == "disks" and not _restricted(sku, region) and sku.name not in out:
+                out[sku.name] = DiskSkuInfo(sku.name, _zones(sku, region))
+        return sorted(out.values(), key=lambda d: d.name)
 
     def vnets(self, subscription_id: str, region: str) -> list[VnetInfo]:
         out: list[VnetInfo] = []

@@ -17,6 +17,8 @@ from wizard.answers import Answers, Secrets
 from wizard.plan import DNS_LABEL_SCOPE, TAG_MANAGED_BY, TAG_PROFILE, VNET_DENY_RULE, Names, image_urn, tags
 from wizard.remote.protocol import WINRM_HTTPS_PORT
 from wizard.runner import StepContext, StepFailed
+from wizard import diskcaps
+from wizard.diskcaps import PREMIUM_V2
 from wizard.validation import LARGE_DISK_GIB, smb_sources
 
 if TYPE_CHECKING:
@@ -356,6 +358,33 @@ def _check_attached_change(compute: Any, t: Target, existing: Any, size: int, sk
             f"az vm disk detach {az} --name {t.names.data_disk}; re-run; az vm start {az}.")
 
 
+def disk_body(answers: Answers) -> dict[str, Any]:
+    """The data disk PUT. Premium SSD v2 is zonal and provisioned: ``zones`` and, when asked for,
+    diskIOPSReadWrite / diskMBpsReadWrite (Disk_Create_WithPremiumV2_LRSAccountType example; 0 keeps
+    Azure's baseline of 3,000 IOPS / 125 MB/s). A zonal VM's disk goes in the VM's zone."""
+    d, zone = answers.disk, answers.vm.zone
+    props: dict[str, Any] = {"creationData": {"createOption": "Empty"}, "diskSizeGB": d.size_gb}
+    if d.sku == PREMIUM_V2:
+        if d.iops:
+            props["diskIOPSReadWrite"] = d.iops
+        if d.mbps:
+            props["diskMBpsReadWrite"] = d.mbps
+    body: dict[str, Any] = {"location": answers.subscription.region, "tags": tags(answers), "sku": {"name": d.sku},
+                            "properties": props}
+    if zone:
+        body["zones"] = [zone]
+    return body
+
+
+def _performance_matches(existing: Any, answers: Answers) -> bool:
+    d = answers.disk
+    if d.sku != PREMIUM_V2:
+        return True
+    base = diskcaps.caps(PREMIUM_V2, d.size_gb)
+    return (existing.disk_iops_read_write == (d.iops or base.iops)
+            and existing.disk_m_bps_read_write == (d.mbps or base.mbps))
+
+
 def data_disk(ctx: StepContext, t: Target) -> Outputs:
     compute = t.env.compute(t.sub)
     disks = compute.disks
@@ -364,7 +393,7 @@ def data_disk(ctx: StepContext, t: Target) -> Outputs:
     if existing is not None:
         _require_owned(t, existing, f"Disk {t.names.data_disk}", "VM name")
         size, sku = existing.disk_size_gb, text(existing.sku.name) if existing.sku else None
-        if size == d.size_gb and sku == d.sku and not failed(existing):
+        if size == d.size_gb and sku == d.sku and not failed(existing) and _performance_matches(existing, t.answers):
             ctx.log(f"Disk {t.names.data_disk} ({size} GiB {sku}) is in place.")
             return {"id": existing.id, "size_gb": size, "changed": False}
         if size is not None and d.size_gb < size:
@@ -375,9 +404,7 @@ def data_disk(ctx: StepContext, t: Target) -> Outputs:
             if d.size_gb > size and _vm_of(existing):
                 ctx.log(f"Growing disk {t.names.data_disk} from {size} to {d.size_gb} GiB while its VM runs "
                         "(Azure expands data disks online).")
-    body = {"location": t.region, "tags": t.tags, "sku": {"name": d.sku},
-            "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": d.size_gb}}
-    result = disks.begin_create_or_update(t.rg, t.names.data_disk, body).result()
+    result = disks.begin_create_or_update(t.rg, t.names.data_disk, disk_body(t.answers)).result()
     ctx.log(f"Disk {t.names.data_disk}: {d.size_gb} GiB {d.sku}.")
     return {"id": result.id, "size_gb": d.size_gb, "changed": True}
 
@@ -386,7 +413,7 @@ def data_disk(ctx: StepContext, t: Target) -> Outputs:
 
 def vm_body(t: Target, nic_id: str, disk_id: str) -> dict[str, Any]:
     publisher, offer, sku, version = image_urn(t.answers.vm.image).split(":")
-    return {
+    body: dict[str, Any] = {
         "location": t.region,
         "tags": t.tags,
         "properties": {
@@ -408,6 +435,10 @@ def vm_body(t: Target, nic_id: str, disk_id: str) -> dict[str, Any]:
                 {"id": nic_id, "properties": {"primary": True, "deleteOption": "Detach"}}]},
         },
     }
+    if t.answers.vm.zone:
+        # A zonal VM (Premium SSD v2 attaches only to one, in its own zone).
+        body["zones"] = [t.answers.vm.zone]
+    return body
 
 
 def _clear_leftover_os_disk(ctx: StepContext, t: Target, compute: Any) -> None:
@@ -485,12 +516,8 @@ def vm(ctx: StepContext, t: Target) -> Outputs:
     return {"id": result.id, "computer_name": t.names.vm, "admin_created": True, "changed": True}
 
 
-def private_dns(ctx: StepContext, t: Target) -> Outputs:
-    from wizard.azure.privatedns import ensure_private_dns  # it imports this module
-
-    return ensure_private_dns(ctx, t)
-
-
+# The plan's step id -> its converging function; the private-dns step lives in
+# wizard.azure.privatedns (built on this module), and wizard.execute joins the two tables.
 AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
     "resource-group": resource_group,
     "network": network,
@@ -499,5 +526,4 @@ AZURE_STEPS: dict[str, Callable[[StepContext, Target], Outputs]] = {
     "nic": nic,
     "data-disk": data_disk,
     "vm": vm,
-    "private-dns": private_dns,
 }

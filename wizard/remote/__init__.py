@@ -9,11 +9,11 @@
 * ``pinning``     ``PinnedCertificate``: the server certificate winrm-bootstrap returned, pinned
 * ``steps``       ``configure_server(...)``, ``self_test(...)`` and ``winrm_bootstrap(...)``: one
                   remote call each
-* ``run``         the plan's remote steps, as the runner calls them
 
 No user value ever appears in script text or on a command line: only base64 parameters.
-Imported by wizard.execute / wizard.remote.run; imports no UI library, and azure / winrm only
-lazily (inside the transports).
+Transport and protocol only, below the runner: the plan's remote steps as the runner calls them
+are ``wizard.execute.remote_steps``. Imports no UI library, and azure / winrm only lazily
+(inside the transports).
 """
 from typing import TYPE_CHECKING, Any
 

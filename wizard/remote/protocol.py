@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from wizard.sanitize import printable
 
@@ -44,7 +44,7 @@ SUBSTEPS: dict[str, tuple[str, ...]] = {
 }
 
 Status = Literal["ok", "changed", "skipped", "warning", "failed"]
-STATUSES: tuple[str, ...] = ("ok", "changed", "skipped", "warning", "failed")
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 def encode_param(value: dict[str, Any]) -> str:
@@ -81,7 +81,7 @@ class SubStepResult:
         return self.status == "failed"
 
     def to_line(self) -> str:
-        body = {"step": self.step, "status": self.status, "message": self.message}
+        body: dict[str, Any] = {"step": self.step, "status": self.status, "message": self.message}
         if self.data:
             body["data"] = self.data
         return RESULT_PREFIX + json.dumps(body, separators=(",", ":"))
@@ -100,9 +100,7 @@ def parse_results(output: str) -> list[SubStepResult]:
             continue
         if not isinstance(body, dict) or not isinstance(body.get("step"), str):
             continue
-        status = body.get("status")
-        if status not in STATUSES:
-            status = "failed"
+        status: Status = next((s for s in STATUSES if s == body.get("status")), "failed")
         data = body.get("data")
         results.append(
             SubStepResult(

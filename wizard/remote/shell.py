@@ -86,9 +86,9 @@ def complete_results(name: str, parsed: list[SubStepResult], stderr: str, exit_c
     if expected is None:
         return list(parsed)
     by_step: dict[str, SubStepResult] = {}
-    for r in parsed:
-        if r.step in expected and r.step not in by_step:
-            by_step[r.step] = r
+    for result in parsed:
+        if result.step in expected and result.step not in by_step:
+            by_step[result.step] = result
     out: list[SubStepResult] = []
     failed = False
     for step in expected:

@@ -138,7 +138,9 @@ class WinRmShell:
         asserting the pinned SHA-256 on every connection."""
         factory = self._factory
         if factory is None:
-            from winrm.protocol import Protocol as factory  # lazy: only WinRM users pay the import
+            from winrm.protocol import Protocol  # lazy: only WinRM users pay the import
+
+            factory = Protocol
         proto = factory(
             endpoint=self.url,
             transport="ntlm",

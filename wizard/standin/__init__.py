@@ -48,6 +48,7 @@ ENV_LATENCY = "HPCSHARE_STANDIN_LATENCY"
 ENV_SCALE = "HPCSHARE_STANDIN_SCALE"
 ENV_FAULTS = "HPCSHARE_STANDIN_FAULTS"
 ENV_LOG = "HPCSHARE_STANDIN_LOG"
+ENV_QUOTA = "HPCSHARE_STANDIN_QUOTA"
 
 
 class StandIn:
@@ -57,8 +58,12 @@ class StandIn:
     subscription_id: str = catalog.DEFAULT_SUBSCRIPTION_ID
 
     def __init__(self, *, latency: str = "instant", scale: float = 1.0, state_file: Path | None = None,
-                 faults: str | None = None, log_file: Path | None = None, port: int = 0, token: str | None = None):
+                 faults: str | None = None, log_file: Path | None = None, port: int = 0, token: str | None = None,
+                 quota: str | None = None):
+        from .quota import parse
+
         self._latency = Latency(latency, scale)
+        self._quota_limits = parse(quota)
         # The bearer token it accepts (credential.process_token unless given): clients of this
         # process get it from FakeCredential(), others from 'hpcshare standin' or the variable.
         self.token = token or process_token()
@@ -78,7 +83,7 @@ class StandIn:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "StandIn":
-        """Settings from HPCSHARE_STANDIN_LATENCY / _SCALE / _FAULTS / _LOG; keyword overrides win."""
+        """Settings from HPCSHARE_STANDIN_LATENCY / _SCALE / _FAULTS / _LOG / _QUOTA; keyword overrides win."""
         kw: dict[str, Any] = {}
         if os.environ.get(ENV_LATENCY):
             kw["latency"] = os.environ[ENV_LATENCY].strip()
@@ -91,6 +96,8 @@ class StandIn:
             kw["faults"] = os.environ[ENV_FAULTS]
         if os.environ.get(ENV_LOG):
             kw["log_file"] = Path(os.environ[ENV_LOG])
+        if os.environ.get(ENV_QUOTA):
+            kw["quota"] = os.environ[ENV_QUOTA]
         kw.update(overrides)
         return cls(**kw)
 
@@ -103,10 +110,12 @@ class StandIn:
             # The server side loads here, not when wizard.standin is imported: the demo Session
             # imports wizard.standin.catalog (the demo subscription) before the first screen.
             from .app import Arm
+            from .quota import Quota
             from .server import StandInHTTPServer, make_tls_context
             from .store import Store
 
-            arm = Arm(Store(self.state_file), self._latency, self._faults, token=self.token)
+            arm = Arm(Store(self.state_file), self._latency, self._faults, token=self.token,
+                      quota=Quota(self._quota_limits))
             tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
             try:
                 tls, ca_path = make_tls_context(tmpdir)

@@ -13,10 +13,11 @@ import threading
 import time
 import traceback
 
-from . import catalog, handlers
+from . import catalog, handlers, prices
 from .errors import ArmError, error_body
 from .faults import Fault, FaultPlan
 from .latency import Latency
+from .quota import Quota
 from .routing import parse_route, rg_id
 from .store import Store
 
@@ -24,9 +25,11 @@ WRITE_METHODS = ("PUT", "POST", "DELETE", "PATCH")
 
 
 class Arm:
-    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = "", *, token: str):
+    def __init__(self, store: Store, latency: Latency, faults: FaultPlan, base_url: str = "", *, token: str,
+                 quota: Quota | None = None):
         self.store = store
         self.token = token
+        self.quota = quota or Quota()
         self.latency = latency
         self.faults = faults
         self.base_url = base_url
@@ -58,6 +61,8 @@ class Arm:
                 self.store.dirty = True
 
     def _handle(self, req: handlers.Request, now: float) -> handlers.Response:
+        if req.path.rstrip("/").lower() == prices.PATH:
+            return self._prices(req)
         auth = req.headers.get("authorization", "")
         if not auth.lower().startswith("bearer "):
             raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
@@ -93,6 +98,17 @@ class Arm:
             group = self.store.get(rg_id(route.sub, route.rg)) if route.rg else None
             route = dataclasses.replace(route, sub=sub["subscriptionId"], rg=group["name"] if group else route.rg)
         return handlers.dispatch(handlers.Ctx(self, req, route, now))
+
+
+    def _prices(self, req: handlers.Request) -> handlers.Response:
+        """The Retail Prices API: public (no token, no api-version needed), GET only."""
+        fault = self.faults.take_immediate("prices", req.method.lower())
+        if fault is not None:
+            return _fault_response(fault)
+        if req.method != "GET":
+            raise ArmError(405, "HttpMethodNotAllowed", f"The requested resource does not support http method '{req.method}'.")
+        status, body = prices.query(req.query, self.base_url)
+        return handlers.Response(status, body)
 
 
 def _fault_response(fault: Fault) -> handlers.Response:

@@ -6,7 +6,7 @@ The figures are realistic for the named sizes but are a fixed catalogue, not a l
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 TENANT_ID = "7c3f5a1e-2b9d-4e6f-8a0c-1d2e3f4a5b6c"
@@ -20,28 +20,32 @@ _SUBSCRIPTIONS: tuple[tuple[str, str, str], ...] = (
 
 
 def subscriptions() -> list[dict[str, Any]]:
-    return [subscription(sub_id) for sub_id, _, _ in _SUBSCRIPTIONS]  # type: ignore[misc]
+    return [_subscription_body(*entry) for entry in _SUBSCRIPTIONS]
 
 
 def subscription(sub_id: str) -> dict[str, Any] | None:
-    for known, name, state in _SUBSCRIPTIONS:
-        if known.lower() == sub_id.lower():
-            return {
-                "id": f"/subscriptions/{known}",
-                "subscriptionId": known,
-                "tenantId": TENANT_ID,
-                "displayName": name,
-                "state": state,
-                "subscriptionPolicies": {
-                    "locationPlacementId": "Public_2014-09-01",
-                    "quotaId": "PayAsYouGo_2014-09-01",
-                    "spendingLimit": "Off",
-                },
-                "authorizationSource": "RoleBased",
-                "managedByTenants": [],
-                "tags": {},
-            }
+    for entry in _SUBSCRIPTIONS:
+        if entry[0].lower() == sub_id.lower():
+            return _subscription_body(*entry)
     return None
+
+
+def _subscription_body(known: str, name: str, state: str) -> dict[str, Any]:
+    return {
+        "id": f"/subscriptions/{known}",
+        "subscriptionId": known,
+        "tenantId": TENANT_ID,
+        "displayName": name,
+        "state": state,
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off",
+        },
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "tags": {},
+    }
 
 
 # name, displayName, geography, geographyGroup, physical location, paired region, longitude, latitude
@@ -109,10 +113,10 @@ def locations(sub_id: str) -> list[dict[str, Any]]:
                 "pairedRegion": [{"name": paired, "id": f"/subscriptions/{sub_id}/locations/{paired}"}],
             },
         })
-    for name, display, regional, group in _LOGICAL:
+    for name, display, regional, logical_group in _LOGICAL:
         metadata: dict[str, Any] = {"regionType": "Logical", "regionCategory": "Other"}
-        if group:
-            metadata["geographyGroup"] = group
+        if logical_group:
+            metadata["geographyGroup"] = logical_group
         out.append({"id": f"/subscriptions/{sub_id}/locations/{name}", "name": name, "type": "Region",
                     "displayName": display, "regionalDisplayName": regional, "metadata": metadata})
     return out
@@ -129,6 +133,9 @@ class VmSize:
     temp_disk_mb: int = 0
     acus: int = 195
     nics: int = 2
+    # Uncached disk limits across all data disks (size pages' "Max uncached disk throughput").
+    uncached_iops: int = 0
+    uncached_mbps: int = 0
     # Regions where it is not offered at all; None = everywhere.
     only_in: tuple[str, ...] | None = None
     # Regions where it is listed but restricted (NotAvailableForSubscription); "*" = all.
@@ -144,10 +151,6 @@ class VmSize:
     def restricted(self, location: str) -> bool:
         return "*" in self.restricted_in or location in self.restricted_in
 
-
-# vCPUs a subscription may run per VM family and region: an assumption for the demo subscription
-# (real defaults vary by offer); above it a VM create gets QuotaExceeded.
-FAMILY_CORE_QUOTA = 32
 
 _EU_US = ("eastus", "eastus2", "westus2", "westeurope", "northeurope", "uksouth")
 
@@ -187,7 +190,32 @@ VM_SIZES: tuple[VmSize, ...] = (
     VmSize("Standard_L16s_v3", "standardLSv3Family", 16, 128, 32, True, 163840, 150, 8, only_in=_EU_US),
     VmSize("Standard_L32s_v3", "standardLSv3Family", 32, 256, 32, True, 327680, 150, 8, only_in=_EU_US, restricted_in=("*",)),
 )
+# Uncached disk IOPS / MB/s per size, from the Learn size pages (Dsv5/Dv5/Esv5/Ev5, Dasv5, Dsv3,
+# Fsv2, Lsv3, B-series, Dv2/DSv2). Sizes without premium storage list a per-disk figure there;
+# these are the VM-level totals the resource SKU capabilities carry.
+_UNCACHED: dict[str, tuple[int, int]] = {
+    "Standard_B1s": (320, 10), "Standard_B1ms": (640, 10), "Standard_B2s": (1280, 15),
+    "Standard_B2ms": (1920, 22), "Standard_B4ms": (2880, 35), "Standard_B8ms": (4320, 50),
+    "Standard_D2_v2": (6000, 96), "Standard_D3_v2": (12000, 192), "Standard_DS2_v2": (6400, 96),
+    "Standard_D2s_v3": (3200, 48), "Standard_D4s_v3": (6400, 96), "Standard_D2_v3": (3000, 46),
+    "Standard_D2s_v5": (3750, 85), "Standard_D4s_v5": (6400, 145), "Standard_D8s_v5": (12800, 290),
+    "Standard_D16s_v5": (25600, 600), "Standard_D32s_v5": (51200, 865),
+    "Standard_D2_v5": (3750, 85), "Standard_D4_v5": (6400, 145), "Standard_D8_v5": (12800, 290),
+    "Standard_D4ads_v5": (6400, 145), "Standard_D8ads_v5": (12800, 290),
+    "Standard_E2s_v5": (3750, 85), "Standard_E4s_v5": (6400, 145), "Standard_E8s_v5": (12800, 290),
+    "Standard_E16s_v5": (25600, 600), "Standard_E4_v5": (6400, 145),
+    "Standard_F2s_v2": (3200, 47), "Standard_F4s_v2": (6400, 95), "Standard_F8s_v2": (12800, 190),
+    "Standard_F16s_v2": (25600, 380),
+    "Standard_L8s_v3": (12800, 290), "Standard_L16s_v3": (25600, 600), "Standard_L32s_v3": (51200, 865),
+}
+VM_SIZES = tuple(replace(s, uncached_iops=_UNCACHED[s.name][0], uncached_mbps=_UNCACHED[s.name][1])
+                 for s in VM_SIZES)
 _VM_SIZES_BY_NAME = {s.name.lower(): s for s in VM_SIZES}
+
+
+def families() -> tuple[str, ...]:
+    """Every VM family the catalogue offers (the names quota usages use)."""
+    return tuple(dict.fromkeys(s.family for s in VM_SIZES))
 
 
 def vm_size(name: str) -> VmSize | None:
@@ -214,6 +242,9 @@ def _vm_sku(size: VmSize, location: str, sub_id: str) -> dict[str, Any]:
         "AcceleratedNetworkingEnabled": str(size.vcpus >= 2),
         "RdmaEnabled": "False",
         "MaxNetworkInterfaces": str(size.nics),
+        "UncachedDiskIOPS": str(size.uncached_iops),
+        # Bytes per second, in MiB: D4s_v5's 145 MB/s is 152043520.
+        "UncachedDiskBytesPerSecond": str(size.uncached_mbps * 1024 * 1024),
     }
     restrictions = []
     if size.restricted(location):
@@ -236,14 +267,26 @@ def _vm_sku(size: VmSize, location: str, sub_id: str) -> dict[str, Any]:
     }
 
 
+def _tier_entry(name: str, tier: str, size: str, min_gib: int, max_gib: int) -> tuple[str, str, str, int, int, int, int]:
+    # IOPS and MB/s from hpcshare's caps table (one source for the disk figures).
+    from wizard.diskcaps import caps
+
+    c = caps(name, max_gib)
+    return (name, tier, size, min_gib, max_gib, c.iops, c.mbps)
+
+
 # name, tier, size, min GiB, max GiB, IOPS, MBps
 _DISK_SKUS: tuple[tuple[str, str, str, int, int, int, int], ...] = (
-    ("Standard_LRS", "Standard", "S30", 513, 1024, 500, 60),
-    ("StandardSSD_LRS", "Standard", "E30", 513, 1024, 500, 60),
-    ("Premium_LRS", "Premium", "P30", 513, 1024, 5000, 200),
-    ("Premium_LRS", "Premium", "P40", 1025, 2048, 7500, 250),
+    _tier_entry("Standard_LRS", "Standard", "S30", 513, 1024),
+    _tier_entry("StandardSSD_LRS", "Standard", "E30", 513, 1024),
+    _tier_entry("Premium_LRS", "Premium", "P30", 513, 1024),
+    _tier_entry("Premium_LRS", "Premium", "P40", 1025, 2048),
 )
 DISK_SKU_NAMES = ("Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS", "UltraSSD_LRS", "PremiumV2_LRS")
+# "Premium SSD v2 disks are only available in select regions" (disks-deploy-premium-v2, Limitations).
+# The demo offers it in these regions (not in the others, so the "not offered here" path is real)
+# and, as the Learn page's CLI check reads it, in the zones of locationInfo.
+PREMIUM_V2_REGIONS = ("eastus", "eastus2", "westus2", "northeurope", "westeurope", "swedencentral", "uksouth")
 
 
 def _disk_sku(entry: tuple[str, str, str, int, int, int, int], location: str) -> dict[str, Any]:
@@ -266,6 +309,14 @@ def _disk_sku(entry: tuple[str, str, str, int, int, int, int], location: str) ->
     }
 
 
+def premium_v2_offered(location: str) -> bool:
+    return location in PREMIUM_V2_REGIONS
+
+
+def _premium_v2_sku(location: str) -> dict[str, Any]:
+    return _disk_sku(("PremiumV2_LRS", "Ultra", "Premium_v2", 1, 65536, 80000, 1200), location)
+
+
 def resource_skus(sub_id: str, location: str | None) -> list[dict[str, Any]]:
     """Resource SKUs for one region (or every region when location is None)."""
     regions = location_names() if location is None else [location]
@@ -275,6 +326,8 @@ def resource_skus(sub_id: str, location: str | None) -> list[dict[str, Any]]:
             continue
         out.extend(_vm_sku(s, loc, sub_id) for s in VM_SIZES if s.offered_in(loc))
         out.extend(_disk_sku(d, loc) for d in _DISK_SKUS)
+        if premium_v2_offered(loc):
+            out.append(_premium_v2_sku(loc))
     return out
 
 

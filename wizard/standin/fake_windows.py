@@ -50,12 +50,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from wizard.remote.config import ConfigError, check_config
+from wizard.standin.firewall_addresses import address_key
 from wizard.remote.protocol import (
     CONFIG_PARAM,
     CONFIGURE_SERVER,
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
+    Status,
     WINRM_BOOTSTRAP,
     SubStepResult,
     decode_param,
@@ -105,7 +107,7 @@ class _Fail(Exception):
         self.error_id = error_id
 
 
-Outcome = tuple[str, str, dict[str, Any]]
+Outcome = tuple[Status, str, dict[str, Any]]
 
 
 def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str, str], server: dict[str, Any],
@@ -139,7 +141,7 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
             lines.append(SubStepResult(step, "failed", _clip(f.message), {"errorId": f.error_id} if f.error_id else {}).to_line())
             failed = True
             continue
-        lines.append(SubStepResult(step, status, _clip(message), data).to_line())  # type: ignore[arg-type]
+        lines.append(SubStepResult(step, status, _clip(message), data).to_line())
     if name == SELF_TEST and cfg:
         remove_connections(server, cfg["computer_name"])     # the script's finally { Disconnect-HpcProbe }
     run.cleanup()
@@ -239,16 +241,6 @@ def _meets_policy(password: str, username: str) -> bool:
 
 def _bool(v: bool) -> str:
     return "True" if v else "False"
-
-
-def _addr_key(addresses: list[str]) -> str:
-    out = []
-    for a in addresses:
-        a = a.strip()
-        if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", a):
-            a += "/32"
-        out.append(a.lower())
-    return ",".join(sorted(out))
 
 
 # ---- which Windows, which disks: chosen by environment, kept with the VM -------------------------
@@ -402,8 +394,8 @@ class _Run:
         sizes = [int(d.get("size_gib", d.get("size_gb")) or 0) for d in attached]
         temp_size = sizes[0] if sizes else 16          # the worst case: the temporary disk has the data disk's size
         nvme = self.bus == "nvme"
-        os_disk = {"key": "os", "boot": True, "size_gib": 127, "lun": None}
-        temp = {"key": "temp", "boot": False, "size_gib": temp_size, "lun": None, "local": True}
+        os_disk: dict[str, Any] = {"key": "os", "boot": True, "size_gib": 127, "lun": None}
+        temp: dict[str, Any] = {"key": "temp", "boot": False, "size_gib": temp_size, "lun": None, "local": True}
         if nvme:
             os_disk.update(bus="NVMe", model=_NVME_REMOTE, location="Integrated : Bus 0 : Device 0 : Function 0 : Adapter 0",
                            path=_nvme_path(1))
@@ -418,11 +410,11 @@ class _Run:
             states.setdefault("temp", {"style": "MBR", "partitions": [
                 {"number": 1, "size_gib": temp_size, "letter": "D",
                  "volume": {"id": _volume_id("temp"), "file_system": "NTFS", "label": "Temporary Storage"}}]})
-        out = [os_disk, temp]
+        out: list[dict[str, Any]] = [os_disk, temp]
         for d, size in zip(attached, sizes):
             lun = int(d.get("lun", 0))
             key = f"lun{lun}"
-            disk = {"key": key, "boot": False, "size_gib": size, "lun": lun}
+            disk: dict[str, Any] = {"key": key, "boot": False, "size_gib": size, "lun": lun}
             if nvme:
                 disk.update(bus="NVMe", model=_NVME_REMOTE, location="Integrated : Bus 0 : Device 0 : Function 0 : Adapter 0",
                             path=_nvme_path(lun + 2))
@@ -727,7 +719,7 @@ def _firewall(r: _Run) -> Outcome:
             rules[name] = want
             did.append(f"created rule {name}")
         elif not (rule.get("enabled") and rule.get("protocol") == protocol and rule.get("local_ports") == ["445"]
-                  and _addr_key(rule.get("remote", [])) == _addr_key(remote)):
+                  and address_key(rule.get("remote", [])) == address_key(remote)):
             rules[name] = want
             did.append(f"updated rule {name}")
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from wizard.remote.config import ConfigError, check_config
-from wizard.remote.protocol import CONFIG_PARAM, SECRET_PARAM, SUBSTEPS, WINRM_BOOTSTRAP, SubStepResult
+from wizard.remote.protocol import CONFIG_PARAM, SECRET_PARAM, SUBSTEPS, WINRM_BOOTSTRAP, Status, SubStepResult
 
 FRIENDLY_NAME = "hpcshare-winrm-https"
 RULE_NAME = "hpcshare-WinRM-HTTPS-In-TCP-5986"
@@ -50,7 +50,7 @@ class _Fail(Exception):
         self.error_id = error_id
 
 
-Outcome = tuple[str, str, dict[str, Any]]
+Outcome = tuple[Status, str, dict[str, Any]]
 
 
 def make_certificate(names: list[str], *, years: int = 2) -> tuple[bytes, str]:
@@ -122,7 +122,7 @@ def simulate_bootstrap(parameters: dict[str, str], protected: dict[str, str], se
             lines.append(SubStepResult(step, "failed", f.message, {"errorId": f.error_id} if f.error_id else {}).to_line())
             failed = True
             continue
-        lines.append(SubStepResult(step, status, message, data).to_line())  # type: ignore[arg-type]
+        lines.append(SubStepResult(step, status, message, data).to_line())
     return "\r\n".join(lines) + "\r\n", "", 1 if failed else 0
 
 
@@ -138,7 +138,7 @@ def _certificate(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, A
                 and sorted(n.lower() for n in c.get("dns_names", [])) == wanted):
             found = thumb
             break
-    status = "ok"
+    status: Status = "ok"
     if found is None:
         der, key_pem = make_certificate(names)
         from cryptography import x509
@@ -193,7 +193,7 @@ def _listener(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]
 
 
 def _firewall(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]) -> Outcome:
-    from wizard.standin.fake_windows import _addr_key
+    from wizard.standin.firewall_addresses import address_key
 
     remote = list(cfg["winrm_remote"])
     port = cfg["port"]
@@ -206,7 +206,7 @@ def _firewall(server: dict[str, Any], cfg: dict[str, Any], state: dict[str, Any]
         rules[RULE_NAME] = want
         return "changed", f"Windows Firewall: created rule {RULE_NAME}; {facts}", {}
     same = (rule.get("enabled") and rule.get("protocol") == "TCP" and rule.get("port") == port
-            and _addr_key(rule.get("remote", [])) == _addr_key(remote))
+            and address_key(rule.get("remote", [])) == address_key(remote))
     if same:
         return "ok", f"Windows Firewall already as wanted: {facts}", {}
     rules[RULE_NAME] = want

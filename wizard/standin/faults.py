@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 KINDS = (
     "subscriptions", "locations", "skus", "resourcegroup", "vnet", "subnet", "nsg", "publicip",
-    "nic", "disk", "vm", "runcommand", "runcommand-action",
+    "nic", "disk", "vm", "runcommand", "runcommand-action", "usages", "prices",
 )
 VERBS = ("get", "put", "post", "delete", "head")
 IMMEDIATE = ("403", "429", "500", "drop")

@@ -70,7 +70,7 @@ def _unknown_type(namespace: str, rtype: str) -> ArmError:
 
 
 def parse_route(path: str) -> Route:
-    """Targets: subscriptions, subscription, locations, skus, vmsizes, operation, operation-result,
+    """Targets: subscriptions, subscription, locations, skus, vmsizes, usages, operation, operation-result,
     dns-check, provider-list, resource-groups, resource-group, generic-list, resource-list,
     resource, child-list, child, action."""
     # ARM decodes each segment: the SDK sends hpc%28test%29 for the group hpc(test) (review row 4).
@@ -118,6 +118,8 @@ def _subscription_provider(path: str, sub: str, segs: list[str], low: list[str])
             return Route("network-operation-result", sub=sub, location=loc, op_id=rest[3])
         if len(rest) == 3 and ns == "microsoft.network" and rest_low[2] == "checkdnsnameavailability":
             return Route("dns-check", "publicip", sub=sub, location=loc)
+        if len(rest) == 3 and ns == "microsoft.compute" and rest_low[2] == "usages":
+            return Route("usages", "usages", sub=sub, location=loc)
         if len(rest) == 3 and ns == "microsoft.compute" and rest_low[2] == "vmsizes":
             return Route("vmsizes", "skus", sub=sub, location=loc)
         raise _unknown_path(path)

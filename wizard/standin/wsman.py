@@ -181,11 +181,12 @@ class WsmanEndpoint:
                     with self._lock:
                         cmd["result"] = simulate(script, {"ConfigB64": config}, {"SecretB64": secret}, self._state(), None)
             out, err, code = cmd["result"]
+            stream_id = desired.get("CommandId") if desired is not None else None
             b64 = lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii")  # noqa: E731
             return 200, _envelope(msg_id, '<rsp:ReceiveResponse>'
-                                          f'<rsp:Stream Name="stdout" CommandId="{desired.get("CommandId")}">{b64(out)}</rsp:Stream>'
-                                          f'<rsp:Stream Name="stderr" CommandId="{desired.get("CommandId")}">{b64(err)}</rsp:Stream>'
-                                          f'<rsp:CommandState CommandId="{desired.get("CommandId")}" State="{_DONE}">'
+                                          f'<rsp:Stream Name="stdout" CommandId="{stream_id}">{b64(out)}</rsp:Stream>'
+                                          f'<rsp:Stream Name="stderr" CommandId="{stream_id}">{b64(err)}</rsp:Stream>'
+                                          f'<rsp:CommandState CommandId="{stream_id}" State="{_DONE}">'
                                           f'<rsp:ExitCode>{int(code)}</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>')
         if verb == "Signal":
             return 200, _envelope(msg_id, "<rsp:SignalResponse/>")

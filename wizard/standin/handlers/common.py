@@ -6,16 +6,17 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Mapping
+from typing import Any, Callable, Protocol
 
 from ..errors import conflict, resource_group_not_found
-from ..faults import Fault
+from ..faults import Fault, FaultPlan
+from ..latency import Latency
 from ..operations import Operation
+from ..quota import Quota
 from ..routing import ResourceType, Route, rg_id
 from ..store import Store
 
-if TYPE_CHECKING:
-    from ..app import Arm
 
 DEFAULT_API_VERSION = "2024-07-01"
 
@@ -52,10 +53,38 @@ def injected_error(kind: str, fault: Fault) -> dict[str, Any]:
     return {"code": code, "message": f"{message} (injected by the hpcshare stand-in: {fault.text})"}
 
 
+def sub_object(body: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """``body[key]`` when it is a JSON object, else {} (a missing or null object reads as empty)."""
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+class ArmState(Protocol):
+    """What a handler may use of the stand-in (``app.Arm``), without importing it: handlers sit
+    below the app that dispatches to them."""
+    store: Store
+    latency: Latency
+    faults: FaultPlan
+    base_url: str
+    quota: Quota
+
+
+
+# A NIC released by a VM (deleted, or its create failed) stays reserved for that VM for 180 s:
+# NicReservedForAnotherVm (review 2026-12-02 row 3; the wording is Azure's, see aka.ms/deletenic).
+NIC_HOLD_S = 180
+# The instant profile shrinks the hold 1000-fold (0.18 s x scale): tests stay fast, the rule stays observable.
+INSTANT_HOLD_FACTOR = 0.001
+
+
+def nic_hold_seconds(latency: Any) -> float:
+    return NIC_HOLD_S * latency.scale * (1.0 if latency.profile == "realistic" else INSTANT_HOLD_FACTOR)
+
+
 class Ctx:
     """One request being handled, with the state it may read and change. The Arm lock is held."""
 
-    def __init__(self, arm: "Arm", req: Request, route: Route, now: float):
+    def __init__(self, arm: ArmState, req: Request, route: Route, now: float):
         self.arm = arm
         self.req = req
         self.route = route
@@ -102,8 +131,6 @@ class Ctx:
             error = injected_error(kind, fault)
         extra: dict[str, Any] = {}
         if kind == "vm":  # how long the NICs stay reserved if this deletes the VM or fails its create
-            from .network import nic_hold_seconds
-
             extra["nic_hold_s"] = nic_hold_seconds(self.arm.latency)
         op = Operation.new(
             sub=self.route.sub, namespace=namespace, location=location, kind=kind, verb=verb,

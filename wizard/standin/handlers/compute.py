@@ -12,15 +12,16 @@ import re
 import uuid
 from typing import Any
 
+from wizard import diskcaps
 from wizard.validation import LARGE_DISK_GIB
 
-from .. import catalog, validation
+from .. import catalog, premiumv2, validation
 from ..errors import ArmError, bad_request, conflict, invalid_reference, resource_not_found
 from ..operations import Operation, iso
 from ..routing import DISK, NIC, VM, resource_id
 from ..store import Store
 from . import generic, network
-from .common import Ctx, KindSpec, Response, register, state_of
+from .common import Ctx, KindSpec, Response, register, state_of, sub_object
 
 
 def _invalid(message: str) -> ArmError:
@@ -45,6 +46,15 @@ def list_skus(ctx: Ctx) -> Response:
     return Response(200, {"value": catalog.resource_skus(ctx.route.sub, location)})
 
 
+def list_usages(ctx: Ctx) -> Response:
+    """GET …/providers/Microsoft.Compute/locations/{region}/usages (Usage_List): vCPUs used and
+    allowed per family and in the region, from the same quota the VM create enforces."""
+    location = catalog.normalize_location(ctx.route.location)
+    if location is None:
+        raise bad_request("NoRegisteredProviderFound", f"No registered resource provider found for location '{ctx.route.location}'.")
+    return Response(200, {"value": ctx.arm.quota.usages(ctx.store, location)})
+
+
 def list_vm_sizes(ctx: Ctx) -> Response:
     location = catalog.normalize_location(ctx.route.location)
     if location is None:
@@ -53,10 +63,6 @@ def list_vm_sizes(ctx: Ctx) -> Response:
 
 
 # -- disks -----------------------------------------------------------------------------------------
-_TIERS = ((4, 1), (8, 2), (16, 3), (32, 4), (64, 6), (128, 10), (256, 15), (512, 20), (1024, 30), (2048, 40),
-          (4096, 50), (8192, 60), (16384, 70), (32767, 80))
-
-
 def _sku_name(value: Any) -> str:
     for name in catalog.DISK_SKU_NAMES:
         if isinstance(value, str) and value.lower() == name.lower():
@@ -64,19 +70,9 @@ def _sku_name(value: Any) -> str:
     raise _invalid(f"The value '{value}' of parameter 'sku.name' is invalid. Allowed values: {', '.join(catalog.DISK_SKU_NAMES)}.")
 
 
-def _disk_performance(sku: str, size_gb: int) -> dict[str, Any]:
-    tier_no = next((t for limit, t in _TIERS if size_gb <= limit), 80)
-    out: dict[str, Any] = {"diskIOPSReadWrite": 500, "diskMBpsReadWrite": 60}
-    if sku.startswith("Premium"):
-        out = {"diskIOPSReadWrite": min(20000, 120 + 5 * size_gb), "diskMBpsReadWrite": min(900, 25 + size_gb // 5),
-               "tier": f"P{tier_no}"}
-    elif sku.startswith("StandardSSD"):
-        out["tier"] = f"E{tier_no}"
-    return out
-
-
 def disk_body(ctx: Ctx, rid: str, name: str, location: str, sku: str, size_gb: int, creation: dict[str, Any],
-              tags: dict[str, str], extra: dict[str, Any] | None = None, existing: dict | None = None) -> dict:
+              tags: dict[str, str], extra: dict[str, Any] | None = None, existing: dict | None = None,
+              zones: list[str] | None = None) -> dict:
     old = (existing or {}).get("properties", {})
     props = {
         **(extra or {}),
@@ -88,10 +84,13 @@ def disk_body(ctx: Ctx, rid: str, name: str, location: str, sku: str, size_gb: i
         "encryption": {"type": "EncryptionAtRestWithPlatformKey"},
         "networkAccessPolicy": "AllowAll",
         "publicNetworkAccess": "Enabled",
-        **_disk_performance(sku, size_gb),
     }
-    return {"name": name, "id": rid, "type": DISK.full, "location": location, "tags": tags,
-            "sku": {"name": sku, "tier": "Premium" if sku.startswith("Premium") else "Standard"}, "properties": props}
+    props.update(premiumv2.performance(sku, size_gb, props))
+    out = {"name": name, "id": rid, "type": DISK.full, "location": location, "tags": tags,
+           "sku": {"name": sku, "tier": "Premium" if sku.startswith("Premium") else "Standard"}, "properties": props}
+    if zones:
+        out["zones"] = list(zones)
+    return out
 
 
 # Disk types that "Expand without downtime" does not cover while the VM runs: the include
@@ -145,7 +144,7 @@ def check_disk_change(store: Store, disk: dict[str, Any], sku: str, size_gb: int
 def build_disk(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: str) -> dict:
     rid = existing["id"] if existing else rid
     props = copy.deepcopy(validation.properties_of(body))
-    sku_in = body.get("sku") if isinstance(body.get("sku"), dict) else {}
+    sku_in = sub_object(body, "sku")
     # Standard_LRS is the create default; an update without a sku keeps the disk's.
     sku = _sku_name(sku_in.get("name") or (existing["sku"]["name"] if existing else "Standard_LRS"))
     creation = props.get("creationData")
@@ -155,15 +154,18 @@ def build_disk(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: 
     if option.lower() != "empty" and not existing:
         raise _invalid(f"Disk createOption '{option}' is not supported by the hpcshare stand-in (use Empty).")
     size = props.get("diskSizeGB")
-    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 32767:
-        raise _invalid(f"Disk size {size} GB is invalid: diskSizeGB must be an integer between 1 and 32767.")
+    top = diskcaps.v2_size_range()[1] if sku == diskcaps.PREMIUM_V2 else 32767
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= top:
+        raise _invalid(f"Disk size {size} GB is invalid: diskSizeGB must be an integer between 1 and {top}.")
+    zones = premiumv2.check_disk(sku, size, props, body.get("zones", (existing or {}).get("zones")), location,
+                                creating=existing is None)
     for derived in ("diskState", "managedBy", "provisioningState"):
         props.pop(derived, None)
     if existing is not None:
         check_disk_change(ctx.store, existing, sku, size)
     old_creation = (existing or {}).get("properties", {}).get("creationData")
     return disk_body(ctx, rid, existing["name"] if existing else ctx.route.name, location, sku, size,
-                     old_creation or {"createOption": "Empty"}, validation.tags_of(body), props, existing)
+                     old_creation or {"createOption": "Empty"}, validation.tags_of(body), props, existing, zones)
 
 
 def disk_owner(store: Store, disk_id: str) -> str | None:
@@ -266,7 +268,7 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     old = (existing or {}).get("properties", {})
     plan = _VmPlan()
 
-    hardware = props.get("hardwareProfile") if isinstance(props.get("hardwareProfile"), dict) else {}
+    hardware = sub_object(props, "hardwareProfile")
     size_name = hardware.get("vmSize")
     if not size_name:
         raise _invalid("Required parameter 'hardwareProfile.vmSize' is missing (null).")
@@ -283,10 +285,10 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
             "location or zones. See https://aka.ms/azureskunotavailable for details.",
         )
     hardware["vmSize"] = size.name
-    _check_quota(ctx, size, location, rid)
+    ctx.arm.quota.check_create(ctx.store, size, location, rid)
 
-    storage = props.get("storageProfile") if isinstance(props.get("storageProfile"), dict) else {}
-    os_in = storage.get("osDisk") if isinstance(storage.get("osDisk"), dict) else {}
+    storage = sub_object(props, "storageProfile")
+    os_in = sub_object(storage, "osDisk")
     if (os_in.get("createOption") or "FromImage").lower() != "fromimage":
         raise _invalid("The hpcshare stand-in creates VMs from platform images only (osDisk.createOption FromImage).")
     image = storage.get("imageReference")
@@ -330,7 +332,8 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
         out_os.setdefault("linuxConfiguration", {"disablePasswordAuthentication": False, "provisionVMAgent": True})
 
     out_nics = _vm_nics(ctx, props, rid, location, name)
-    storage_out = _vm_storage(ctx, plan, storage, os_in, image, os_type, size, old, rid, name, location)
+    storage_out = _vm_storage(ctx, plan, storage, os_in, image, os_type, size, old, rid, name, location,
+                              body.get("zones") or (existing or {}).get("zones"))
 
     for derived in ("instanceView", "provisioningState"):
         props.pop(derived, None)
@@ -356,25 +359,6 @@ def build_vm(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: st
     if body.get("zones"):
         out["zones"] = body["zones"]
     return out
-
-
-def _check_quota(ctx: Ctx, size: catalog.VmSize, location: str, rid: str) -> None:
-    """Regional vCPU quota per VM family; the wording is ARM's (code QuotaExceeded, seen in public
-    CLI and Terraform logs; older answers say OperationNotAllowed with the same message)."""
-    usage = 0
-    for vm in ctx.store.of_type(VM.full):
-        other = catalog.vm_size(vm["properties"]["hardwareProfile"]["vmSize"])
-        if vm["id"].lower() != rid.lower() and vm["location"] == location and other and other.family == size.family:
-            usage += other.vcpus
-    limit = catalog.FAMILY_CORE_QUOTA
-    if usage + size.vcpus > limit:
-        raise conflict(
-            "QuotaExceeded",
-            f"Operation could not be completed as it results in exceeding approved {size.family} Cores quota. "
-            f"Additional details - Deployment Model: Resource Manager, Location: {location}, Current Limit: {limit}, "
-            f"Current Usage: {usage}, Additional Required: {size.vcpus}, (Minimum) New Limit Required: "
-            f"{usage + size.vcpus}. Submit a request for Quota increase at https://aka.ms/ProdportalCRP.",
-        )
 
 
 def _vm_nics(ctx: Ctx, props: dict[str, Any], rid: str, location: str, name: str) -> list[dict[str, Any]]:
@@ -422,13 +406,14 @@ def _premium_check(size: catalog.VmSize, storage_type: str, disk_name: str) -> N
 
 def _vm_storage(ctx: Ctx, plan: _VmPlan, storage: dict[str, Any], os_in: dict[str, Any], image: dict[str, Any],
                 os_type: str, size: catalog.VmSize, old: dict[str, Any], rid: str, name: str,
-                location: str) -> dict[str, Any]:
+                location: str, vm_zones: Any = None) -> dict[str, Any]:
     r = ctx.route
     old_storage = old.get("storageProfile", {})
     old_os = old_storage.get("osDisk")
     os_name = old_os["name"] if old_os else (os_in.get("name") or f"{name}_OsDisk_1_{uuid.uuid4().hex}")
     os_md = dict(os_in.get("managedDisk") or {})
     os_sku = _sku_name(os_md.get("storageAccountType") or ("Premium_LRS" if size.premium_io else "Standard_LRS"))
+    premiumv2.check_os_disk(os_sku)
     _premium_check(size, os_sku, os_name)
     os_size = os_in.get("diskSizeGB") or (127 if os_type == "Windows" else 30)
     os_disk_id = (old_os or {}).get("managedDisk", {}).get("id") or resource_id(r.sub, r.rg, DISK, os_name)
@@ -478,12 +463,15 @@ def _vm_storage(ctx: Ctx, plan: _VmPlan, storage: dict[str, Any], os_in: dict[st
             owner = disk_owner(ctx.store, disk["id"])
             if owner and owner.lower() != rid.lower():
                 raise conflict("OperationNotAllowed", f"Disk {disk['name']} is already attached to VM {owner}.")
+            premiumv2.check_attach(disk, str(entry.get("caching") or "None"), vm_zones, name)
             sku, disk_size, disk_name, disk_id, option = disk["sku"]["name"], disk["properties"]["diskSizeGB"], disk["name"], disk["id"], "Attach"
         elif option.lower() == "empty":
             disk_size = entry.get("diskSizeGB")
             if not isinstance(disk_size, int) or isinstance(disk_size, bool) or not 1 <= disk_size <= 32767:
                 raise _invalid(f"Required parameter 'dataDisks[lun={lun}].diskSizeGB' is missing or invalid.")
             sku = _sku_name(md.get("storageAccountType") or "Standard_LRS")
+            premiumv2.check_attach({"sku": {"name": sku}, "zones": vm_zones or [], "id": f"dataDisks[lun={lun}]"},
+                                   str(entry.get("caching") or "None"), vm_zones, name)
             previous = old_by_lun.get(lun)
             if previous and previous.get("createOption") == "Empty":
                 disk_name, disk_id = previous["name"], previous["managedDisk"]["id"]

@@ -14,7 +14,7 @@ import ipaddress
 import re
 import time
 import uuid
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeGuard
 
 from .. import catalog, validation
 from ..errors import bad_request, invalid_reference, resource_not_found
@@ -22,7 +22,7 @@ from ..operations import Operation
 from ..routing import NIC, NSG, PUBLIC_IP, SUBNET, VM, VNET, parse_id, resource_id
 from ..store import Store
 from . import generic
-from .common import Ctx, KindSpec, Response, new_etag, register
+from .common import NIC_HOLD_S, Ctx, KindSpec, Response, new_etag, register, sub_object
 
 IPv4Net = ipaddress.IPv4Network
 
@@ -50,7 +50,8 @@ def _cidr(text: Any, where: str) -> IPv4Net:
     return loose
 
 
-def _same_region(ref: dict[str, Any] | None, location: str) -> bool:
+def _same_region(ref: dict[str, Any] | None, location: str) -> TypeGuard[dict[str, Any]]:
+    """A referenced resource that exists, in this region (a reference elsewhere is invalid)."""
     return ref is not None and ref.get("location") == location
 
 
@@ -112,7 +113,7 @@ def _build_subnet(ctx: Ctx, vnet_id: str, vnet_name: str, vnet_nets: list[IPv4Ne
         nsg = generic.find_ref(ctx.store, nsg_ref, NSG)
         if not _same_region(nsg, location):
             raise invalid_reference(nsg_ref, sid)
-        props["networkSecurityGroup"] = {"id": nsg["id"]}  # type: ignore[index]
+        props["networkSecurityGroup"] = {"id": nsg["id"]}
     props.pop("addressPrefixes", None)
     props.pop("ipConfigurations", None)  # derived
     props["addressPrefix"] = str(net)
@@ -237,11 +238,11 @@ def put_subnet(ctx: Ctx) -> Response:
     vnet = _vnet_of_route(ctx)
     body = validation.check_shape(ctx.req.body, "Subnet", top_level=_SUBNET_KEYS)
     old = _subnet_of_route(ctx, vnet)
-    nets = [ipaddress.ip_network(p) for p in vnet["properties"]["addressSpace"]["addressPrefixes"]]
+    nets = [IPv4Net(p) for p in vnet["properties"]["addressSpace"]["addressPrefixes"]]  # stored: checked IPv4
     entry = {"name": ctx.route.child, "properties": validation.properties_of(body)}
-    subnet, net = _build_subnet(ctx, vnet["id"], vnet["name"], nets, vnet["location"], entry, old)  # type: ignore[arg-type]
-    others = [(s["name"], ipaddress.ip_network(s["properties"]["addressPrefix"])) for s in vnet["properties"]["subnets"]]
-    _check_overlap(subnet["name"], net, others, vnet["name"])  # type: ignore[arg-type]
+    subnet, net = _build_subnet(ctx, vnet["id"], vnet["name"], nets, vnet["location"], entry, old)
+    others = [(s["name"], IPv4Net(s["properties"]["addressPrefix"])) for s in vnet["properties"]["subnets"]]
+    _check_overlap(subnet["name"], net, others, vnet["name"])
     subnet["properties"]["provisioningState"] = "Updating"
     subnets = [s for s in vnet["properties"]["subnets"] if s["name"].lower() != subnet["name"].lower()]
     position = next((i for i, s in enumerate(vnet["properties"]["subnets"]) if s is old), len(subnets))
@@ -468,7 +469,7 @@ def _new_public_address(store: Store) -> str:
 def build_public_ip(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: str) -> dict:
     rid = existing["id"] if existing else rid
     props = copy.deepcopy(validation.properties_of(body))
-    sku = body.get("sku") if isinstance(body.get("sku"), dict) else {}
+    sku = sub_object(body, "sku")
     sku_name = sku.get("name") or "Basic"  # ARM's default; Basic was retired on 30 Sep 2025
     if sku_name.lower() == "basic":
         raise bad_request(
@@ -624,7 +625,7 @@ def build_nic(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: s
         nsg = generic.find_ref(ctx.store, nsg_ref, NSG)
         if not _same_region(nsg, location):
             raise invalid_reference(nsg_ref, rid)
-        props["networkSecurityGroup"] = {"id": nsg["id"]}  # type: ignore[index]
+        props["networkSecurityGroup"] = {"id": nsg["id"]}
     out_configs = []
     taken_here: dict[str, str] = {}
     old_configs = {c["name"].lower(): c for c in (existing or {}).get("properties", {}).get("ipConfigurations", [])}
@@ -640,12 +641,12 @@ def build_nic(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: s
         if found is None or found[0]["location"] != location:
             raise invalid_reference(subnet_ref, rid)
         _, subnet = found
-        net = ipaddress.ip_network(subnet["properties"]["addressPrefix"])
+        net = IPv4Net(subnet["properties"]["addressPrefix"])
         used = {**_used_addresses(ctx.store, subnet["id"], rid), **taken_here}
         previous = old_configs.get(entry["name"].lower())
         if not cp.get("privateIPAddress") and previous and _ref_of(previous, "subnet") == subnet["id"].lower():
             cp["privateIPAddress"] = previous["properties"].get("privateIPAddress")  # a re-PUT keeps its address
-        cp["privateIPAddress"] = _assign_address(cfg_id, cp, net, used)  # type: ignore[arg-type]
+        cp["privateIPAddress"] = _assign_address(cfg_id, cp, net, used)
         taken_here[cp["privateIPAddress"]] = cfg_id
         cp["privateIPAllocationMethod"] = "Static" if (cp.get("privateIPAllocationMethod") or "").lower() == "static" else "Dynamic"
         cp["subnet"] = {"id": subnet["id"]}
@@ -654,14 +655,14 @@ def build_nic(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: s
             pip = generic.find_ref(ctx.store, pip_ref, PUBLIC_IP)
             if not _same_region(pip, location):
                 raise invalid_reference(pip_ref, rid)
-            user = _pip_user(ctx.store, pip["id"])  # type: ignore[index]
+            user = _pip_user(ctx.store, pip["id"])
             if user and not user.lower().startswith(rid.lower() + "/"):
                 raise bad_request(
                     "PublicIPAddressInUse",
-                    f"IP configuration {cfg_id} is referencing public IP address {pip['id']} that is already "  # type: ignore[index]
+                    f"IP configuration {cfg_id} is referencing public IP address {pip['id']} that is already "
                     f"allocated to resource {user}.",
                 )
-            cp["publicIPAddress"] = {"id": pip["id"]}  # type: ignore[index]
+            cp["publicIPAddress"] = {"id": pip["id"]}
         cp["primary"] = bool(cp.get("primary", i == 0))
         cp.setdefault("privateIPAddressVersion", "IPv4")
         out_configs.append({"name": entry["name"], "id": cfg_id, "etag": new_etag(),
@@ -700,15 +701,6 @@ def decorate_nic(store: Store, nic: dict[str, Any]) -> None:
         nic["properties"]["macAddress"] = "00-0D-3A-" + "-".join(digest[i:i + 2] for i in (0, 2, 4))
 
 
-# A NIC released by a VM (deleted, or its create failed) stays reserved for that VM for 180 s:
-# NicReservedForAnotherVm (review 2026-12-02 row 3; the wording is Azure's, see aka.ms/deletenic).
-NIC_HOLD_S = 180
-# The instant profile shrinks the hold 1000-fold (0.18 s x scale): tests stay fast, the rule stays observable.
-INSTANT_HOLD_FACTOR = 0.001
-
-
-def nic_hold_seconds(latency: Any) -> float:
-    return NIC_HOLD_S * latency.scale * (1.0 if latency.profile == "realistic" else INSTANT_HOLD_FACTOR)
 
 
 def hold_nics(store: Store, vm: dict[str, Any], until: float) -> None:

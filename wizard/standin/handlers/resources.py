@@ -174,7 +174,7 @@ def list_generic(ctx: Ctx) -> Response:
             continue
         if res.get("type", "").count("/") != 1 or not _matches(res, terms):
             continue  # child records (run commands) are not listed by ARM here
-        item = {k: res[k] for k in ("id", "name", "type", "location", "tags", "sku", "kind", "managedBy") if k in res}
+        item: dict[str, Any] = {k: res[k] for k in ("id", "name", "type", "location", "tags", "sku", "kind", "managedBy") if k in res}
         items.append(item)
     return Response(200, {"value": _top(ctx, items)})
 

@@ -21,7 +21,7 @@ from ..operations import iso
 from ..routing import RUN_COMMAND, VM, resource_id
 from ..store import Store
 from . import generic
-from .common import Ctx, KindSpec, Response, register, state_of
+from .common import Ctx, KindSpec, Response, register, state_of, sub_object
 
 OUTPUT_LIMIT = 4096
 SIMULATOR = "wizard.standin.fake_windows"
@@ -109,7 +109,7 @@ def build_run_command(ctx: Ctx, body: dict, existing: dict | None, rid: str, loc
     if conflict:
         raise conflict
     props = dict(validation.properties_of(body))
-    source = props.get("source") if isinstance(props.get("source"), dict) else {}
+    source = sub_object(props, "source")
     if not any(source.get(k) for k in ("script", "scriptUri", "commandId")):
         raise bad_request("InvalidParameter", "One of source.script, source.scriptUri or source.commandId is required.")
     parameters = _named_values(props.get("parameters"), "parameters")

@@ -1,7 +1,7 @@
 """Fields whose choices come from Azure: subscriptions, regions, VM sizes and existing VNets.
 
-Each list loads in a thread worker (catalog calls block) through ``HpcShareApp.load_choices``,
-which caches results. While it loads, the control shows a loading indicator and the rest of the
+Each list loads in a thread worker (catalog calls block) through the ``LiveLists`` the field
+was given, which caches results. While it loads, the control shows a loading indicator and the rest of the
 screen stays usable; a failure shows inline with a Retry button. A value that the loaded list
 does not offer (say a saved region the subscription cannot use) is kept on screen and flagged.
 """
@@ -18,7 +18,8 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from screens.fields import ContextFn, Field, SelectBacked
+from screens.widgets.fields import ContextFn, Field, SelectBacked
+from screens.live_lists import LiveLists
 from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
 from wizard.questions import Question
 
@@ -31,11 +32,18 @@ NOUNS = {"subscriptions": "subscriptions", "regions": "regions", "vm-sizes": "VM
 class LiveField(Field):
     """Shared loading / failure / retry behaviour. Subclasses render the loaded items."""
 
+    class Loaded(Message):
+        """A live list finished loading (the screen re-validates)."""
+
+        def __init__(self, field: "LiveField") -> None:
+            super().__init__()
+            self.field = field
+
     source: str = ""
 
     def __init__(self, question: Question, initial: Any, session: "Session", context: ContextFn,
-                 *, warning: str = "") -> None:
-        super().__init__(question, initial, session, context, warning=warning)
+                 lists: LiveLists, *, warning: str = "") -> None:
+        super().__init__(question, initial, session, context, lists, warning=warning)
         self.source = question.choices_source or ""
         self.items: list[Any] | None = None        # None: not loaded (yet, or failed)
         self.load_error: str = ""
@@ -74,8 +82,8 @@ class LiveField(Field):
             return
         if not force and args == self.loaded_for and self.items is not None:
             return
-        app = self.app
-        cached = app.cached_choices(self.source, args) if not force else None  # type: ignore[attr-defined]
+        lists = self.lists
+        cached = lists.cached(self.source, args) if not force else None
         if cached is not None:
             self.loaded(args, cached)
             return
@@ -84,7 +92,7 @@ class LiveField(Field):
         self.query_one(".live-retry", Button).display = False
 
         def work() -> tuple[tuple[str, ...], list[Any]]:
-            return args, app.load_choices(self.source, args, force=force)  # type: ignore[attr-defined]
+            return args, lists.load(self.source, args, force=force)
 
         self.run_worker(work, thread=True, exclusive=True, group=f"live-{self.key}",
                         name=f"load {self.source}", exit_on_error=False)
@@ -93,7 +101,7 @@ class LiveField(Field):
         if not event.worker.group.startswith("live-"):
             return
         event.stop()
-        if event.state == WorkerState.SUCCESS:
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             args, items = event.worker.result
             if args != self.load_args():      # an earlier answer changed while this loaded
                 self.reload()
@@ -104,7 +112,7 @@ class LiveField(Field):
             self.show_loading(False)
             self.items, self.loaded_for = None, None
             err = event.worker.error
-            text = self.app.redact(f"{type(err).__name__}: {err}".splitlines()[0])  # type: ignore[attr-defined]
+            text = self.lists.redact(f"{type(err).__name__}: {err}".splitlines()[0])
             self.load_error = text
             self.set_note(f"Could not load {NOUNS[self.source]}: {text}", error=True)
             self.query_one(".live-retry", Button).display = True
@@ -119,7 +127,7 @@ class LiveField(Field):
         self.query_one(".live-retry", Button).display = False
         self.set_note("")
         self.show_items()
-        self.post_message(LiveLoaded(self))
+        self.post_message(self.Loaded(self))
 
     def show_loading(self, on: bool) -> None:
         self.loading_target.loading = on
@@ -136,14 +144,6 @@ class LiveField(Field):
 
     def show_items(self) -> None:
         raise NotImplementedError
-
-
-class LiveLoaded(Message):
-    """A live list finished loading (the screen re-validates)."""
-
-    def __init__(self, field: LiveField) -> None:
-        super().__init__()
-        self.field = field
 
 
 class LiveSelectField(SelectBacked, LiveField):
@@ -201,6 +201,13 @@ class LiveSelectField(SelectBacked, LiveField):
 class VmSizeField(LiveField):
     """A DataTable of the region's VM sizes that filters as you type (name, min vCPUs, min GiB).
     Enter, Space or a click picks the highlighted size."""
+
+    class Chosen(Message):
+        """The user picked a size (the screen re-validates)."""
+
+        def __init__(self, field: "VmSizeField") -> None:
+            super().__init__()
+            self.field = field
 
     def compose_control(self) -> ComposeResult:
         with Horizontal(classes="size-filters"):
@@ -318,29 +325,20 @@ class VmSizeField(LiveField):
             except Exception:      # the old one may be filtered out of view
                 pass
         self._update_chosen()
-        self.post_message(SizeChosen(self))
-
-    def extra_problem(self) -> str | None:
-        if self.items is None or not self._value:
-            return None
-        info = self.info(self._value)
-        region = self.loaded_for[1] if self.loaded_for else "this region"
-        if info is None:
-            return f"{self.question.label}: {self._value} is not offered in {region}"
-        if info.restricted:
-            return f"{self.question.label}: {self._value} is restricted for this subscription in {region}"
-        return None
-
-
-class SizeChosen(Message):
-    def __init__(self, field: VmSizeField) -> None:
-        super().__init__()
-        self.field = field
+        self.post_message(self.Chosen(self))
 
 
 class VnetField(LiveField):
     """The VNet name (typed: a new one is created) plus the region's existing VNets; picking one
     fills the name, its address range and its first subnet on the same screen."""
+
+    class Chosen(Message):
+        """An existing VNet was picked: the screen fills the rest of the network section."""
+
+        def __init__(self, field: "VnetField", vnet: VnetInfo) -> None:
+            super().__init__()
+            self.field = field
+            self.vnet = vnet
 
     NEW = "__new__"
 
@@ -399,22 +397,4 @@ class VnetField(LiveField):
             return
         info = self.vnet(str(event.value))
         if info is not None:
-            self.post_message(VnetChosen(self, info))
-
-
-class VnetChosen(Message):
-    def __init__(self, field: VnetField, vnet: VnetInfo) -> None:
-        super().__init__()
-        self.field = field
-        self.vnet = vnet
-
-
-def make_live_field(question: Question, initial: Any, session: "Session", context: ContextFn,
-                    *, warning: str = "") -> Field:
-    cls: type[LiveField] = {
-        "subscriptions": LiveSelectField,
-        "regions": LiveSelectField,
-        "vm-sizes": VmSizeField,
-        "vnets": VnetField,
-    }[question.choices_source or ""]
-    return cls(question, initial, session, context, warning=warning)
+            self.post_message(self.Chosen(self, info))

@@ -1,8 +1,11 @@
-"""Wires the plan's steps to what does them: Azure steps, the remote configuration, the probe and
-the artifact writer. Front ends get a ready Runner from ``make_runner`` and never see the wiring."""
+"""Wires the plan's steps to what does them: Azure steps, the remote configuration
+(``remote_steps``), the probe and the artifact writer. Front ends get a ready Runner from
+``make_runner`` (through ``wizard.provision``) and never see the wiring; ``hpcshare generate`` and
+``teardown`` use the functions at the end."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +19,6 @@ from wizard.state import RunState
 if TYPE_CHECKING:
     from wizard.azure.teardown import TeardownTarget
     from wizard.environment import Environment
-    from wizard.session import Session
 
 # Remote steps are slow round trips (tens of seconds on Azure): an unchanged one is not redone.
 # Not winrm-bootstrap: it runs on every run (one Run Command, "ok" when nothing changed) so that the
@@ -47,13 +49,15 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFa
 
 def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunState, *, out_dir: Path) -> Runner:
     from wizard.azure.errors import explain
+    from wizard.azure.privatedns import ensure_private_dns
     from wizard.azure.steps import AZURE_STEPS, Target
 
+    azure_steps = {**AZURE_STEPS, "private-dns": ensure_private_dns}
     target = Target(env, plan.answers, plan.names, secrets)
     actions: dict[str, Any] = {}
     for step in plan.steps:
-        if step.id in AZURE_STEPS:
-            actions[step.id] = functools.partial(_call, AZURE_STEPS[step.id], target)
+        if step.id in azure_steps:
+            actions[step.id] = functools.partial(_call, azure_steps[step.id], target)
     actions[CONFIGURE_SERVER] = functools.partial(_remote_step, CONFIGURE_SERVER, target)
     actions[SELF_TEST] = functools.partial(_remote_step, SELF_TEST, target)
     actions[WINRM_BOOTSTRAP] = functools.partial(_remote_step, WINRM_BOOTSTRAP, target)
@@ -73,7 +77,7 @@ def _call(fn: Any, target: Any, ctx: StepContext) -> dict[str, Any]:
 
 
 def _remote_step(name: str, target: Any, ctx: StepContext) -> dict[str, Any]:
-    from wizard.remote.run import run_remote_step
+    from wizard.execute.remote_steps import run_remote_step
 
     return run_remote_step(name, target, ctx)
 
@@ -110,67 +114,55 @@ def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
     return {"out_dir": str(out_dir), "files": [p.name for p in written], "summary": f"{len(written)} files in {out_dir}"}
 
 
-def preflight(env: "Environment", answers: Answers) -> list[str]:
-    """What Azure would refuse only after the network and disk were already made: the VM size
-    must be offered here to this subscription, and support Premium SSD when the disk is Premium.
-    One catalogue call; problems name the answer to change. A catalogue that cannot be read is
-    not a problem here (the steps report Azure's own error then)."""
-    from wizard.azure.catalog import AzureCatalog
-
-    try:
-        sizes = {s.name.lower(): s for s in AzureCatalog(env).vm_sizes(answers.subscription.id,
-                                                                        answers.subscription.region)}
-    except Exception:
-        return []
-    size = sizes.get(answers.vm.size.lower())
-    where = f"{answers.subscription.region} for this subscription"
-    if size is None:
-        return [f"[vm.size] VM size: {answers.vm.size} is not offered in {where}"]
-    problems = []
-    if size.restricted:
-        problems.append(f"[vm.size] VM size: {answers.vm.size} is restricted in {where}; choose another size")
-    if answers.disk.sku == "Premium_LRS" and not size.premium_io:
-        problems.append(f"[disk.sku] Disk type: {answers.vm.size} cannot attach Premium SSD; choose an 's' size "
-                        "(e.g. Standard_D4s_v5) or StandardSSD_LRS")
-    return problems
-
-
-def generate_artifacts(session: "Session", answers: Answers, *, embed_password: str | None) -> list[Path]:
+def generate_artifacts(answers: Answers, state: RunState, out_dir: Path, *,
+                       embed_password: str | None) -> list[Path]:
     """``hpcshare generate``: from the answers and the last run's recorded outputs; no Azure call."""
     from wizard.artifacts import write_artifacts
 
-    facts = facts_from(answers, session.run_state().all_outputs())
-    return write_artifacts(answers, facts, session.out_dir, embed_password=embed_password)
+    facts = facts_from(answers, state.all_outputs())
+    return write_artifacts(answers, facts, out_dir, embed_password=embed_password)
 
 
-def find_teardown_targets(session: "Session", answers: Answers) -> list["TeardownTarget"]:
+def find_teardown_targets(env: "Environment", answers: Answers) -> list["TeardownTarget"]:
     from wizard.azure.errors import explain
     from wizard.azure.steps import Target
     from wizard.azure.teardown import find_targets
 
     try:
-        return find_targets(Target(session.environment, answers, Names.of(answers), Secrets("", "")))
+        return find_targets(Target(env, answers, Names.of(answers), Secrets("", "")))
     except Exception as exc:
         failure = explain(exc)
         raise StepFailed(failure.message, failure.hint) from None
 
 
-def run_teardown(session: "Session", answers: Answers, targets: list["TeardownTarget"]) -> int:
+@dataclass(frozen=True)
+class TeardownOutcome:
+    """What happened to one tagged resource; the front end words it."""
+    type: str
+    name: str
+    result: str                # "deleted", the target's own word (e.g. "gone"), or "failed"
+    message: str = ""          # the failure's cause
+    hint: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.result != "failed"
+
+
+def run_teardown(targets: list["TeardownTarget"], state: RunState) -> list[TeardownOutcome]:
+    """Delete each target in order; a failure does not stop the others. When all went, the
+    profile's run state is cleared (a next run starts from nothing)."""
     from wizard.azure.errors import explain
 
-    failures = 0
+    outcomes: list[TeardownOutcome] = []
     for t in targets:
         try:
             result = t.delete(lambda line: print(f"  waiting  {line}", flush=True))
         except Exception as exc:
-            failures += 1
             failure = explain(exc)
-            print(f"  failed  {t.type} {t.name}: {failure.message}\n          {failure.hint}")
+            outcomes.append(TeardownOutcome(t.type, t.name, "failed", failure.message, failure.hint))
             continue
-        print(f"  {result if isinstance(result, str) else 'deleted'}  {t.type} {t.name}")
-    if failures:
-        print(f"{failures} deletion(s) failed; run teardown again to retry them.")
-        return 1
-    session.run_state().clear()
-    print("Teardown complete.")
-    return 0
+        outcomes.append(TeardownOutcome(t.type, t.name, result if isinstance(result, str) else "deleted"))
+    if all(o.ok for o in outcomes):
+        state.clear()
+    return outcomes

@@ -4,8 +4,8 @@ For terminals where the full-screen Textual wizard does not fit (serial consoles
 dumb-ish terminals, screen readers). The questions, defaults and rules are the shared ones
 (``wizard.questions`` through the ``Session`` façade); this module only renders them.
 
-The only module under ``wizard/`` that may import questionary (import-linter contract in
-pyproject.toml). Entry points, called by ``wizard.commands``:
+Part of ``wizard.plain``, the only package under ``wizard/`` that may import questionary or rich
+(import-linter contract in pyproject.toml). Entry points, called by ``wizard.commands``:
 
 - ``run_plain(session) -> int``: every section, the review, the run (``hpcshare --plain``).
 - ``ask_sections(session, sections)``: ask some sections again (``hpcshare run --ask SECTION``).
@@ -18,7 +18,6 @@ answers of the completed sections are saved, and returns 130; ``ask_sections`` a
 from __future__ import annotations
 
 import ipaddress
-import os
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -33,9 +32,9 @@ from rich.text import Text
 
 from wizard.answers import coerce
 from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes, vnet_hints
-from wizard.cli import EXIT_CANCELLED, EXIT_USAGE, UsageError
+from wizard.exits import ExitCode, UsageError
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
-from wizard.session import ADMIN_PASSWORD_ENV, SHARE_PASSWORD_ENV, AnswersInvalid
+from wizard.session import SECRET_ENV, AnswersInvalid
 from wizard.validation import public_exposures
 
 if TYPE_CHECKING:
@@ -48,7 +47,6 @@ T = TypeVar("T")
 LOAD_TIMEOUT = 90.0
 # Longer selects get a type-to-filter search (the VM sizes of a real region run to hundreds).
 FILTER_FROM = 12
-SECRET_ENV = {"vm.admin_password": ADMIN_PASSWORD_ENV, "account.password": SHARE_PASSWORD_ENV}
 SOURCE_WORDS = {"override": "--set", "typed": "typed", "saved": "saved", "default": "default"}
 
 _OTHER = object()      # select entry "type another value"
@@ -83,7 +81,7 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
                 con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:",
                           markup=False)
                 con.print(f"  {_replay_command(session)}", markup=False)
-                return EXIT_CANCELLED
+                return ExitCode.CANCELLED
             if choice is _AZ:
                 from wizard.plan import render_az
 
@@ -95,8 +93,8 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
         except AnswersInvalid as exc:
             for p in exc.problems:
                 con.print(f"[red]✗[/] {p.message}", highlight=False)
-            return EXIT_USAGE
-        from wizard.progress import run_with_live_view
+            return ExitCode.USAGE
+        from wizard.plain.live import run_with_live_view
 
         code = run_with_live_view(session)
         if code in (0, 1):
@@ -104,7 +102,7 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
         return code
     except (KeyboardInterrupt, EOFError) as exc:
         flow.cancelled(eof=isinstance(exc, EOFError))
-        return EXIT_CANCELLED
+        return ExitCode.CANCELLED
     finally:
         session.close()
 
@@ -170,11 +168,11 @@ def review_table(session: "Session") -> Table:
 
 def secret_status(session: "Session", key: str) -> str:
     """How a password will be set, never the password: typed, from the environment, or generated."""
-    if session.value(key):
+    source = session.secret_source(key)
+    if source == "typed":
         return "(typed)"
-    env = SECRET_ENV.get(key)
-    if env and os.environ.get(env):
-        return f"(from {env})"
+    if source == "environment":
+        return f"(from {SECRET_ENV[key]})"
     return "(generated at run)"
 
 
@@ -332,7 +330,7 @@ class _Flow:
     # -- live lists --
     def catalog(self) -> "Catalog":
         if self._catalog is None:
-            self._catalog = self.session.environment.catalog
+            self._catalog = self.session.catalog()
         return self._catalog
 
     def _load(self, what: str, key: tuple[str, ...], fn: Callable[["Catalog"], T]) -> T | None:

@@ -8,7 +8,7 @@ non-Input controls (Select, Checkbox, tables) run the same validator on every ch
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from wizard.questions import Question
 
 if TYPE_CHECKING:
+    from screens.live_lists import LiveLists
     from wizard.session import Session
 
 ContextFn = Callable[[], Mapping[str, Any]]
@@ -46,11 +47,13 @@ class Field(Horizontal):
     can_focus = False
 
     def __init__(self, question: Question, initial: Any, session: "Session", context: ContextFn,
-                 *, warning: str = "") -> None:
+                 lists: "LiveLists", *, warning: str = "") -> None:
         super().__init__(id=f"field-{question.key.replace('.', '-')}", classes=f"field kind-{question.kind}")
         self.question = question
         self.initial = initial
         self.session = session
+        self.context = context
+        self.lists = lists
         self.rule = SessionRule(session, question.key, context)
         self.touched = bool(initial not in ("", None)) or bool(warning)
         self.warning = warning            # a saved value that was replaced: shown until edited
@@ -88,8 +91,12 @@ class Field(Horizontal):
 
     # ---- validation -----------------------------------------------------------------------
     def extra_problem(self) -> str | None:
-        """A rule the engine cannot know (e.g. 'not offered in this region'); None if fine."""
-        return None
+        """A rule that needs a loaded live list; None if fine. Here the VM size rule (size
+        offered and not restricted; Premium SSD needs a premium size), which judges ``vm.size``
+        and ``disk.sku`` (``wizard.catalog.size_problems``)."""
+        if self.value in ("", None):
+            return None
+        return self.lists.size_problems({**self.context(), self.key: self.value}).get(self.key)
 
     def problem(self) -> str | None:
         """The rule the current value breaks, or None. Does not touch the screen."""
@@ -137,13 +144,13 @@ class Field(Horizontal):
 class TextField(Field):
     """Free text, numbers (typed as text, coerced by the engine) and passwords."""
 
-    input_type = "text"
+    input_type: Literal["text", "integer", "number"] = "text"
 
     def compose_control(self) -> ComposeResult:
         yield Input(
             value="" if self.initial is None else str(self.initial),
             placeholder=self.placeholder(),
-            type=self.input_type,  # type: ignore[arg-type]
+            type=self.input_type,
             validators=[self.rule],
             validate_on=["changed", "blur", "submitted"],
             compact=True,
@@ -199,13 +206,12 @@ class SecretField(TextField):
         event.button.label = "show" if self.input.password else "hide"
 
 
-class SelectBacked:
-    """For fields whose control is one Select: its value ("" while nothing is chosen) and focus.
-    Mixed into a Field (a widget), which provides ``query_one``."""
+class SelectBacked(Field):
+    """A field whose control is one Select: its value ("" while nothing is chosen) and focus."""
 
     @property
-    def select(self) -> Select:
-        return self.query_one(Select)  # type: ignore[attr-defined]
+    def select(self) -> Select[Any]:
+        return self.query_one(Select)
 
     @property
     def value(self) -> Any:
@@ -217,7 +223,7 @@ class SelectBacked:
         return self.select
 
 
-class ChoiceField(SelectBacked, Field):
+class ChoiceField(SelectBacked):
     """A fixed list of options (``Question.choices``)."""
 
     def compose_control(self) -> ComposeResult:
@@ -225,17 +231,6 @@ class ChoiceField(SelectBacked, Field):
         value = self.initial if self.initial in self.question.choices else Select.NULL
         yield Select(options, value=value, allow_blank=value is Select.NULL, compact=True,
                      id=f"select-{self.question.name}")
-
-
-    def extra_problem(self) -> str | None:
-        # Premium SSD needs a VM size with premium storage; known only from the live size list.
-        if self.key == "disk.sku" and self.value == "Premium_LRS":
-            size = str(self.session.value("vm.size"))
-            info = self.app.size_info(size)  # type: ignore[attr-defined]
-            if info is not None and not info.premium_io:
-                return (f"{self.question.label}: Premium_LRS needs a VM size with premium storage; "
-                        f"{size} has none (pick StandardSSD_LRS, or an 's' size on the VM screen)")
-        return None
 
 
 class ToggleField(Field):
@@ -246,8 +241,8 @@ class ToggleField(Field):
                      compact=True, id=f"toggle-{self.question.name}")
 
     @property
-    def select(self) -> Select:
-        return self.query_one(Select)  # type: ignore[attr-defined]
+    def select(self) -> Select[Any]:
+        return self.query_one(Select)
 
     @property
     def value(self) -> Any:
@@ -256,20 +251,3 @@ class ToggleField(Field):
     @property
     def focus_target(self) -> Widget:
         return self.select
-
-
-def make_field(question: Question, initial: Any, session: "Session", context: ContextFn,
-               *, warning: str = "") -> Field:
-    """The widget for a question. Live lists (``choices_source``) come from ``screens.live``."""
-    if question.choices_source is not None:
-        from screens import live
-
-        return live.make_live_field(question, initial, session, context, warning=warning)
-    cls: type[Field] = {
-        "text": TextField,
-        "secret": SecretField,
-        "number": NumberField,
-        "choice": ChoiceField,
-        "toggle": ToggleField,
-    }[question.kind]
-    return cls(question, initial, session, context, warning=warning)

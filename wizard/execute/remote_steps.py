@@ -18,13 +18,13 @@ from wizard.remote.pinning import PinError, PinnedCertificate
 from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, WINRM_BOOTSTRAP, WINRM_HTTPS_PORT
 from wizard.remote.shell import RemoteResult, RemoteShell
 from wizard.remote.steps import configure_server, self_test, winrm_bootstrap
-from wizard.runner import StepFailed
+from wizard.runner import EventState, StepFailed
 from wizard.validation import public_range
 
 if TYPE_CHECKING:
     from wizard.runner import StepContext
 
-_EVENT = {"ok": "done", "changed": "done", "warning": "warning", "skipped": "skipped", "failed": "failed"}
+_EVENT: dict[str, EventState] = {"ok": "done", "changed": "done", "warning": "warning", "skipped": "skipped", "failed": "failed"}
 
 _HINTS = {
     "disk": "The message lists every disk and why it was not taken, or says what to change; fix that and re-run.",
@@ -106,7 +106,7 @@ def server_info_from(outputs: dict[str, dict[str, Any]]) -> ServerInfo:
 def report(result: RemoteResult, ctx: "StepContext") -> dict[str, Any]:
     """Sub-step events, then the outputs or StepFailed."""
     for r in result.results:
-        ctx.substep(r.step, _EVENT.get(r.status, "failed"), r.message)  # type: ignore[arg-type]
+        ctx.substep(r.step, _EVENT.get(r.status, "failed"), r.message)
     bad = result.failed_step
     if bad is not None:
         raise StepFailed(f"{result.script}: sub-step '{bad.step}' failed: {bad.message}",

@@ -1,14 +1,31 @@
-"""What the Run screen shows, kept by the App so it outlives the screen. Plain data, no widgets:
-``screens.app`` holds a ``RunModel`` without loading the Run screen's widgets before the first page."""
+"""A run as rows: one per step and sub-step, with its state, message, hint, elapsed time and log.
+
+The one run model every front end draws: the Textual Run screen (kept by the App so it outlives
+the screen) and the Rich live view of plain mode. Plain data, no UI library: events from
+``wizard.provision`` go in through ``apply``; the state words and glyphs are defined here once.
+"""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wizard.plan import Plan
+    from wizard.runner import RunEvent
+
+STATE_WORDS = {
+    "pending": "pending", "running": "running", "done": "done", "failed": "failed",
+    "skipped": "skipped", "warning": "warning",
+}
+STATE_GLYPHS = {"pending": "·", "running": "▶", "done": "✓", "failed": "✗", "skipped": "-", "warning": "!"}
+# How a run ended before any step started because Azure would refuse the answers (preflight).
+REFUSED_HINT = "Back to Review to change the answer, then Run again."
+
+
+def _same(text: str) -> str:
+    return text
 
 
 @dataclass
@@ -31,6 +48,7 @@ class RunModel:
     rows: dict[str, Row] = field(default_factory=dict)
     logs: dict[str, list[str]] = field(default_factory=dict)
     status: str = "idle"           # idle | preparing | running | succeeded | failed | cancelled
+    refused: tuple[str, ...] = ()  # preflight problems: the run stopped before any step
     cancelling: bool = False
     crash_cause: str = ""
     crash_hint: str = ""
@@ -38,10 +56,14 @@ class RunModel:
     started: float = 0.0
     finished: float | None = None
 
-    def start_attempt(self) -> None:
+    def start_attempt(self, plan: "Plan | None" = None) -> None:
+        """A new run (or a retry): every row back to pending; ``plan`` announces the rows first."""
         self.attempt += 1
+        if plan is not None:
+            self.set_plan(plan)
         self.status, self.cancelling = "preparing", False
         self.crash_cause = self.crash_hint = ""
+        self.refused = ()
         self.started, self.finished = time.monotonic(), None
         for row in self.rows.values():
             row.state, row.message, row.hint, row.started, row.elapsed = "pending", "", "", None, None
@@ -59,9 +81,10 @@ class RunModel:
                 key = f"{step.id}/{sub}"
                 self.rows[key] = old.get(key) or Row(key, step.id, sub, substep=sub)
             self.logs.setdefault(step.id, [])
-        self.status = "running"
 
-    def apply(self, event: Any, redact: Callable[[str], str]) -> None:
+    def apply(self, event: "RunEvent", redact: Callable[[str], str] = _same) -> None:
+        if self.status in ("idle", "preparing"):
+            self.status = "running"      # the runner's first event: it is under way
         message, hint = redact(event.message or ""), redact(event.hint or "")
         key = f"{event.step}/{event.substep}" if event.substep else event.step
         log = self.logs.setdefault(event.step, [])
@@ -112,6 +135,11 @@ class RunModel:
     def crash(self, cause: str, hint: str) -> None:
         self.finish("failed")
         self.crash_cause, self.crash_hint = cause, hint
+
+    def refuse(self, heading: str, problems: tuple[str, ...]) -> None:
+        """The preflight stopped the run: nothing was created, the cause names each answer."""
+        self.crash(heading + "\n" + "\n".join(f"  - {p}" for p in problems), REFUSED_HINT)
+        self.refused = problems
 
     @property
     def failed_rows(self) -> list[Row]:

@@ -1,0 +1,27 @@
+"""What a page dismisses with, typed: ``HpcShareApp.flow`` matches on these, never on strings.
+
+``Nav`` is a StrEnum so a result still reads as the word it is ("next", "run"); ``Edit(section)``
+carries the section Review wants reopened.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Nav(StrEnum):
+    NEXT = "next"          # a section: saved, go on
+    BACK = "back"          # a section or Review: the page before
+    RUN = "run"            # Review: start the run
+    FINISH = "finish"      # Run: it succeeded, show the Finish page
+    REVIEW = "review"      # Run: back to Review to change an answer
+    QUIT = "quit"          # Run: leave the wizard
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Review: reopen this section's screen, then come back to Review."""
+    section: str
+
+
+PageResult = Nav | Edit

@@ -1,0 +1,2 @@
+"""Widgets the pages are built from (no page logic here): ``fields`` (one per question kind),
+``live`` (fields whose choices load from Azure) and ``chrome`` (step bar, purpose line)."""

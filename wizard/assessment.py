@@ -1,0 +1,95 @@
+"""Before anything is created: what it costs per month, whether the quota has room, and what caps
+the share's throughput. One call for Review, ``hpcshare plan`` and SUMMARY.md::
+
+    a = assess(env, answers)
+    a.text_lines()        # what Review / SUMMARY.md show (cost lines and total, quota, throughput)
+    a.as_dict()           # the JSON of ``hpcshare plan --format json`` (with the plan added there)
+
+Each part degrades on its own: prices unavailable, quota unknown, a VM size the catalogue does
+not list; nothing here raises for an Azure problem.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from wizard import diskcaps
+from wizard.cost import CostEstimate, estimate_cost
+from wizard.quota import QuotaCheck, check_quota
+from wizard.throughput import Verdict, verdict
+
+if TYPE_CHECKING:
+    from wizard.answers import Answers
+    from wizard.azure.catalog import AzureCatalog
+    from wizard.environment import Environment
+    from wizard.pricing import PriceClient
+
+
+@dataclass(frozen=True)
+class Assessment:
+    cost: CostEstimate
+    quota: QuotaCheck
+    throughput: Verdict | None
+    throughput_problem: str = ""
+    disk_problems: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cost": self.cost.as_dict(), "quota": self.quota.as_dict(),
+                "throughput": self.throughput.as_dict() if self.throughput else
+                {"bottleneck": None, "problem": self.throughput_problem},
+                "disk_offer": list(self.disk_problems)}
+
+    def text_lines(self) -> list[str]:
+        out = [f"Monthly cost ({self.cost.currency}):", *("  " + line for line in self.cost.text_lines())]
+        q = self.quota
+        if not q.known:
+            out.append(f"Quota: not checked ({q.problem})")
+        else:
+            for line in q.lines:
+                state = "ok" if line.fits else "EXCEEDED"
+                out.append(f"Quota {line.label}: {line.used} used + {line.needed} = {line.used + line.needed} "
+                           f"of {line.limit} ({state})")
+            out += [f"  {m}" for m in q.messages()]
+        if self.throughput is not None:
+            out += self.throughput.text_lines()
+        else:
+            out.append(f"Throughput: not judged ({self.throughput_problem})")
+        out += list(self.disk_problems)
+        return out
+
+
+def disk_caps_of(answers: "Answers") -> diskcaps.DiskCaps:
+    d = answers.disk
+    return diskcaps.caps(d.sku, d.size_gb, iops=d.iops, mbps=d.mbps)
+
+
+def assess(env: "Environment", answers: "Answers", prices: "PriceClient | None" = None) -> Assessment:
+    from wizard.diskoffer import disk_offer_problems
+    from wizard.pricing import PriceClient
+
+    client = prices or PriceClient.for_environment(env)
+    try:
+        cost = estimate_cost(answers, client)
+    finally:
+        if prices is None:
+            client.close()
+    quota = check_quota(env, answers)
+    found, problem = None, ""
+    try:
+        sizes = _catalog(env).vm_sizes(answers.subscription.id, answers.subscription.region)
+        vm = next((s for s in sizes if s.name.lower() == answers.vm.size.lower()), None)
+        if vm is None:
+            problem = f"{answers.vm.size} is not offered in {answers.subscription.region}"
+        else:
+            found = verdict(vm, disk_caps_of(answers), caching=answers.disk.caching, nodes=answers.cluster.nodes,
+                            node_mbps=answers.cluster.node_mbps, catalogue=sizes)
+    except Exception as exc:  # noqa: BLE001 - the catalogue is unreadable: say so, go on
+        problem = f"the region's VM sizes could not be read: {type(exc).__name__}"
+    return Assessment(cost, quota, found, problem, tuple(disk_offer_problems(env, answers)))
+
+
+def _catalog(env: "Environment") -> "AzureCatalog":
+    """The region's live lists, read through the same environment (Azure or the stand-in)."""
+    from wizard.azure.catalog import AzureCatalog
+
+    return AzureCatalog(env)

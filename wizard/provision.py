@@ -1,0 +1,116 @@
+"""One run of a session's plan, whatever draws it: the pipeline every front end calls.
+
+``Provision(session).run(on_event)`` does, in this order:
+
+1. the preflight: what Azure would refuse only after the network and disk were made (the VM size
+   rule, ``wizard.catalog.size_problems``; the compute quota, ``wizard.quota``; the disk type on
+   offer, ``wizard.diskoffer``) stops the run with ``PreflightFailed``, nothing created;
+2. opens the run log ``HPCSHARE_HOME/logs/PROFILE.log`` (``wizard.runlog``);
+3. makes the runner (``Session.make_runner`` or an injected factory) and runs it, passing every
+   event to the log and then to ``on_event``;
+4. logs the result and returns it.
+
+The Rich live view and the log-friendly lines (``wizard.plain.live``) and the Textual Run screen
+(``screens.app``) only draw the events. No UI library here.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from wizard.catalog import Catalog, size_problems
+from wizard.runlog import RunLog
+from wizard.runner import RunEvent, RunResult
+
+if TYPE_CHECKING:
+    from wizard.answers import Answers
+    from wizard.environment import Environment
+    from wizard.runner import Runner
+    from wizard.session import Session
+
+RunnerFactory = Callable[["Session"], "Runner"]
+EventSink = Callable[[RunEvent], None]
+
+PREFLIGHT_HEADING = "Azure would refuse these answers; nothing was created:"
+
+
+class PreflightFailed(Exception):
+    """The answers break a rule Azure enforces; each problem starts with the answer key to change."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join([PREFLIGHT_HEADING, *(f"  - {p}" for p in problems)]))
+        self.problems = tuple(problems)
+
+
+def preflight(catalog: Catalog, answers: "Answers", env: "Environment | None" = None) -> list[str]:
+    """The VM size rule from the catalogue; with ``env``, also the compute quota (usages: the
+    size's family and the region's cores) and whether the disk type is offered there. Anything
+    that cannot be read is not a problem here: the steps then report Azure's own error."""
+    sub = answers.subscription
+    try:
+        sizes = catalog.vm_sizes(sub.id, sub.region)
+    except Exception:
+        sizes = None
+    problems: list[str] = []
+    if sizes is not None:
+        ctx = {"vm.size": answers.vm.size, "disk.sku": answers.disk.sku, "subscription.region": sub.region}
+        problems += [f"[{key}] {message}" for key, message in size_problems(ctx, sizes).items()]
+    if env is not None and not problems:
+        from wizard.diskoffer import disk_offer_problems
+        from wizard.quota import check_quota
+
+        problems += check_quota(env, answers).problems()
+        problems += disk_offer_problems(env, answers)
+    return problems
+
+
+def result_line(result: RunResult) -> str:
+    return f"result: {result.status}" + (f" at {', '.join(result.failed)}" if result.failed else "")
+
+
+class Provision:
+    """One run. ``catalog`` (for the preflight) and ``runner_factory`` default to the session's;
+    the TUI passes its live lists' catalog, tests pass fakes. ``cancel()`` may be called from any
+    thread, also before the runner exists."""
+
+    def __init__(self, session: "Session", *, catalog: Catalog | None = None,
+                 runner_factory: RunnerFactory | None = None) -> None:
+        self.session = session
+        self.catalog = catalog
+        self.runner_factory: RunnerFactory = runner_factory or (lambda s: s.make_runner())
+        self.runner: Runner | None = None
+        self._cancelled = False
+
+    @property
+    def started(self) -> tuple[str, ...]:
+        """Steps that began (a cancelled run may still have applied a generated password)."""
+        return tuple(self.runner.started) if self.runner is not None else ()
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        if self.runner is not None:
+            self.runner.cancel()
+
+    async def run(self, on_event: EventSink) -> RunResult:
+        """Preflight, log, run. Raises ``PreflightFailed`` (nothing created, nothing logged) or
+        ``AnswersInvalid`` (incomplete answers, a bad password in the environment: both before
+        any step)."""
+        session = self.session
+        answers = session.answers(require=True)
+        catalog = self.catalog if self.catalog is not None else session.catalog()
+        problems = await asyncio.to_thread(lambda: preflight(catalog, answers, session.environment))
+        if problems:
+            raise PreflightFailed(problems)
+        with RunLog(answers.profile) as run_log:
+            self.runner = await asyncio.to_thread(self.runner_factory, session)
+            if self._cancelled:
+                self.runner.cancel()
+
+            def relay(event: RunEvent) -> None:
+                run_log.event(event)
+                on_event(event)
+
+            result = await self.runner.run(relay)
+            run_log.line(result_line(result))
+        return result
