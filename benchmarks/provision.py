@@ -12,7 +12,7 @@ What it does (see benchmarks/README.md):
    ``python -m wizard run --demo --answers FILE --yes`` from this source tree, fresh HPCSHARE_HOME
    (so the stand-in starts empty and every step creates its resource),
    HPCSHARE_STANDIN_LATENCY=realistic, HPCSHARE_STANDIN_SCALE=--scale, HPCSHARE_STANDIN_LOG:
-   - ``hpcshare``: as shipped (wizard.azure.polling: a poll every interval, whatever Retry-After says);
+   - ``hpcshare``: as shipped (wizard.polling: a poll every interval, whatever Retry-After says);
    - ``sdk-default``: HPCSHARE_AZURE_POLLING=sdk, azure-core's own ARMPolling, which waits the
      Retry-After the stand-in sends (what a client that simply follows it, like the Azure CLI, does).
    Each output line is time-stamped as it arrives.

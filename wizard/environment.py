@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard import paths
-from wizard.azure import polling
+from wizard import polling
 
 if TYPE_CHECKING:
     from wizard.standin import StandIn
@@ -70,7 +70,7 @@ class Environment:
 
     @property
     def poll_interval(self) -> float:
-        """Seconds between status polls of a long-running operation (see wizard.azure.polling)."""
+        """Seconds between status polls of a long-running operation (see wizard.polling)."""
         return float(self.client_kwargs.get("polling_interval", polling.POLL_EVERY_S))
 
     def subscriptions(self) -> Any:
@@ -118,7 +118,7 @@ def open_environment(*, demo: bool, auth: str = "cli") -> Environment:
 def standin_client_kwargs(standin: "StandIn", latency: str = "instant") -> dict[str, Any]:
     # The instant stand-in answers at once; against the realistic one, a short interval keeps the
     # demo from spinning on status requests while adding little to each operation's wall time
-    # (hpcshare's polling does not wait for the Retry-After it sends: wizard.azure.polling).
+    # (hpcshare's polling does not wait for the Retry-After it sends: wizard.polling).
     return {
         "base_url": standin.base_url,
         "connection_verify": str(standin.ca_path),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import run_session
-from wizard.azure import polling
+from wizard import polling
 from wizard.environment import Environment, standin_client_kwargs
 from wizard.standin import StandIn
 from wizard.standin.latency import Latency
