@@ -17,7 +17,8 @@ def hpcshare_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # Variables of the developer's shell that would change what a test sees.
 HPCSHARE_VARS = ("HPCSHARE_ADMIN_PASSWORD", "HPCSHARE_SHARE_PASSWORD", "HPCSHARE_STANDIN_FAULTS",
-                 "HPCSHARE_STANDIN_LOG", "HPCSHARE_STANDIN_SCALE", "HPCSHARE_STANDIN_QUOTA", "FORCE_COLOR",
+                 "HPCSHARE_STANDIN_LOG", "HPCSHARE_STANDIN_SCALE", "HPCSHARE_STANDIN_QUOTA",
+                 "HPCSHARE_AZURE_POLLING", "FORCE_COLOR",
                  "TTY_COMPATIBLE")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wizard import paths
+from wizard import polling
 
 if TYPE_CHECKING:
     from wizard.standin import StandIn
@@ -61,8 +62,16 @@ class Environment:
     def _client(self, kind: str, subscription_id: str = "") -> Any:
         key = (kind, subscription_id)
         if key not in self._clients:
-            self._clients[key] = _construct(kind, self.credential(), subscription_id, self.client_kwargs)
+            client = _construct(kind, self.credential(), subscription_id, self.client_kwargs)
+            if polling.polling_mode() == "prompt":
+                client = polling.install(client, self.poll_interval)
+            self._clients[key] = client
         return self._clients[key]
+
+    @property
+    def poll_interval(self) -> float:
+        """Seconds between status polls of a long-running operation (see wizard.polling)."""
+        return float(self.client_kwargs.get("polling_interval", polling.POLL_EVERY_S))
 
     def subscriptions(self) -> Any:
         return self._client("subscriptions")
@@ -107,8 +116,9 @@ def open_environment(*, demo: bool, auth: str = "cli") -> Environment:
 
 
 def standin_client_kwargs(standin: "StandIn", latency: str = "instant") -> dict[str, Any]:
-    # The stand-in sends no Retry-After on polls; a short interval keeps a realistic demo from
-    # spinning on status requests while adding little to each operation's wall time.
+    # The instant stand-in answers at once; against the realistic one, a short interval keeps the
+    # demo from spinning on status requests while adding little to each operation's wall time
+    # (hpcshare's polling does not wait for the Retry-After it sends: wizard.polling).
     return {
         "base_url": standin.base_url,
         "connection_verify": str(standin.ca_path),

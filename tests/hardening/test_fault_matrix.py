@@ -112,6 +112,8 @@ def inventory() -> Counter:
 
     count: Counter = Counter()
     for r in StandIn(state_file=standin_state_file()).resources():
+        if (r.get("properties") or {}).get("provisioningState") == "Deleting":
+            continue    # its DELETE was accepted: on its way out, as on Azure (a run's last cleanup)
         rtype, name = r["type"].lower(), r["name"].lower()
         count[(rtype, name)] += 1
         props = r.get("properties") or {}

@@ -314,6 +314,44 @@ def test_managed_through_the_real_sdk(answers: Answers, secrets: Secrets) -> Non
     assert store == {}
 
 
+def test_managed_leaves_a_run_command_that_is_being_deleted_alone(answers: Answers, secrets: Secrets) -> None:
+    """The previous call's cleanup DELETE is not awaited, so the next call finds that run command
+    Deleting: a second DELETE would only make this call wait for the first."""
+    from wizard.standin.fake_windows import simulate
+
+    server: dict[str, Any] = {}
+    wire: list[tuple[str, str]] = []
+    store: dict[str, Any] = {}
+
+    def handler(method: str, url: str, body: Any) -> tuple[int, Any]:
+        wire.append((method, url.split("?")[0]))
+        path = url.split("?")[0]
+        if method == "GET" and path.endswith("/runCommands"):
+            return 200, {"value": [{"name": "hpcshare-configure-server-0123456789ab", "tags": {"managed-by": "hpcshare"},
+                                    "location": "westeurope", "properties": {"provisioningState": "Deleting"}}]}
+        if method == "PUT":
+            props = body["properties"]
+            params = {p["name"]: p["value"] for p in props["parameters"]}
+            protected = {p["name"]: p["value"] for p in props["protectedParameters"]}
+            out, err, code = simulate(props["source"]["script"], params, protected, server, None)
+            store[path] = {"location": body["location"], "properties": {
+                "provisioningState": "Succeeded",
+                "instanceView": {"executionState": "Succeeded" if code == 0 else "Failed", "exitCode": code,
+                                 "output": out, "error": err}}}
+            return 200, store[path]
+        if method == "GET":
+            return 200, store[path]
+        if method == "DELETE":
+            assert not path.endswith("-0123456789ab"), "deleted a run command that was already being deleted"
+            store.pop(path)
+            return 200, None
+        raise AssertionError((method, url))
+
+    shell = ManagedRunCommandShell(_wire_client(handler), "rg-hpc", "fs01", "westeurope")
+    assert configure_server(shell, answers, None, secrets).ok
+    assert [m for m, _ in wire] == ["GET", "PUT", "GET", "DELETE"]
+
+
 def test_action_through_the_real_sdk(answers: Answers, secrets: Secrets) -> None:
     from wizard.standin.fake_windows import simulate
 

@@ -63,11 +63,12 @@ def test_lro_headers_and_monitor_url() -> None:
         resp = _call(s, "PUT", disk, {"location": REGION, "properties": {"creationData": {"createOption": "Empty"}, "diskSizeGB": 64}})
         assert resp.status_code == 202                               # disks answer a create with 202
         assert resp.json()["properties"]["provisioningState"] == "Updating"
-        assert "Retry-After" not in resp.headers
+        # Azure's disk PUT says Retry-After: 2 (see latency.py); x0.2 is 0.4 s, not whole: in ms.
+        assert resp.headers["retry-after-ms"] == "400" and "Retry-After" not in resp.headers
         status = requests.get(resp.headers["Azure-AsyncOperation"], headers=AUTH, verify=str(s.ca_path), timeout=5).json()
         assert status["status"] == "InProgress" and "endTime" not in status
         monitor = requests.get(resp.headers["Location"], headers=AUTH, verify=str(s.ca_path), timeout=5)
-        assert monitor.status_code == 202 and "Retry-After" not in monitor.headers
+        assert monitor.status_code == 202 and monitor.headers["retry-after-ms"] == "400"
         time.sleep(0.65)
         status = requests.get(resp.headers["Azure-AsyncOperation"], headers=AUTH, verify=str(s.ca_path), timeout=5).json()
         assert status["status"] == "Succeeded" and status["endTime"] >= status["startTime"]

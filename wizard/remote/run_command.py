@@ -92,8 +92,12 @@ class ManagedRunCommandShell:
         prefix = "hpcshare-"
         try:
             for rc in ops.list_by_virtual_machine(self.resource_group, self.vm_name):
-                if (rc.name or "").startswith(prefix) and (rc.tags or {}).get("managed-by") == "hpcshare":
-                    ops.begin_delete(self.resource_group, self.vm_name, rc.name).result()
+                if not (rc.name or "").startswith(prefix) or (rc.tags or {}).get("managed-by") != "hpcshare":
+                    continue
+                state = _get(rc, "properties", "provisioning_state") or _get(rc, "properties", "provisioningState")
+                if state == "Deleting":
+                    continue    # the previous call's delete is under way; ARM finishes it without us
+                ops.begin_delete(self.resource_group, self.vm_name, rc.name).result()
         except Exception as exc:
             log.warning("could not clean up earlier run commands on %s: %s", self.vm_name, type(exc).__name__)
 

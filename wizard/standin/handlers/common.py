@@ -159,13 +159,18 @@ class Ctx:
         return (f"{base}?{prefix}api-version={self.api_version}",
                 f"{base}?{prefix}monitor=true&api-version={self.api_version}")
 
-    def lro_headers(self, op: Operation, *, location: bool) -> dict[str, str]:
-        # No Retry-After: it would override a client's polling_interval=0 (see the SDK notes).
+    def lro_headers(self, op: Operation, *, location: bool, first: bool = True) -> dict[str, str]:
+        """The operation's headers; ``first``: on the answer that started it (else on a poll)."""
         async_url, monitor_url = self.operation_urls(op)
         headers = {"Azure-AsyncOperation": async_url}
         if location:
             headers["Location"] = monitor_url
+        headers.update(self.retry_after(op, first=first))
         return headers
+
+    def retry_after(self, op: Operation, *, first: bool) -> dict[str, str]:
+        """Retry-After as Azure sends it (realistic profile only: see latency.py)."""
+        return self.arm.latency.retry_after(op.kind, op.verb, first=first)
 
 
 Builder = Callable[[Ctx, dict, "dict | None", str, str], dict]

@@ -196,10 +196,12 @@ def get_operation(ctx: Ctx) -> Response:
     """Azure-AsyncOperation (always 200 + status) or, with monitor=true, the Location semantics
     (202 while running, then what the synchronous call would have answered)."""
     op = _operation(ctx)
+    # Azure sends Retry-After on the polls of a running operation only (recording entries 1 vs 2).
+    running = {} if op.applied else ctx.retry_after(op, first=False)
     if ctx.query("monitor").lower() != "true":
-        return Response(200, op.status_body())
+        return Response(200, op.status_body(), running)
     if not op.applied:
-        return Response(202)
+        return Response(202, None, running)
     if op.error:
         # 409, not 5xx: a failed operation is final and the client's retry policy must not repeat the poll.
         return Response(409, {"error": op.error})
@@ -213,7 +215,7 @@ def get_network_operation_result(ctx: Ctx) -> Response:
     with no body (review row 9)."""
     op = _operation(ctx)
     if not op.applied:
-        return Response(202, None, ctx.lro_headers(op, location=True))
+        return Response(202, None, ctx.lro_headers(op, location=True, first=False))
     if op.error:
         return Response(409, {"error": op.error})
     return Response(204)
