@@ -164,3 +164,26 @@ def test_standin_private_dns_rules(home: Path, tmp_path: Path) -> None:
         dns.close()
         net.close()
         rm.close()
+
+
+def test_smb_range_list_reaches_nsg_and_windows_firewall_end_to_end(home: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 14's acceptance through the command line: `--set endpoints.smb_source=A,B` reaches the
+    NSG rule (sourceAddressPrefixes) and the server's Windows Firewall rule (the fake's state)."""
+    from wizard.cli import main
+    from wizard.environment import standin_state_file
+    from wizard.standin.store import Store
+
+    ranges = ["10.1.0.0/16", "192.168.10.0/24"]
+    answers = write_answers(tmp_path / "it.toml")
+    code = main(["run", "--demo", "--answers", str(answers), "--yes", "--out", str(tmp_path / "out"),
+                 "--password-file", str(tmp_path / "pw"), "--set", f"endpoints.smb_source={','.join(ranges)}"])
+    assert code == 0, capsys.readouterr()
+    store = Store(standin_state_file())
+    (group,) = store.of_type("Microsoft.Network/networkSecurityGroups")
+    smb = next(r for r in group["properties"]["securityRules"] if r["name"] == "allow-smb-tcp-445")
+    assert smb["properties"]["sourceAddressPrefixes"] == ranges
+    servers = [d["server"] for d in store.internal.values() if isinstance(d, dict) and "server" in d]
+    (server,) = servers
+    ours = server["firewall_rules"]["hpcshare-SMB-In-TCP-445"]
+    assert sorted(ours["remote"]) == ranges and ours["enabled"]
