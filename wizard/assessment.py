@@ -40,7 +40,12 @@ class Assessment:
                 "disk_offer": list(self.disk_problems)}
 
     def text_lines(self) -> list[str]:
-        out = [f"Monthly cost ({self.cost.currency}):", *("  " + line for line in self.cost.text_lines())]
+        return [f"Monthly cost ({self.cost.currency}):", *("  " + line for line in self.cost.text_lines()),
+                *self.check_lines()]
+
+    def check_lines(self) -> list[str]:
+        """The quota check, the throughput verdict and the disk offer: everything but the cost."""
+        out: list[str] = []
         q = self.quota
         if not q.known:
             out.append(f"Quota: not checked ({q.problem})")
