@@ -408,7 +408,7 @@ class HpcShareApp(App[int]):
 def _assess_session(session: "Session") -> "Assessment":
     from wizard.assessment import assess
 
-    return assess(session.environment, session.answers(require=True))
+    return assess(session.environment, session.answers())     # the answers Review shows, as its plan
 
 
 def run_app(session: "Session") -> int:

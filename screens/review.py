@@ -193,11 +193,23 @@ class ReviewScreen(Screen[PageResult]):
         self.dismiss(Nav.RUN)
 
 
+def headline(a: "Assessment") -> str:
+    """One line on top, so the three verdicts show without scrolling at 80x24."""
+    cost = (f"{a.cost.total_monthly:,.2f} {a.cost.currency} a month" if a.cost.available
+            else "prices unavailable")
+    quota = ("quota not checked" if not a.quota.known else "quota ok" if a.quota.ok else "quota EXCEEDED")
+    t = a.throughput
+    speed = (f"the {'VM' if t.bottleneck == 'vm' else 'disk'} caps the share at {t.share_mbps} MB/s"
+             if t is not None else "throughput not judged")
+    return f"{cost} · {quota} · {speed}"
+
+
 def assessment_renderable(a: "Assessment") -> Group:
     """The cost as a table that fits the terminal's width (item, quantity, unit price, per month),
     then the quota, throughput and disk-offer lines as wrapping text."""
     cost = a.cost
-    parts: list[Any] = [Text(f"Monthly cost ({cost.currency})", style="bold")]
+    parts: list[Any] = [Text(headline(a), style="bold"), Text(""),
+                        Text(f"Monthly cost ({cost.currency})", style="bold")]
     if cost.available:
         table = Table(box=None, pad_edge=False, show_edge=False, expand=False, padding=(0, 1))
         table.add_column("Item", overflow="fold", ratio=3)
