@@ -110,7 +110,7 @@ def _assessment_lines() -> list[str]:
     quota = QuotaCheck("westeurope", "Standard_D4s_v5", 4,
                        QuotaLine("standardDSv5Family", "Standard DSv5 Family vCPUs", 0, 10, 4), None)
     vm = VmSizeInfo("Standard_D4s_v5", 4, 16, 8, True, uncached_iops=6400, uncached_mbps=145)
-    return Assessment(cost, quota, verdict(vm, diskcaps.caps("Premium_LRS", 1024))).text_lines()
+    return Assessment(cost, quota, verdict(vm, diskcaps.caps("Premium_LRS", 1024))).text_lines(after_run=True)
 
 
 def test_cost_quota_and_throughput_section(case: Case) -> None:
@@ -121,7 +121,7 @@ def test_cost_quota_and_throughput_section(case: Case) -> None:
     section = text.split("## Cost, quota and throughput\n", 1)[1].split("\n## ", 1)[0]
     assert "Prices: Azure Retail Prices API (list prices), fetched 2026-11-28." in section
     assert "Total per month" in section and "412.40 EUR" in section
-    assert "Quota Standard DSv5 Family vCPUs: 0 used + 4 = 4 of 10 (ok)" in section
+    assert "Quota Standard DSv5 Family vCPUs: 4 of 10 in use with this server (ok)" in section
     assert "Throughput: the VM (Standard_D4s_v5: 145 MB/s" in section and "caps the share at 145 MB/s" in section
     # Before the password section, inside one fenced block.
     assert text.index("## Cost, quota and throughput") < text.index("## Where the share password lives")

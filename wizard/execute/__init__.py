@@ -67,7 +67,7 @@ def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunStat
     actions[SELF_TEST] = functools.partial(_remote_step, SELF_TEST, target)
     actions[WINRM_BOOTSTRAP] = functools.partial(_remote_step, WINRM_BOOTSTRAP, target)
     actions["probe"] = functools.partial(_probe, target)
-    lines = tuple(assessment.text_lines()) if assessment is not None else ()
+    lines = tuple(assessment.text_lines(after_run=True)) if assessment is not None else ()
     actions["artifacts"] = functools.partial(_artifacts, target, out_dir, lines)
     skip = set(SKIP_WHEN_UNCHANGED)
     if secrets.share_generated and not state.is_done(SELF_TEST, plan.fingerprints[SELF_TEST]):
