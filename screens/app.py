@@ -8,11 +8,11 @@ dismisses with a typed result (``screens.nav``: ``Nav.NEXT``, ``Nav.RUN``, ``Edi
 Pages get what they need through their constructors (the session, ``LiveLists``, the drafts, the
 run model); none reaches into the App. Review's cost, quota and throughput
 (``wizard.assessment.assess``: Azure calls) are worked out in an App-owned thread worker with
-``exit_on_error=False`` and handed to the Review screen; they are kept while the answers stay the
-same, so going to a section and back does not ask Azure again. Provisioning runs ``wizard.provision`` (the pipeline
-``hpcshare run`` uses: preflight, run log, runner) in a separate App-owned worker with
-``exit_on_error=False``: it does not die with the Run screen and an error in it is shown, never
-fatal.
+``exit_on_error=False`` and handed to the Review screen (``ReviewScreen.show_assessment``); they
+are kept while the answers stay the same, so going to a section and back does not ask Azure
+again. Provisioning runs ``wizard.provision`` (the pipeline ``hpcshare run`` uses: preflight,
+run log, runner) in a separate App-owned worker with ``exit_on_error=False``: it does not die
+with the Run screen and an error in it is shown, never fatal.
 """
 from __future__ import annotations
 
@@ -57,9 +57,10 @@ def _stylesheet() -> str:
 
 
 class HpcShareApp(App[int]):
-    """``catalog``, ``runner_factory`` and ``assessor`` default to the session's (``session.catalog()``,
-    ``session.make_runner()``, ``assess(session.environment, answers)``); tests inject fakes. ``start`` picks the first page ("welcome", a
-    section key such as "disk", or "review")."""
+    """``catalog``, ``runner_factory`` and ``assessor`` default to the session's
+    (``session.catalog()``, ``session.make_runner()``, ``assess(session.environment, answers)``);
+    tests inject fakes. ``start`` picks the first page ("welcome", a section key such as "disk",
+    or "review")."""
 
     CSS_PATH = _stylesheet()
     TITLE = "hpcshare"

@@ -216,9 +216,9 @@ def assessment_renderable(a: "Assessment") -> Group:
         table.add_column("Quantity", justify="right", no_wrap=True)
         table.add_column("Unit price", justify="right", no_wrap=True)
         table.add_column("Per month", justify="right", no_wrap=True)
-        for line in cost.lines:
-            table.add_row(line.item, f"{line.quantity:,.0f} {line.unit}", f"{line.unit_price:.6f}",
-                          f"{line.monthly:,.2f}")
+        for line in cost.lines:       # Text, not str: a "[" in a price list's text is not markup
+            table.add_row(Text(line.item), Text(f"{line.quantity:,.0f} {line.unit}"),
+                          Text(f"{line.unit_price:.6f}"), Text(f"{line.monthly:,.2f}"))
         table.add_row(Text("Total", style="bold"), "", "", Text(f"{cost.total_monthly:,.2f} {cost.currency}",
                                                                style="bold"))
         parts += [table, Text(f"Prices: {cost.source}, fetched {cost.fetched}.")]
