@@ -6,14 +6,19 @@ failed and the user quit, 130 the user cancelled (or quit while Azure was still 
 The flow is one App worker that awaits each page in turn (``push_screen_wait``); each page
 dismisses with a typed result (``screens.nav``: ``Nav.NEXT``, ``Nav.RUN``, ``Edit(section)``...).
 Pages get what they need through their constructors (the session, ``LiveLists``, the drafts, the
-run model); none reaches into the App. Provisioning runs ``wizard.provision`` (the pipeline
-``hpcshare run`` uses: preflight, run log, runner) in a separate App-owned worker with
-``exit_on_error=False``: it does not die with the Run screen and an error in it is shown, never
-fatal.
+run model); none reaches into the App. Review's cost, quota and throughput
+(``wizard.assessment.assess``: Azure calls) are worked out in an App-owned thread worker with
+``exit_on_error=False`` and handed to the Review screen (``ReviewScreen.show_assessment``); they
+are kept while the answers stay the same, so going to a section and back does not ask Azure
+again. Provisioning runs ``wizard.provision`` (the pipeline ``hpcshare run`` uses: preflight,
+run log, runner) in a separate App-owned worker with ``exit_on_error=False``: it does not die
+with the Run screen and an error in it is shown, never fatal.
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -31,10 +36,15 @@ from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
 
 if TYPE_CHECKING:
+    from screens.review import ReviewScreen
     from screens.run import RunScreen
+    from wizard.assessment import Assessment
     from wizard.catalog import Catalog
     from wizard.runner import RunEvent, RunResult
     from wizard.session import Session
+
+#: Works out Review's cost, quota and throughput for the session's answers (blocking; a thread).
+Assessor = Callable[["Session"], "Assessment"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
 
@@ -47,9 +57,10 @@ def _stylesheet() -> str:
 
 
 class HpcShareApp(App[int]):
-    """``catalog`` and ``runner_factory`` default to the session's (``session.catalog()``,
-    ``session.make_runner()``); tests inject fakes. ``start`` picks the first page ("welcome", a
-    section key such as "disk", or "review")."""
+    """``catalog``, ``runner_factory`` and ``assessor`` default to the session's
+    (``session.catalog()``, ``session.make_runner()``, ``assess(session.environment, answers)``);
+    tests inject fakes. ``start`` picks the first page ("welcome", a section key such as "disk",
+    or "review")."""
 
     CSS_PATH = _stylesheet()
     TITLE = "hpcshare"
@@ -66,6 +77,7 @@ class HpcShareApp(App[int]):
         *,
         catalog: CatalogSource = None,
         runner_factory: RunnerFactory | None = None,
+        assessor: Assessor | None = None,
         start: str = "welcome",
     ) -> None:
         super().__init__()
@@ -74,7 +86,13 @@ class HpcShareApp(App[int]):
         self.start = start
         # The live lists, passed down to the section screens and their fields.
         self.lists = LiveLists(session, catalog, redact=self.redact)
-        self.runner_factory: RunnerFactory = runner_factory or (lambda s: s.make_runner())
+        # None: Provision's own default, whose runner also writes the run's assessment into SUMMARY.md.
+        self.runner_factory: RunnerFactory | None = runner_factory
+        self.assessor: Assessor = assessor or _assess_session
+        self.review_screen: ReviewScreen | None = None      # while Review is shown
+        self._assessment: tuple[str, Assessment] | None = None   # (the answers it is for, the result)
+        self._assessment_wanted = ""          # digest of the answers Review shows now
+        self._assessment_worker: Worker[Any] | None = None
         self.drafts: dict[str, dict[str, Any]] = {}        # typed but not submitted (Back keeps it)
         self.run_model = RunModel()
         self.provision: Provision | None = None
@@ -118,7 +136,12 @@ class HpcShareApp(App[int]):
             elif page == "review":
                 from screens.review import ReviewScreen
 
-                result = await self.push_screen_wait(ReviewScreen(self.session, focus_section=last))
+                self.review_screen = ReviewScreen(self.session, focus_section=last)
+                self.start_assessment()
+                try:
+                    result = await self.push_screen_wait(self.review_screen)
+                finally:
+                    self.review_screen = None
                 if result is Nav.RUN:
                     outcome = await self._run_page()
                     if outcome is Nav.FINISH:
@@ -246,6 +269,39 @@ class HpcShareApp(App[int]):
         found.update(os.environ.get(v, "") for v in ("HPCSHARE_ADMIN_PASSWORD", "HPCSHARE_SHARE_PASSWORD"))
         return {s for s in found if s and len(s) >= 4}
 
+    # ---- Review's cost, quota and throughput -----------------------------------------------
+    def start_assessment(self) -> None:
+        """Work out the assessment for the current answers, unless the last one is for the same
+        answers; Review shows it when it arrives. Incomplete answers: nothing to work out."""
+        if self.review_screen is None:
+            return
+        resolution = self.session.resolution()
+        if resolution.errors:
+            return
+        # A digest, not the values: the answers may hold a typed password.
+        key = hashlib.sha256(repr(sorted(resolution.values.items())).encode()).hexdigest()
+        self._assessment_wanted = key
+        if self._assessment is not None and self._assessment[0] == key:
+            self.review_screen.show_assessment(self._assessment[1])
+            return
+        session, assessor = self.session, self.assessor
+        self._assessment_worker = self.run_worker(lambda: (key, assessor(session)), thread=True,
+                                                  group="assessment", name="assessment", exclusive=True,
+                                                  exit_on_error=False)
+
+    def _assessment_done(self, worker: Worker) -> None:
+        if worker.state == WorkerState.SUCCESS and worker.result is not None:
+            key, assessment = worker.result
+            self._assessment = (key, assessment)
+            if self.review_screen is not None and key == self._assessment_wanted:
+                self.review_screen.show_assessment(assessment)
+        elif worker.state == WorkerState.ERROR and self.review_screen is not None \
+                and worker is self._assessment_worker:
+            err = worker.error
+            cause = self.redact(f"{type(err).__name__}: {err}".splitlines()[0])
+            self.review_screen.show_assessment(f"The cost, quota and throughput could not be worked out ({cause}). "
+                                               "Everything else on Review is unaffected.")
+
     # ---- provisioning ---------------------------------------------------------------------
     @property
     def run_active(self) -> bool:
@@ -297,6 +353,9 @@ class HpcShareApp(App[int]):
         self.action_interrupt()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "assessment":
+            self._assessment_done(event.worker)
+            return
         if event.worker.group != "provision":
             return
         if event.state == WorkerState.SUCCESS:
@@ -345,6 +404,12 @@ class HpcShareApp(App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def _assess_session(session: "Session") -> "Assessment":
+    from wizard.assessment import assess
+
+    return assess(session.environment, session.answers())     # the answers Review shows, as its plan
 
 
 def run_app(session: "Session") -> int:

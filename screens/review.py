@@ -1,12 +1,18 @@
-"""Review: every answer in a table, the plan of steps, and the equivalent az commands.
+"""Review: every answer in a table, the plan of steps, the equivalent az commands, and what it
+costs per month, whether the quota has room and what caps the share's throughput.
 
 Enter on an answer (or the Edit button) reopens its screen, which then returns here. Dismisses
 with ``Nav.RUN``, ``Nav.BACK`` or ``Edit(section)``. Passwords never appear: only how they will be obtained.
+
+The cost, quota and throughput take Azure calls: the App works them out in its own worker and
+hands the result to ``show_assessment`` (until then the tab says it is working on them).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,7 +28,10 @@ from wizard.questions import QUESTIONS, SECTIONS
 from wizard.session import SECRET_ENV
 
 if TYPE_CHECKING:
+    from wizard.assessment import Assessment
     from wizard.session import Session
+
+LOADING = "Working out the monthly cost, the quota and the throughput (asking Azure)…"
 
 
 
@@ -55,6 +64,7 @@ class ReviewScreen(Screen[PageResult]):
         super().__init__(id="screen-review")
         self.session = session
         self.focus_section = focus_section     # returning from that section: its rows in view
+        self._assessment: Assessment | str | None = None    # None: still working; str: why there is none
 
     def compose(self) -> ComposeResult:
         resolution = self.session.resolution()
@@ -72,6 +82,9 @@ class ReviewScreen(Screen[PageResult]):
             with TabPane("az commands", id="tab-az"):
                 with VerticalScroll():
                     yield Static("", id="az-text")
+            with TabPane("Cost & limits", id="tab-cost"):
+                with VerticalScroll():
+                    yield Static(LOADING, id="cost-text", markup=False)
         yield Static("", id="review-problems", markup=False)
         with Horizontal(id="nav"):
             yield Button("‹ Back", id="back", compact=True)
@@ -104,6 +117,7 @@ class ReviewScreen(Screen[PageResult]):
         else:
             problems.display = False
             self._render_plan()
+        self._render_assessment()
         if self.focus_section:
             first = next((q.key for s in SECTIONS if s.key == self.focus_section for q in s.questions), None)
             if first is not None:
@@ -120,6 +134,25 @@ class ReviewScreen(Screen[PageResult]):
             return
         self.query_one("#plan-text", Static).update(render_text(plan))
         self.query_one("#az-text", Static).update(highlight(render_az(plan), language="bash"))
+
+    def show_assessment(self, assessment: "Assessment | str") -> None:
+        """The App's worker finished: the assessment, or a sentence saying why there is none."""
+        self._assessment = assessment
+        if self.is_mounted:
+            self._render_assessment()
+
+    def _render_assessment(self) -> None:
+        target = self.query_one("#cost-text", Static)
+        a = self._assessment
+        if self.problems:
+            target.update(Text("Fix the answers listed below first: the cost, quota and throughput "
+                               "are worked out from complete answers."))
+        elif a is None:
+            target.update(Text(LOADING))
+        elif isinstance(a, str):
+            target.update(Text(a))
+        else:
+            target.update(assessment_renderable(a))
 
     def _section_of_cursor(self) -> str | None:
         table = self.query_one("#answers", DataTable)
@@ -158,3 +191,40 @@ class ReviewScreen(Screen[PageResult]):
             self.query_one("#answers", DataTable).focus()
             return
         self.dismiss(Nav.RUN)
+
+
+def headline(a: "Assessment") -> str:
+    """One line on top, so the three verdicts show without scrolling at 80x24."""
+    cost = (f"{a.cost.total_monthly:,.2f} {a.cost.currency} a month" if a.cost.available
+            else "prices unavailable")
+    quota = ("quota not checked" if not a.quota.known else "quota ok" if a.quota.ok else "quota EXCEEDED")
+    t = a.throughput
+    speed = (f"the {'VM' if t.bottleneck == 'vm' else 'disk'} caps the share at {t.share_mbps} MB/s"
+             if t is not None else "throughput not judged")
+    return f"{cost} · {quota} · {speed}"
+
+
+def assessment_renderable(a: "Assessment") -> Group:
+    """The cost as a table that fits the terminal's width (item, quantity, unit price, per month),
+    then the quota, throughput and disk-offer lines as wrapping text."""
+    cost = a.cost
+    parts: list[Any] = [Text(headline(a), style="bold"), Text(""),
+                        Text(f"Monthly cost ({cost.currency})", style="bold")]
+    if cost.available:
+        table = Table(box=None, pad_edge=False, show_edge=False, expand=False, padding=(0, 1))
+        table.add_column("Item", overflow="fold", ratio=3)
+        table.add_column("Quantity", justify="right", no_wrap=True)
+        table.add_column("Unit price", justify="right", no_wrap=True)
+        table.add_column("Per month", justify="right", no_wrap=True)
+        for line in cost.lines:       # Text, not str: a "[" in a price list's text is not markup
+            table.add_row(Text(line.item), Text(f"{line.quantity:,.0f} {line.unit}"),
+                          Text(f"{line.unit_price:.6f}"), Text(f"{line.monthly:,.2f}"))
+        table.add_row(Text("Total", style="bold"), "", "", Text(f"{cost.total_monthly:,.2f} {cost.currency}",
+                                                               style="bold"))
+        parts += [table, Text(f"Prices: {cost.source}, fetched {cost.fetched}.")]
+        parts += [Text(note, style="dim") for note in cost.notes]
+    else:
+        parts.append(Text(f"Prices unavailable: {cost.problem}. The quota and throughput below do not need them."))
+    parts.append(Text(""))
+    parts += [Text(line) for line in a.check_lines()]
+    return Group(*parts)

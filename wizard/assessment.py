@@ -39,16 +39,27 @@ class Assessment:
                 {"bottleneck": None, "problem": self.throughput_problem},
                 "disk_offer": list(self.disk_problems)}
 
-    def text_lines(self) -> list[str]:
-        out = [f"Monthly cost ({self.cost.currency}):", *("  " + line for line in self.cost.text_lines())]
+    def text_lines(self, *, after_run: bool = False) -> list[str]:
+        """``after_run``: the quota as in use once the server runs (SUMMARY.md), the same figure on
+        a first run and a re-run, so a replay writes the same file."""
+        return [f"Monthly cost ({self.cost.currency}):", *("  " + line for line in self.cost.text_lines()),
+                *self.check_lines(after_run=after_run)]
+
+    def check_lines(self, *, after_run: bool = False) -> list[str]:
+        """The quota check, the throughput verdict and the disk offer: everything but the cost."""
+        out: list[str] = []
         q = self.quota
         if not q.known:
             out.append(f"Quota: not checked ({q.problem})")
         else:
             for line in q.lines:
                 state = "ok" if line.fits else "EXCEEDED"
-                out.append(f"Quota {line.label}: {line.used} used + {line.needed} = {line.used + line.needed} "
-                           f"of {line.limit} ({state})")
+                if after_run:
+                    out.append(f"Quota {line.label}: {line.used + line.needed} of {line.limit} in use "
+                               f"with this server ({state})")
+                else:
+                    out.append(f"Quota {line.label}: {line.used} used + {line.needed} = "
+                               f"{line.used + line.needed} of {line.limit} ({state})")
             out += [f"  {m}" for m in q.messages()]
         if self.throughput is not None:
             out += self.throughput.text_lines()

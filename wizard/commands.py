@@ -93,7 +93,23 @@ def plan(args: argparse.Namespace) -> int:
     p = build_plan(answers)
     if args.format == "json":
         return _plan_json(session, p)
-    print(render_az(p) if args.format == "az" else render_text(p))
+    if args.format == "az":
+        print(render_az(p))
+        return EXIT_OK
+    print(render_text(p))
+    return _plan_assessment(session, p)
+
+
+def _plan_assessment(session: Session, p: "Plan") -> int:
+    """After the text plan: the cost lines and total, the quota check and the throughput verdict."""
+    from wizard.assessment import assess
+
+    try:
+        lines = assess(session.environment, p.answers).text_lines()
+    finally:
+        session.close()
+    print("")
+    print("\n".join(lines))
     return EXIT_OK
 
 

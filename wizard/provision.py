@@ -4,7 +4,10 @@
 
 1. the preflight: what Azure would refuse only after the network and disk were made (the VM size
    rule, ``wizard.catalog.size_problems``; the compute quota, ``wizard.quota``; the disk type on
-   offer, ``wizard.diskoffer``) stops the run with ``PreflightFailed``, nothing created;
+   offer, ``wizard.diskoffer``) stops the run with ``PreflightFailed``, nothing created. The quota
+   and disk offer come from one ``wizard.assessment.assess`` (with the cost and throughput): the run
+   keeps it (``Provision.assessment``) for SUMMARY.md, so the run reads the prices once (and from
+   the price cache when Review or ``plan`` read them in the last week);
 2. opens the run log ``HPCSHARE_HOME/logs/PROFILE.log`` (``wizard.runlog``);
 3. makes the runner (``Session.make_runner`` or an injected factory) and runs it, passing every
    event to the log and then to ``on_event``;
@@ -25,6 +28,7 @@ from wizard.runner import RunEvent, RunResult
 
 if TYPE_CHECKING:
     from wizard.answers import Answers
+    from wizard.assessment import Assessment
     from wizard.environment import Environment
     from wizard.runner import Runner
     from wizard.session import Session
@@ -47,6 +51,13 @@ def preflight(catalog: Catalog, answers: "Answers", env: "Environment | None" = 
     """The VM size rule from the catalogue; with ``env``, also the compute quota (usages: the
     size's family and the region's cores) and whether the disk type is offered there. Anything
     that cannot be read is not a problem here: the steps then report Azure's own error."""
+    return assessed_preflight(catalog, answers, env)[0]
+
+
+def assessed_preflight(catalog: Catalog, answers: "Answers",
+                       env: "Environment | None" = None) -> tuple[list[str], "Assessment | None"]:
+    """``preflight``, and the assessment its quota and disk-offer checks came from (None without
+    ``env`` or when the VM size rule already fails)."""
     sub = answers.subscription
     try:
         sizes = catalog.vm_sizes(sub.id, sub.region)
@@ -56,13 +67,14 @@ def preflight(catalog: Catalog, answers: "Answers", env: "Environment | None" = 
     if sizes is not None:
         ctx = {"vm.size": answers.vm.size, "disk.sku": answers.disk.sku, "subscription.region": sub.region}
         problems += [f"[{key}] {message}" for key, message in size_problems(ctx, sizes).items()]
+    assessment = None
     if env is not None and not problems:
-        from wizard.diskoffer import disk_offer_problems
-        from wizard.quota import check_quota
+        from wizard.assessment import assess
 
-        problems += check_quota(env, answers).problems()
-        problems += disk_offer_problems(env, answers)
-    return problems
+        assessment = assess(env, answers)
+        problems += assessment.quota.problems()
+        problems += assessment.disk_problems
+    return problems, assessment
 
 
 def result_line(result: RunResult) -> str:
@@ -78,7 +90,9 @@ class Provision:
                  runner_factory: RunnerFactory | None = None) -> None:
         self.session = session
         self.catalog = catalog
-        self.runner_factory: RunnerFactory = runner_factory or (lambda s: s.make_runner())
+        # The default runner writes this run's assessment into SUMMARY.md; an injected one (tests) does not.
+        self.runner_factory: RunnerFactory = runner_factory or (lambda s: s.make_runner(assessment=self.assessment))
+        self.assessment: Assessment | None = None       # set by the preflight
         self.runner: Runner | None = None
         self._cancelled = False
 
@@ -99,7 +113,8 @@ class Provision:
         session = self.session
         answers = session.answers(require=True)
         catalog = self.catalog if self.catalog is not None else session.catalog()
-        problems = await asyncio.to_thread(lambda: preflight(catalog, answers, session.environment))
+        problems, self.assessment = await asyncio.to_thread(
+            lambda: assessed_preflight(catalog, answers, session.environment))
         if problems:
             raise PreflightFailed(problems)
         with RunLog(answers.profile) as run_log:

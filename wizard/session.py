@@ -18,6 +18,7 @@ from wizard.questions import QUESTIONS, SECRET_KEYS, section
 from wizard.state import RunState
 
 if TYPE_CHECKING:
+    from wizard.assessment import Assessment
     from wizard.catalog import Catalog
     from wizard.environment import Environment
     from wizard.plan import Plan
@@ -216,10 +217,12 @@ class Session:
     def run_state(self) -> RunState:
         return RunState.for_profile(self.profile)
 
-    def make_runner(self) -> "Runner":
+    def make_runner(self, *, assessment: "Assessment | None" = None) -> "Runner":
+        """``assessment``: the run's cost, quota and throughput, for SUMMARY.md (none: no such section)."""
         from wizard.execute import make_runner
 
-        return make_runner(self.environment, self.plan(), self.secrets(), self.run_state(), out_dir=self.out_dir)
+        return make_runner(self.environment, self.plan(), self.secrets(), self.run_state(), out_dir=self.out_dir,
+                           assessment=assessment)
 
     def close(self) -> None:
         if self._environment is not None:

@@ -91,3 +91,51 @@ def test_check_share_section(case: Case) -> None:
                    "hpcshare nodes-report check-share-output.txt", v.host, v.unc, v.account, v.private_ip, "/env:"):
         assert needle in section, needle
     assert "| `check-share.cmd` |" in text
+
+
+def _assessment_lines() -> list[str]:
+    """Real engine objects (cost, quota, throughput verdict), as a run's preflight renders them."""
+    from wizard import diskcaps
+    from wizard.assessment import Assessment
+    from wizard.catalog import VmSizeInfo
+    from wizard.cost import CostEstimate, CostLine
+    from wizard.quota import QuotaCheck, QuotaLine
+    from wizard.throughput import verdict
+
+    cost = CostEstimate("EUR", (CostLine("VM Standard_D4s_v5 (Windows, pay-as-you-go)", "D4s v5", 730, "hour",
+                                         0.38, 277.4),
+                                CostLine("Data disk 1024 GiB Premium SSD (P30)", "P30 LRS Disk", 1, "month",
+                                         135.0, 135.0)),
+                        True, "Azure Retail Prices API (list prices)", "2026-11-28")
+    quota = QuotaCheck("westeurope", "Standard_D4s_v5", 4,
+                       QuotaLine("standardDSv5Family", "Standard DSv5 Family vCPUs", 0, 10, 4), None)
+    vm = VmSizeInfo("Standard_D4s_v5", 4, 16, 8, True, uncached_iops=6400, uncached_mbps=145)
+    return Assessment(cost, quota, verdict(vm, diskcaps.caps("Premium_LRS", 1024))).text_lines(after_run=True)
+
+
+def test_cost_quota_and_throughput_section(case: Case) -> None:
+    lines = _assessment_lines()
+    text = render_artifacts(case.answers, case.facts, embed_password=case.embed_password,
+                            assessment=lines)["SUMMARY.md"]
+    assert text.isascii()
+    section = text.split("## Cost, quota and throughput\n", 1)[1].split("\n## ", 1)[0]
+    assert "Prices: Azure Retail Prices API (list prices), fetched 2026-11-28." in section
+    assert "Total per month" in section and "412.40 EUR" in section
+    assert "Quota Standard DSv5 Family vCPUs: 4 of 10 in use with this server (ok)" in section
+    assert "Throughput: the VM (Standard_D4s_v5: 145 MB/s" in section and "caps the share at 145 MB/s" in section
+    # Before the password section, inside one fenced block.
+    assert text.index("## Cost, quota and throughput") < text.index("## Where the share password lives")
+    assert section.count("```") == 2
+
+
+def test_no_cost_section_without_an_assessment(case: Case) -> None:
+    assert "## Cost, quota and throughput" not in _summary(case)
+
+
+def test_cost_section_keeps_azure_text_out_of_markdown(case: Case) -> None:
+    hostile = ["Data disk ```\n# injected", "Caf\u00e9 \x1b[2J meter `x`"]
+    text = render_artifacts(case.answers, case.facts, assessment=hostile)["SUMMARY.md"]
+    section = text.split("## Cost, quota and throughput\n", 1)[1].split("\n## ", 1)[0]
+    assert text.isascii() and section.count("```") == 2
+    assert "\n# injected" not in text and "\x1b" not in text
+    assert "Data disk ????# injected" in section and "Caf? ?[2J meter ?x?" in section

@@ -78,8 +78,8 @@ def run_armed(answers: Path, out_dir: Path, *, arm_step: str | None = None,
     armed: list[str] = []
     make_runner = session.make_runner
 
-    def hooked_make_runner() -> Any:
-        runner = make_runner()
+    def hooked_make_runner(**kw: Any) -> Any:
+        runner = make_runner(**kw)
         real_run = runner.run
 
         async def run(on_event: Any) -> Any:

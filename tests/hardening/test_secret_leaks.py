@@ -126,8 +126,8 @@ def test_a_generated_password_applied_before_an_interrupt_is_still_shown(home: P
     session = Session(answers.stem, demo=True, answers_file=answers, out_dir=tmp_path / "out")
     make_runner = session.make_runner
 
-    def interrupting_make_runner() -> Any:
-        runner = make_runner()
+    def interrupting_make_runner(**kw: Any) -> Any:
+        runner = make_runner(**kw)
         real_run = runner.run
 
         async def run(on_event: Any) -> Any:

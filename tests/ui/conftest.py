@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Input
 
 from screens.app import HpcShareApp
-from tests.ui.fakes import FakeCatalog, FakeRun
+from tests.ui.fakes import FakeAssessor, FakeCatalog, FakeRun
 from wizard.session import Session
 
 SIZE = (80, 24)
@@ -39,10 +39,11 @@ def out_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_app(out_dir: Path) -> Callable[..., HpcShareApp]:
     def make(profile: str = "default", *, catalog: Any = None, run: FakeRun | None = None,
-             demo: bool = False, start: str = "welcome") -> HpcShareApp:
+             demo: bool = False, start: str = "welcome", assessor: FakeAssessor | None = None) -> HpcShareApp:
         session = Session(profile, demo=demo, out_dir=out_dir)
         return HpcShareApp(session, catalog=catalog if catalog is not None else FakeCatalog(),
-                           runner_factory=run if run is not None else FakeRun(), start=start)
+                           runner_factory=run if run is not None else FakeRun(),
+                           assessor=assessor if assessor is not None else FakeAssessor(), start=start)
     return make
 
 

@@ -145,3 +145,48 @@ def save_profile(name: str, **changes: Any) -> dict[str, Any]:
     values = {**FULL_PROFILE, **{k.replace("__", ".", 1): v for k, v in changes.items()}}
     profiles.save(profiles.profile_path(name), values)
     return values
+
+
+@dataclass
+class FakeAssessor:
+    """Review's assessor: a fixed cost (or prices unavailable), a quota with room, and the real
+    throughput verdict over sizes with uncached caps. ``gate``: calls wait until the test sets it;
+    ``fail``: raise it instead."""
+    prices: bool = True
+    gate: threading.Event | None = None
+    fail: Exception | None = None
+    calls: int = 0
+    last: Any = None
+
+    def __call__(self, session: Any) -> Any:
+        from wizard.assessment import Assessment, disk_caps_of
+        from wizard.cost import CostEstimate, CostLine
+        from wizard.quota import QuotaCheck, QuotaLine
+        from wizard.throughput import verdict
+
+        self.calls += 1
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.fail is not None:
+            raise self.fail
+        answers = session.answers()
+        if self.prices:
+            cost = CostEstimate(answers.subscription.currency, (
+                CostLine(f"VM {answers.vm.size} (Windows, pay-as-you-go)", "D8s v5", 730, "hour", 0.5, 365.0),
+                CostLine(f"Data disk {answers.disk.size_gb} GiB {answers.disk.sku}", "E15 LRS Disk", 1, "month",
+                         18.5, 18.5),
+            ), True, "hpcshare demo price list (illustrative, not Azure's prices)", "2026-11-30")
+        else:
+            cost = CostEstimate(answers.subscription.currency, (), False, "Azure Retail Prices API (list prices)",
+                                problem="the price list answered HTTP 503 (https://prices.azure.com)")
+        quota = QuotaCheck(answers.subscription.region, answers.vm.size, 4,
+                           QuotaLine("standardDSv5Family", "Standard DSv5 Family vCPUs", 8, 32, 4),
+                           QuotaLine("cores", "Total Regional vCPUs", 8, 100, 4))
+        sizes = [VmSizeInfo("Standard_D4s_v5", 4, 16, 8, True, uncached_iops=6400, uncached_mbps=145),
+                 VmSizeInfo("Standard_D8s_v5", 8, 32, 16, True, uncached_iops=12800, uncached_mbps=290),
+                 VmSizeInfo("Standard_D16s_v5", 16, 64, 32, True, uncached_iops=25600, uncached_mbps=600)]
+        vm = next(s for s in sizes if s.name == answers.vm.size)
+        self.last = Assessment(cost, quota, verdict(vm, disk_caps_of(answers), caching=answers.disk.caching,
+                                                    nodes=answers.cluster.nodes,
+                                                    node_mbps=answers.cluster.node_mbps, catalogue=sizes))
+        return self.last

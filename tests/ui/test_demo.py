@@ -69,6 +69,9 @@ async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) 
     assert ARTIFACTS <= {p.name for p in out.iterdir()}
     # The Finish screen's file list is every file written (check-share.cmd included).
     assert ARTIFACTS <= {p.name for p in written_files(out)}
+    # The TUI run's preflight assessment reaches SUMMARY.md, with the demo price list named.
+    summary = (out / "SUMMARY.md").read_text(encoding="ascii")
+    assert "## Cost, quota and throughput" in summary and "hpcshare demo price list" in summary
     saved = profiles.load(profiles.profile_path("default")).values
     assert saved["vm.name"] == "myfileserver"
 

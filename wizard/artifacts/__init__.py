@@ -19,6 +19,7 @@ Imported by the run's ``artifacts`` step and the ``generate`` command; imports o
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from wizard.answers import Answers
@@ -41,8 +42,10 @@ JOB_XML = "job-template.xml"
 __all__ = ["ARTIFACT_NAMES", "PASSWORD_PLACEHOLDER", "render_artifacts", "write_artifacts"]
 
 
-def render_artifacts(answers: Answers, facts: ServerFacts, *, embed_password: str | None = None) -> dict[str, str]:
+def render_artifacts(answers: Answers, facts: ServerFacts, *, embed_password: str | None = None,
+                     assessment: Sequence[str] = ()) -> dict[str, str]:
     """Every artifact's text by file name (in ARTIFACT_NAMES order). Pure: touches no file.
+    ``assessment``: the run's cost, quota and throughput lines for SUMMARY.md (may be empty).
 
     Raises ValueError naming the field when a value is outside its allow-list, or when
     ``embed_password`` cannot be embedded (it must be 1-127 printable ASCII characters).
@@ -58,19 +61,19 @@ def render_artifacts(answers: Answers, facts: ServerFacts, *, embed_password: st
         "submit-job.ps1": render_submit_ps1(values),
         "submit-job.cmd": render_submit_cmd(values),
         "check-share.cmd": render_check_share(values),
-        "SUMMARY.md": render_summary(values, embedded=embed_password is not None),
+        "SUMMARY.md": render_summary(values, embedded=embed_password is not None, assessment=assessment),
     }
     assert tuple(texts) == ARTIFACT_NAMES
     return texts
 
 
 def write_artifacts(answers: Answers, facts: ServerFacts, out_dir: Path, *,
-                    embed_password: str | None = None) -> list[Path]:
+                    embed_password: str | None = None, assessment: Sequence[str] = ()) -> list[Path]:
     """Render, then write all files atomically into ``out_dir`` (created if missing).
 
     Returns the paths written, in ARTIFACT_NAMES order. ``job-template.xml`` is mode 0600 when
     it holds the password. Nothing is written when rendering fails.
     """
-    texts = render_artifacts(answers, facts, embed_password=embed_password)
+    texts = render_artifacts(answers, facts, embed_password=embed_password, assessment=assessment)
     secret = frozenset({JOB_XML}) if embed_password is not None else frozenset()
     return write_files(texts, Path(out_dir), secret=secret)

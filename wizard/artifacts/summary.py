@@ -6,6 +6,8 @@ classic Azure burst nodes are described as legacy (Cloud Services (classic) was 
 31 August 2024)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from wizard.artifacts.jobxml import CONNECT_ATTEMPTS, EXAMPLE_STDERR, EXAMPLE_STDOUT, JOBS_FOLDER
 from wizard.artifacts.safety import Values
 
@@ -32,7 +34,9 @@ def _scopes(v: Values) -> tuple[str, str]:
     return (ranges, f"the same ranges: {ranges}")
 
 
-def render_summary(v: Values, *, embedded: bool) -> str:
+def render_summary(v: Values, *, embedded: bool, assessment: Sequence[str] = ()) -> str:
+    """``assessment``: the run's cost, quota and throughput lines (``Assessment.text_lines``);
+    empty when the run did not compute one (no such section then)."""
     verify_host = v.fqdn or v.public_ip or v.private_ip
     group = v.node_group or "GROUP"
     nsg_scope, firewall_scope = _scopes(v)
@@ -77,6 +81,7 @@ def render_summary(v: Values, *, embedded: bool) -> str:
         for step, rid in v.resource_ids:
             add(f"- {step}: `{rid}`")
         add("")
+    out += assessment_section(assessment)
     add("## Where the share password lives")
     add("")
     add("The share password is in none of these files"
@@ -315,3 +320,25 @@ def check_share_section(v: Values) -> list[str]:
         "task per node with `HPCSHARE_SHARE_PASSWORD` set on the task (HPC PowerShell `-Env`).",
         "",
     ]
+
+
+def assessment_section(lines: Sequence[str]) -> list[str]:
+    """What the run estimated before creating anything. The lines carry text from Azure (price
+    meters, quota names): kept to printable ASCII, without backticks, inside a fenced block."""
+    if not lines:
+        return []
+    return [
+        "## Cost, quota and throughput",
+        "",
+        "As hpcshare estimated them before this run created anything (list prices, pay-as-you-go, "
+        "730 hours a month; the price list and the date it was fetched are named below).",
+        "",
+        "```",
+        *(_plain_ascii(line) for line in lines),
+        "```",
+        "",
+    ]
+
+
+def _plain_ascii(line: str) -> str:
+    return "".join(c if " " <= c <= "~" and c != "`" else "?" for c in str(line))

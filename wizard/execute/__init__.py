@@ -17,6 +17,7 @@ from wizard.runner import Runner, StepContext, StepFailed
 from wizard.state import RunState
 
 if TYPE_CHECKING:
+    from wizard.assessment import Assessment
     from wizard.azure.teardown import TeardownTarget
     from wizard.environment import Environment
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 # certificate WinRM pins always comes fresh from the server through Run Command, which Azure
 # authenticates; a different certificate on 5986 then means something else answered, never drift.
 SKIP_WHEN_UNCHANGED = frozenset({CONFIGURE_SERVER, SELF_TEST})
+# The artifacts step's output key for the cost, quota and throughput lines of SUMMARY.md.
+ASSESSMENT_OUTPUT = "assessment"
 
 
 def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:
@@ -47,7 +50,9 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFa
     )
 
 
-def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunState, *, out_dir: Path) -> Runner:
+def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunState, *, out_dir: Path,
+                assessment: "Assessment | None" = None) -> Runner:
+    """``assessment``: the preflight's cost, quota and throughput, written into SUMMARY.md."""
     from wizard.azure.errors import explain
     from wizard.azure.privatedns import ensure_private_dns
     from wizard.azure.steps import AZURE_STEPS, Target
@@ -62,7 +67,8 @@ def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunStat
     actions[SELF_TEST] = functools.partial(_remote_step, SELF_TEST, target)
     actions[WINRM_BOOTSTRAP] = functools.partial(_remote_step, WINRM_BOOTSTRAP, target)
     actions["probe"] = functools.partial(_probe, target)
-    actions["artifacts"] = functools.partial(_artifacts, target, out_dir)
+    lines = tuple(assessment.text_lines(after_run=True)) if assessment is not None else ()
+    actions["artifacts"] = functools.partial(_artifacts, target, out_dir, lines)
     skip = set(SKIP_WHEN_UNCHANGED)
     if secrets.share_generated and not state.is_done(SELF_TEST, plan.fingerprints[SELF_TEST]):
         # The self-test must run, but the password set on the server in an earlier run is not
@@ -101,17 +107,21 @@ def _probe(target: Any, ctx: StepContext) -> dict[str, Any]:
     return {"probed": True, "host": host, "changed": False}
 
 
-def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
+def _artifacts(target: Any, out_dir: Path, assessment: tuple[str, ...], ctx: StepContext) -> dict[str, Any]:
     from wizard.artifacts import write_artifacts
     from wizard.artifacts.writer import OutDirRefused
 
     try:
-        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir)
+        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir,
+                                  assessment=assessment)
     except OutDirRefused as exc:
         raise StepFailed(str(exc), "Choose an output folder of your own, then re-run.") from None
     for path in written:
         ctx.log(f"Wrote {path}")
-    return {"out_dir": str(out_dir), "files": [p.name for p in written], "summary": f"{len(written)} files in {out_dir}"}
+    # The lines are kept with the step's outputs so that ``hpcshare generate`` (no Azure call)
+    # writes the same SUMMARY.md section.
+    return {"out_dir": str(out_dir), "files": [p.name for p in written], "summary": f"{len(written)} files in {out_dir}",
+            ASSESSMENT_OUTPUT: list(assessment)}
 
 
 def generate_artifacts(answers: Answers, state: RunState, out_dir: Path, *,
@@ -120,7 +130,8 @@ def generate_artifacts(answers: Answers, state: RunState, out_dir: Path, *,
     from wizard.artifacts import write_artifacts
 
     facts = facts_from(answers, state.all_outputs())
-    return write_artifacts(answers, facts, out_dir, embed_password=embed_password)
+    assessment = [str(line) for line in state.outputs("artifacts").get(ASSESSMENT_OUTPUT) or ()]
+    return write_artifacts(answers, facts, out_dir, embed_password=embed_password, assessment=assessment)
 
 
 def find_teardown_targets(env: "Environment", answers: Answers) -> list["TeardownTarget"]:
