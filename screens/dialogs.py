@@ -42,24 +42,26 @@ class InterruptDialog(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question whose safe answer ("no") has the focus. Dismisses with True for yes."""
+    """A yes/no question whose safe answer ("no") has the focus, unless ``focus_yes`` (the user
+    asked for exactly this, e.g. Create after Review). Dismisses with True for yes."""
 
     BINDINGS = [Binding("escape", "dismiss(False)", "No")]
 
-    def __init__(self, title: str, body: str, *, yes: str, no: str) -> None:
+    def __init__(self, title: str, body: str, *, yes: str, no: str, focus_yes: bool = False) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text, self.body, self.yes, self.no = title, body, yes, no
+        self.focus_yes = focus_yes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.body, classes="dialog-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.no, id="no", variant="primary", compact=True)
-                yield Button(self.yes, id="yes", variant="error", compact=True)
+                yield Button(self.no, id="no", variant="default" if self.focus_yes else "primary", compact=True)
+                yield Button(self.yes, id="yes", variant="primary" if self.focus_yes else "error", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#yes" if self.focus_yes else "#no", Button).focus()
 
     @on(Button.Pressed)
     def _chosen(self, event: Button.Pressed) -> None:

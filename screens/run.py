@@ -67,7 +67,10 @@ class StepTable(DataTable[Any]):
 
 class RunScreen(Screen[Nav]):
     BINDINGS = [
+        # One key, worded as the button is: Retry after a failure, Resume after a cancel.
         Binding("r", "retry", "Retry"),
+        Binding("r", "resume", "Resume"),
+        Binding("b", "review", "Back to Review"),
         Binding("f", "finish", "Finish"),
     ]
 
@@ -84,6 +87,10 @@ class RunScreen(Screen[Nav]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.model.status
         if action == "retry":
+            return status == "failed"
+        if action == "resume":
+            return status == "cancelled"
+        if action == "review":
             return status in ("failed", "cancelled")
         if action == "finish":
             return status == "succeeded"
@@ -271,13 +278,16 @@ class RunScreen(Screen[Nav]):
             self.post_message(self.RetryRequested())
             self.query_one(StepTable).focus()
 
+    def action_resume(self) -> None:
+        self.action_retry()
+
     @on(Button.Pressed, "#finish")
     def action_finish(self) -> None:
         if self.model.status == "succeeded":
             self.dismiss(Nav.FINISH)
 
     @on(Button.Pressed, "#review")
-    def _review(self) -> None:
+    def action_review(self) -> None:
         if self.model.status in ("failed", "cancelled"):
             self.model.status = "idle"
             self.dismiss(Nav.REVIEW)

@@ -57,7 +57,8 @@ class NewProfileName(Validator):
 
 
 class WelcomeScreen(Screen[str | None]):
-    BINDINGS = [Binding("escape", "quit", "Quit")]
+    # Esc leaves too; the footer shows the App's ^q Quit once, not two "Quit" hints.
+    BINDINGS = [Binding("escape", "quit", "Quit", show=False)]
 
     def __init__(self, session: "Session") -> None:
         super().__init__(id="screen-welcome")

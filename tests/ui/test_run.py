@@ -8,11 +8,12 @@ from screens.review import ReviewScreen
 from screens.run import RunScreen
 from tests.ui.conftest import SIZE, save_shot, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
+from tests.ui.keys import run_from_review
 
 
 async def _start_run(pilot, app) -> None:
     await settle(pilot, app, ReviewScreen)
-    await pilot.press("ctrl+r")
+    await run_from_review(pilot, app)
     await settle(pilot, app, RunScreen)
 
 
@@ -99,7 +100,9 @@ async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app, tmp_pa
         assert await wait_run(pilot, app) == "cancelled"
         assert app.run_model.rows["vm"].state == "done"          # the running step finished
         assert app.run_model.rows["configure-server"].state == "skipped"
-        assert "Resume" in screen_text(app)
+        text = screen_text(app)
+        assert "Resume" in text and "r Resume" in text and "r Retry" not in text    # the footer says it as the button does
+        assert "b Back to Review" in text
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert isinstance(app.screen, QuitDialog)
@@ -155,9 +158,10 @@ async def test_back_to_review_after_a_failure_then_run_again(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _start_run(pilot, app)
         assert await wait_run(pilot, app) == "failed"
-        await pilot.click("#review")
+        assert "r Retry" in screen_text(app) and "r Resume" not in screen_text(app)
+        await pilot.press("b")                                   # Back to Review has a key
         await settle(pilot, app, ReviewScreen)
-        await pilot.press("ctrl+r")
+        await run_from_review(pilot, app, "enter")               # Run has the focus again
         await settle(pilot, app, RunScreen)
         assert await wait_run(pilot, app) == "succeeded"
     assert len(run.runners) == 2

@@ -21,6 +21,7 @@ from screens.section import SectionScreen
 from screens.welcome import WelcomeScreen
 from tests.ui.conftest import SIZE, save_shot, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
+from tests.ui.keys import run_from_review
 from wizard.answers import coerce
 from wizard.questions import SECTIONS
 from wizard.state import RunState
@@ -90,7 +91,7 @@ async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, t
         await pilot.click("#--content-tab-tab-answers")
         assert tabs.active == "tab-answers"
 
-        await pilot.press("ctrl+r")
+        await run_from_review(pilot, app)
         await settle(pilot, app, RunScreen)
         assert await wait_run(pilot, app) == "failed"
         save_shot(app, "09-run-failed", shots)
