@@ -26,7 +26,7 @@ from screens.live_lists import CatalogSource, LiveLists
 from screens.nav import Edit, Nav
 from wizard import paths
 from wizard.exits import ExitCode
-from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory
+from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed
 from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
 
@@ -179,6 +179,8 @@ class HpcShareApp(App[int]):
         r = self.run_result
         if self.run_model.refused and not self.run_active:
             return EXIT_USAGE             # as ``hpcshare run``: Azure would refuse the answers
+        if r is None and self.run_model.status == "failed" and not self.run_active:
+            return EXIT_FAILED            # stopped before any step (sign-in), as ``hpcshare run``
         if r is None or r.status == "cancelled" or self.run_active:
             return EXIT_CANCELLED
         if r.status == "failed":
@@ -280,6 +282,9 @@ class HpcShareApp(App[int]):
             return await provision.run(self._on_run_event)
         except PreflightFailed as exc:
             self.run_model.refuse(PREFLIGHT_HEADING, exc.problems)
+            return None
+        except SignInFailed as exc:
+            self.run_model.crash(str(exc), "Fix the sign-in, then Retry; no step was started.")
             return None
 
     def _on_run_event(self, event: "RunEvent") -> None:

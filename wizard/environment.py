@@ -6,6 +6,7 @@ Every azure.* import happens inside the functions that need it (start-up stays f
 """
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,12 @@ from wizard import paths
 
 if TYPE_CHECKING:
     from wizard.standin import StandIn
+
+# The Azure SDK logs a failed sign-in itself ("AzureCliCredential.get_token failed: Azure CLI not
+# found on path"). With no handler, Python's last-resort handler prints that on stderr, in the
+# middle of our own one-line message or over the Textual screen. A null handler keeps it off the
+# terminal; during a run wizard.runlog.azure_logs_to sends it to the run log.
+logging.getLogger("azure").addHandler(logging.NullHandler())
 
 # A demo should take about a minute: the stand-in's realistic durations (a VM alone is 52 s)
 # scaled down. Tests set HPCSHARE_STANDIN_LATENCY=instant.
