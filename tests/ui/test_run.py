@@ -2,6 +2,8 @@
 Ctrl+C (leave running / cancel); App-owned workers; passwords never on screen except once."""
 from __future__ import annotations
 
+import pytest
+
 from screens.dialogs import InterruptDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
@@ -83,7 +85,9 @@ async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app, tmp_pa
         worker = next(w for w in app.workers if w.group == "provision")
         assert worker.node is app                                # App-owned: survives screens
         text = screen_text(app)
-        assert "Working" in text and "running" in text and "pending" in text
+        assert "Working" in text and "running" in text, text
+        # Rows below the running one (names wrap at 80 columns, so they may be scrolled past).
+        assert any(r.state == "pending" for r in app.run_model.rows.values())
         assert app.screen.query_one("#run-progress").display    # indeterminate progress
         save_shot(app, "09-run-running", tmp_path)
         await pilot.press("ctrl+c")
@@ -176,3 +180,22 @@ async def test_quit_on_welcome_is_a_cancel(make_app) -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert app.return_value == 130
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_every_step_name_is_readable_at_80_and_100_columns(make_app, size) -> None:
+    """No step name ends in "…" (issue 16): a long one wraps onto a second line of its row."""
+    save_profile("default")
+    app = make_app(run=FakeRun(), start="review")
+    async with app.run_test(size=size) as pilot:
+        await _start_run(pilot, app)
+        assert await wait_run(pilot, app) == "succeeded"
+        table = app.screen.query_one("#steps")
+        rows = list(app.run_model.rows.values())
+        assert any(len(r.title) > 30 for r in rows)                 # the case that used to be cut
+        for i, row in enumerate(rows):
+            table.move_cursor(row=i, scroll=True, animate=False)
+            await pilot.pause()
+            text = screen_text(app)
+            missing = [w for w in row.title.split() if w not in text]
+            assert not missing, f"{row.title!r} at {size}: {missing} not shown\n{text}"
