@@ -14,6 +14,7 @@ fatal.
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -31,6 +32,8 @@ from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from screens.run import RunScreen
     from wizard.catalog import Catalog
     from wizard.runner import RunEvent, RunResult
@@ -82,6 +85,7 @@ class HpcShareApp(App[int]):
         self.run_result: RunResult | None = None
         self._secret_values: tuple[str, ...] = ()
         self.theme = "textual-dark"
+        session.device_code_prompt = self.show_device_code
         self._set_subtitle()
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -170,6 +174,7 @@ class HpcShareApp(App[int]):
         old = self.session
         out_dir = old.out_dir.parent / name if old.out_dir.name == old.profile else old.out_dir
         self.session = Session(name, demo=old.demo, overrides=old.overrides, out_dir=out_dir)
+        self.session.device_code_prompt = self.show_device_code
         old.close()
         self.lists.forget(self.session)
         self.drafts.clear()
@@ -186,6 +191,18 @@ class HpcShareApp(App[int]):
         if r.status == "failed":
             return EXIT_FAILED
         return EXIT_OK
+
+    # ---- device-code sign-in -------------------------------------------------------------
+    def show_device_code(self, verification_uri: str, user_code: str, expires_on: "datetime") -> None:
+        """azure-identity's prompt callback: called on the thread that signs in (a live list's, or
+        the run's); the dialog is shown on the App's thread."""
+        from screens.dialogs import DeviceCodeDialog
+
+        dialog = DeviceCodeDialog(verification_uri, user_code, expires_on)
+        if self._thread_id == threading.get_ident():
+            self.push_screen(dialog)
+        else:
+            self.call_from_thread(self.push_screen, dialog)
 
     # ---- secrets never reach the screen ---------------------------------------------------
     def redact(self, text: str) -> str:

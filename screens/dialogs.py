@@ -1,5 +1,8 @@
-"""Small modal questions: what Ctrl+C means while Azure works, and plain 'quit?'."""
+"""Small modal questions: what Ctrl+C means while Azure works, plain 'quit?', 'create?', and the
+device-code sign-in's code."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -75,3 +78,41 @@ class QuitDialog(ConfirmDialog):
         body = ("A step failed; run hpcshare again to resume from it." if after_failure
                 else "Answers of the screens you finished are saved in the profile.")
         super().__init__("Quit hpcshare?", body, yes="Quit", no="Stay")
+
+
+class DeviceCodeDialog(ModalScreen[None]):
+    """Device-code sign-in (subscription.auth = device-code): azure-identity's prompt callback
+    hands over the address and the code; the user opens it in any browser. Copy puts the code on
+    the clipboard. Closing the dialog does not stop the sign-in: it completes when the code is entered."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close"), Binding("c", "copy", "Copy code")]
+
+    def __init__(self, verification_uri: str, user_code: str, expires_on: datetime) -> None:
+        super().__init__(classes="dialog-screen")
+        self.uri, self.code = verification_uri, user_code
+        self.until = expires_on.astimezone().strftime("%H:%M")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Sign in to Azure with a device code", classes="dialog-title")
+            yield Static(f"In a browser, open {self.uri}\nand enter this code (valid until {self.until}):",
+                         classes="dialog-body", markup=False)
+            yield Static(self.code, id="device-code", classes="dialog-title", markup=False)
+            yield Static("hpcshare goes on by itself once you have signed in.", classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Copy code", id="copy", variant="primary", compact=True)
+                yield Button("Close", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#copy", Button).focus()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.code)
+        self.notify("Device code copied to the clipboard.", timeout=3)
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        if event.button.id == "copy":
+            self.action_copy()
+        else:
+            self.dismiss(None)
