@@ -8,7 +8,7 @@ from screens.dialogs import InterruptDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
-from tests.ui.conftest import SIZE, save_shot, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
 from tests.ui.keys import run_from_review
 
@@ -89,11 +89,9 @@ async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app, tmp_pa
         # Rows below the running one (names wrap at 80 columns, so they may be scrolled past).
         assert any(r.state == "pending" for r in app.run_model.rows.values())
         assert app.screen.query_one("#run-progress").display    # indeterminate progress
-        save_shot(app, "09-run-running", tmp_path)
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert isinstance(app.screen, InterruptDialog)
-        save_shot(app, "09-interrupt-dialog", tmp_path)
         text = screen_text(app)
         assert "Azure is still working" in text and "Leave running, quit" in text
         await pilot.press("ctrl+c")                              # a second Ctrl+C is ignored
