@@ -190,3 +190,24 @@ async def test_review_reopens_a_section_and_comes_back(make_app) -> None:
         await pilot.press("enter")
         await settle(pilot, app, ReviewScreen)
     assert profiles.load(profiles.profile_path("default")).values["share.name"] == "Scratch"
+
+
+async def test_enter_alone_reaches_finish_against_azure(make_app, out_dir: Path) -> None:
+    """A fresh home, Azure mode (fake catalog and steps): Enter alone, through the "Create in
+    Azure?" confirmation (Create has the focus), reaches Finish."""
+    from screens.dialogs import ConfirmDialog
+
+    app = make_app(run=FakeRun())
+    seen: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        while not isinstance(app.screen, FinishScreen):
+            assert len(seen) < 40, seen
+            if app.run_active:
+                await wait_run(pilot, app)
+            seen.append(type(app.screen).__name__)
+            await pilot.press("enter")
+            await settle(pilot, app)
+    assert seen.count("ConfirmDialog") == 1 and seen.count("ReviewScreen") == 1, seen
+    assert seen == ["WelcomeScreen", *["SectionScreen"] * len(SECTIONS), "ReviewScreen", "ConfirmDialog",
+                    "RunScreen"], seen
