@@ -181,7 +181,12 @@ class RunScreen(Screen[Nav]):
 
     @staticmethod
     def _title(row: Row) -> str:
-        return f"  └ {row.title}" if row.substep else row.title
+        """The step's name without its trailing "(details)" (size, IP, SKU): those are on Review,
+        in the Detail column while it runs, and in the log; the name itself stays whole."""
+        title = row.title
+        if title.endswith(")") and " (" in title:
+            title = title[:title.rindex(" (")]
+        return f"  └ {title}" if row.substep else title
 
     def _height(self, row: Row) -> int:
         step = next((c for k, c in self.query_one(StepTable).columns.items() if k.value == "step"), None)
