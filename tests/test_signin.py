@@ -72,4 +72,16 @@ def test_sign_in_check_through_the_sdk_against_the_standin(standin_env) -> None:
         check_sign_in(standin_env, "00000000-0000-0000-0000-000000000001")
     message = str(caught.value)
     assert "could not be read" in message and "SubscriptionNotFound" in message
-    assert "subscription.id" in message and "Nothing was created" in message
+    assert "subscription.id" in message and "Nothing was changed" in message
+
+
+def test_teardown_without_azure_cli_says_the_same(tmp_path: Path) -> None:
+    answers = tmp_path / "nocred.toml"
+    shutil.copy(EXAMPLE, answers)
+    env = {"PATH": str(tmp_path), "HOME": str(tmp_path), "HPCSHARE_HOME": str(tmp_path / "home"),
+           "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"}
+    out = subprocess.run([sys.executable, "-m", "wizard", "teardown", "--answers", str(answers), "--yes"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, (out.stdout, out.stderr)
+    err = out.stderr.strip().splitlines()
+    assert len(err) == 1 and "az login" in err[0] and "get_token" not in out.stderr, out.stderr

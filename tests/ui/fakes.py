@@ -35,7 +35,7 @@ class FakeCatalog:
             self.gate.wait(10)
         if fail and kind == "sign-in":
             raise SignInFailed("Azure sign-in with the Azure CLI login (subscription.auth = cli) failed: "
-                               "Azure CLI not found on path. To fix: run 'az login'. Nothing was created.")
+                               "Azure CLI not found on path. To fix: run 'az login'. Nothing was changed.")
         if fail:
             raise ConnectionError(f"could not reach Azure for {kind}")
 

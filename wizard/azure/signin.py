@@ -48,7 +48,7 @@ def _reason(exc: BaseException) -> str:
 
 def sign_in_message(auth: str, exc: BaseException) -> str:
     method, fix = METHODS.get(auth, (f"sign-in method '{auth}'", "pick another sign-in method"))
-    return f"Azure sign-in with {method} failed: {_reason(exc)}. To fix: {fix}. Nothing was created."
+    return f"Azure sign-in with {method} failed: {_reason(exc)}. To fix: {fix}. Nothing was changed."
 
 
 def check_sign_in(env: "Environment", subscription_id: str) -> None:
@@ -64,4 +64,4 @@ def check_sign_in(env: "Environment", subscription_id: str) -> None:
         raise SignInFailed(
             f"Signed in with {method}, but subscription {subscription_id} could not be read: {_reason(exc)}. "
             "To fix: check subscription.id (the Subscription screen lists the ones this sign-in can use), "
-            "or sign in as an account that has access to it. Nothing was created.") from None
+            "or sign in as an account that has access to it. Nothing was changed.") from None
