@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,11 +32,13 @@ from screens.live_lists import CatalogSource, LiveLists
 from screens.nav import Edit, Nav
 from wizard import paths
 from wizard.exits import ExitCode
-from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory
+from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed
 from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from screens.review import ReviewScreen
     from screens.run import RunScreen
     from wizard.assessment import Assessment
@@ -100,6 +103,7 @@ class HpcShareApp(App[int]):
         self.run_result: RunResult | None = None
         self._secret_values: tuple[str, ...] = ()
         self.theme = "textual-dark"
+        session.device_code_prompt = self.show_device_code
         self._set_subtitle()
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -193,6 +197,7 @@ class HpcShareApp(App[int]):
         old = self.session
         out_dir = old.out_dir.parent / name if old.out_dir.name == old.profile else old.out_dir
         self.session = Session(name, demo=old.demo, overrides=old.overrides, out_dir=out_dir)
+        self.session.device_code_prompt = self.show_device_code
         old.close()
         self.lists.forget(self.session)
         self.drafts.clear()
@@ -202,11 +207,25 @@ class HpcShareApp(App[int]):
         r = self.run_result
         if self.run_model.refused and not self.run_active:
             return EXIT_USAGE             # as ``hpcshare run``: Azure would refuse the answers
+        if r is None and self.run_model.status == "failed" and not self.run_active:
+            return EXIT_FAILED            # stopped before any step (sign-in), as ``hpcshare run``
         if r is None or r.status == "cancelled" or self.run_active:
             return EXIT_CANCELLED
         if r.status == "failed":
             return EXIT_FAILED
         return EXIT_OK
+
+    # ---- device-code sign-in -------------------------------------------------------------
+    def show_device_code(self, verification_uri: str, user_code: str, expires_on: "datetime") -> None:
+        """azure-identity's prompt callback: called on the thread that signs in (a live list's, or
+        the run's); the dialog is shown on the App's thread."""
+        from screens.dialogs import DeviceCodeDialog
+
+        dialog = DeviceCodeDialog(verification_uri, user_code, expires_on)
+        if self._thread_id == threading.get_ident():
+            self.push_screen(dialog)
+        else:
+            self.call_from_thread(self.push_screen, dialog)
 
     # ---- secrets never reach the screen ---------------------------------------------------
     def redact(self, text: str) -> str:
@@ -336,6 +355,9 @@ class HpcShareApp(App[int]):
             return await provision.run(self._on_run_event)
         except PreflightFailed as exc:
             self.run_model.refuse(PREFLIGHT_HEADING, exc.problems)
+            return None
+        except SignInFailed as exc:
+            self.run_model.crash(str(exc), "Fix the sign-in, then Retry; no step was started.")
             return None
 
     def _on_run_event(self, event: "RunEvent") -> None:

@@ -1,5 +1,8 @@
-"""Small modal questions: what Ctrl+C means while Azure works, and plain 'quit?'."""
+"""Small modal questions: what Ctrl+C means while Azure works, plain 'quit?', 'create?', and the
+device-code sign-in's code."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -42,24 +45,26 @@ class InterruptDialog(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question whose safe answer ("no") has the focus. Dismisses with True for yes."""
+    """A yes/no question whose safe answer ("no") has the focus, unless ``focus_yes`` (the user
+    asked for exactly this, e.g. Create after Review). Dismisses with True for yes."""
 
     BINDINGS = [Binding("escape", "dismiss(False)", "No")]
 
-    def __init__(self, title: str, body: str, *, yes: str, no: str) -> None:
+    def __init__(self, title: str, body: str, *, yes: str, no: str, focus_yes: bool = False) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text, self.body, self.yes, self.no = title, body, yes, no
+        self.focus_yes = focus_yes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.body, classes="dialog-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.no, id="no", variant="primary", compact=True)
-                yield Button(self.yes, id="yes", variant="error", compact=True)
+                yield Button(self.no, id="no", variant="default" if self.focus_yes else "primary", compact=True)
+                yield Button(self.yes, id="yes", variant="primary" if self.focus_yes else "error", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#yes" if self.focus_yes else "#no", Button).focus()
 
     @on(Button.Pressed)
     def _chosen(self, event: Button.Pressed) -> None:
@@ -73,3 +78,41 @@ class QuitDialog(ConfirmDialog):
         body = ("A step failed; run hpcshare again to resume from it." if after_failure
                 else "Answers of the screens you finished are saved in the profile.")
         super().__init__("Quit hpcshare?", body, yes="Quit", no="Stay")
+
+
+class DeviceCodeDialog(ModalScreen[None]):
+    """Device-code sign-in (subscription.auth = device-code): azure-identity's prompt callback
+    hands over the address and the code; the user opens it in any browser. Copy puts the code on
+    the clipboard. Closing the dialog does not stop the sign-in: it completes when the code is entered."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close"), Binding("c", "copy", "Copy code")]
+
+    def __init__(self, verification_uri: str, user_code: str, expires_on: datetime) -> None:
+        super().__init__(classes="dialog-screen")
+        self.uri, self.code = verification_uri, user_code
+        self.until = expires_on.astimezone().strftime("%H:%M")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Sign in to Azure with a device code", classes="dialog-title")
+            yield Static(f"In a browser, open {self.uri}\nand enter this code (valid until {self.until}):",
+                         classes="dialog-body", markup=False)
+            yield Static(self.code, id="device-code", classes="dialog-title", markup=False)
+            yield Static("hpcshare goes on by itself once you have signed in.", classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Copy code", id="copy", variant="primary", compact=True)
+                yield Button("Close", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#copy", Button).focus()
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.code)
+        self.notify("Device code copied to the clipboard.", timeout=3)
+
+    @on(Button.Pressed)
+    def _chosen(self, event: Button.Pressed) -> None:
+        if event.button.id == "copy":
+            self.action_copy()
+        else:
+            self.dismiss(None)

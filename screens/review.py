@@ -1,8 +1,11 @@
 """Review: every answer in a table, the plan of steps, the equivalent az commands, and what it
 costs per month, whether the quota has room and what caps the share's throughput.
 
-Enter on an answer (or the Edit button) reopens its screen, which then returns here. Dismisses
-with ``Nav.RUN``, ``Nav.BACK`` or ``Edit(section)``. Passwords never appear: only how they will be obtained.
+The Run button has the focus, so Enter alone goes on (against Azure after a confirmation naming
+the subscription, the resource group and what will be created, Create focused). The answers are
+reached with Tab or the arrow keys; Enter on an answer (or ``e``) reopens its screen, which then
+returns here with Run focused again. Dismisses with ``Nav.RUN``, ``Nav.BACK`` or ``Edit(section)``.
+Passwords never appear: only how they will be obtained.
 
 The cost, quota and throughput take Azure calls: the App works them out in its own worker and
 hands the result to ``show_assessment`` (until then the tab says it is working on them).
@@ -29,10 +32,21 @@ from wizard.session import SECRET_ENV
 
 if TYPE_CHECKING:
     from wizard.assessment import Assessment
+    from wizard.plan import Plan
     from wizard.session import Session
 
 LOADING = "Working out the monthly cost, the quota and the throughput (asking Azure)…"
 
+
+
+def create_summary(plan: "Plan") -> str:
+    """The confirmation before anything is made in Azure: where, and each step of the plan."""
+    sub = plan.answers.subscription
+    lines = [f"Subscription:   {sub.id}",
+             f"Resource group: {sub.resource_group} ({sub.region})",
+             "", "Creates or updates:"]
+    lines += [f"  • {step.title}" for step in plan]
+    return "\n".join(lines)
 
 
 def shown_value(session: "Session", key: str, value: Any, applies: bool) -> str:
@@ -58,6 +72,8 @@ class ReviewScreen(Screen[PageResult]):
         Binding("escape", "back", "Back"),
         Binding("e", "edit", "Edit section"),
         Binding("ctrl+r", "run", "Run"),
+        # From the buttons, the arrow keys reach the answers (the table keeps its own arrows).
+        Binding("up,down", "focus_answers", "Answers", show=False),
     ]
 
     def __init__(self, session: "Session", *, focus_section: str | None = None) -> None:
@@ -72,7 +88,7 @@ class ReviewScreen(Screen[PageResult]):
         yield Header(icon="")
         yield StepBar("review")
         yield Purpose("Review", "Check every answer before anything is created. "
-                                "Enter on an answer reopens its screen.")
+                                "Tab or ↑↓ to the answers; Enter on one reopens its screen.")
         with TabbedContent(id="review-tabs"):
             with TabPane("Answers", id="tab-answers"):
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="answers")
@@ -121,8 +137,19 @@ class ReviewScreen(Screen[PageResult]):
         if self.focus_section:
             first = next((q.key for s in SECTIONS if s.key == self.focus_section for q in s.questions), None)
             if first is not None:
-                table.move_cursor(row=table.get_row_index(first), animate=False)
-        table.focus()
+                table.move_cursor(row=table.get_row_index(first), animate=False, scroll=True)
+        if self.problems:
+            self._cursor_to(self.problems[0].key)
+            table.focus()                              # Enter reopens the screen to fix
+        else:
+            self.query_one("#run", Button).focus()     # Enter alone goes on
+
+    def _cursor_to(self, key: str) -> None:
+        table = self.query_one("#answers", DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(key), animate=False, scroll=True)
+        except Exception:  # a problem not tied to a row (e.g. the answers as a whole)
+            pass
 
     def _render_plan(self) -> None:
         from wizard.plan import render_az, render_text
@@ -186,11 +213,33 @@ class ReviewScreen(Screen[PageResult]):
     def action_back(self) -> None:
         self.dismiss(Nav.BACK)
 
+    def action_focus_answers(self) -> None:
+        self.query_one("#review-tabs", TabbedContent).active = "tab-answers"
+        self.query_one("#answers", DataTable).focus()
+
     def action_run(self) -> None:
         if self.problems:
             self.query_one("#answers", DataTable).focus()
             return
-        self.dismiss(Nav.RUN)
+        if self.session.demo:
+            self.dismiss(Nav.RUN)                       # the stand-in: nothing real is made
+            return
+        from screens.dialogs import ConfirmDialog
+
+        try:
+            body = create_summary(self.session.plan())
+        except Exception as exc:  # AnswersInvalid: the problems are listed on this screen already
+            self.notify(str(exc), title="Cannot run", severity="error")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(Nav.RUN)
+            else:
+                self.query_one("#run", Button).focus()
+
+        self.app.push_screen(ConfirmDialog("Create in Azure?", body, yes="Create", no="Not yet",
+                                           focus_yes=True), answered)
 
 
 def headline(a: "Assessment") -> str:

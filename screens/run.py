@@ -34,6 +34,22 @@ def fmt_elapsed(seconds: float | None) -> str:
     return f"{m}:{s:02d}"
 
 
+# The Step column's width: a third of a narrow table, at most 32; a name longer than that wraps
+# onto a second (or third) line of its row instead of ending in "…" (issue 16).
+STEP_MIN, STEP_MAX, STEP_LINES = 22, 32, 3
+
+
+def step_width(table_width: int) -> int:
+    return max(STEP_MIN, min(STEP_MAX, table_width // 3))
+
+
+def lines_needed(text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped at ``width`` (word wrap, as the cell draws it)."""
+    from rich.console import Console
+
+    return max(1, min(STEP_LINES, len(Text(text).wrap(Console(width=width), width))))
+
+
 class StepTable(DataTable[Any]):
     """The step rows; state colours come from the stylesheet (component classes). Remembers
     whether the user moved the cursor, so the screen stops following the running step."""
@@ -41,11 +57,24 @@ class StepTable(DataTable[Any]):
     COMPONENT_CLASSES = {f"state--{s}" for s in STATE_WORDS}
     user_moved = False
 
+    class StepWidthChanged(Message):
+        """The Step column changed width: the rows' heights must be measured again."""
+
+    def fit_step(self) -> None:
+        step = next((c for k, c in self.columns.items() if k.value == "step"), None)
+        if step is None or not self.size.width:
+            return
+        width = step_width(self.size.width)
+        if step.width != width:
+            step.width = width
+            self.post_message(self.StepWidthChanged())
+
     def on_key(self, event: Any) -> None:
         if event.key in ("up", "down", "pageup", "pagedown", "home", "end"):
             self.user_moved = True
 
     def on_resize(self, event: Any) -> None:
+        self.fit_step()
         self.fit_detail()
 
     def fit_detail(self) -> None:
@@ -67,7 +96,10 @@ class StepTable(DataTable[Any]):
 
 class RunScreen(Screen[Nav]):
     BINDINGS = [
+        # One key, worded as the button is: Retry after a failure, Resume after a cancel.
         Binding("r", "retry", "Retry"),
+        Binding("r", "resume", "Resume"),
+        Binding("b", "review", "Back to Review"),
         Binding("f", "finish", "Finish"),
     ]
 
@@ -84,6 +116,10 @@ class RunScreen(Screen[Nav]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.model.status
         if action == "retry":
+            return status == "failed"
+        if action == "resume":
+            return status == "cancelled"
+        if action == "review":
             return status in ("failed", "cancelled")
         if action == "finish":
             return status == "succeeded"
@@ -117,7 +153,7 @@ class RunScreen(Screen[Nav]):
         self._row_keys: list[str] = []
         table = self.query_one(StepTable)
         table.add_column(" ", key="icon", width=1)
-        table.add_column("Step", key="step", width=30)
+        table.add_column("Step", key="step", width=STEP_MAX)
         table.add_column("State", key="state", width=8)
         table.add_column("Time", key="time", width=6)
         table.add_column("Detail", key="detail")
@@ -134,15 +170,31 @@ class RunScreen(Screen[Nav]):
         elapsed = row.elapsed
         if row.started is not None:
             elapsed = time.monotonic() - row.started
-        title = f"  └ {row.title}" if row.substep else row.title
         detail = row.message.splitlines()[0] if row.message else ""
         return (
             Text(STATE_GLYPHS.get(row.state, "?"), style=style),
-            Text(title, no_wrap=True, overflow="ellipsis"),
+            Text(self._title(row), overflow="ellipsis"),          # wraps within the row's height
             Text(STATE_WORDS.get(row.state, row.state), style=style),
             fmt_elapsed(elapsed),
-            Text(detail, no_wrap=True, overflow="ellipsis"),
+            Text(detail, overflow="ellipsis"),
         )
+
+    @staticmethod
+    def _title(row: Row) -> str:
+        """The step's name without its trailing "(details)" (size, IP, SKU): those are on Review,
+        in the Detail column while it runs, and in the log; the name itself stays whole."""
+        title = row.title
+        if title.endswith(")") and " (" in title:
+            title = title[:title.rindex(" (")]
+        return f"  └ {title}" if row.substep else title
+
+    def _height(self, row: Row) -> int:
+        step = next((c for k, c in self.query_one(StepTable).columns.items() if k.value == "step"), None)
+        return lines_needed(self._title(row), step.width if step is not None else STEP_MAX)
+
+    @on(StepTable.StepWidthChanged)
+    def _step_width_changed(self) -> None:
+        self.rebuild()
 
     def rebuild(self) -> None:
         table = self.query_one(StepTable)
@@ -150,7 +202,7 @@ class RunScreen(Screen[Nav]):
         table.clear()
         self._row_keys = list(self.model.rows)
         for key, row in self.model.rows.items():
-            table.add_row(*self._cells(row), key=key)
+            table.add_row(*self._cells(row), key=key, height=self._height(row))
         if self._row_keys:
             table.move_cursor(row=min(cursor, len(self._row_keys) - 1), animate=False)
         self._refresh_chrome()
@@ -271,13 +323,16 @@ class RunScreen(Screen[Nav]):
             self.post_message(self.RetryRequested())
             self.query_one(StepTable).focus()
 
+    def action_resume(self) -> None:
+        self.action_retry()
+
     @on(Button.Pressed, "#finish")
     def action_finish(self) -> None:
         if self.model.status == "succeeded":
             self.dismiss(Nav.FINISH)
 
     @on(Button.Pressed, "#review")
-    def _review(self) -> None:
+    def action_review(self) -> None:
         if self.model.status in ("failed", "cancelled"):
             self.model.status = "idle"
             self.dismiss(Nav.REVIEW)

@@ -57,7 +57,8 @@ class NewProfileName(Validator):
 
 
 class WelcomeScreen(Screen[str | None]):
-    BINDINGS = [Binding("escape", "quit", "Quit")]
+    # Esc leaves too; the footer shows the App's ^q Quit once, not two "Quit" hints.
+    BINDINGS = [Binding("escape", "quit", "Quit", show=False)]
 
     def __init__(self, session: "Session") -> None:
         super().__init__(id="screen-welcome")
@@ -97,6 +98,10 @@ class WelcomeScreen(Screen[str | None]):
         options = self.query_one("#profiles", OptionList)
         if self.session.profile in self.saved:
             options.highlighted = options.get_option_index(self.session.profile)
+        elif self.saved:
+            # A saved profile rather than "+ New profile": Enter then goes on with the user's own
+            # answers instead of starting a second profile by accident (usability review, S6).
+            options.highlighted = options.get_option_index(self.saved[0])
         else:
             options.highlighted = 0
         self._sync_new_row()

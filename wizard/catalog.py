@@ -58,8 +58,17 @@ class VnetInfo:
     subnets: tuple[tuple[str, str], ...]      # (name, prefix)
 
 
+class SignInFailed(Exception):
+    """Azure sign-in, or reading the chosen subscription with it, failed: nothing was attempted.
+    The message names the sign-in method and what to do (``wizard.azure.signin``)."""
+
+
 @runtime_checkable
 class Catalog(Protocol):
+    def check_sign_in(self, subscription_id: str) -> None:
+        """Get a token and read the subscription; raise ``SignInFailed`` if either fails."""
+        ...
+
     def subscriptions(self) -> list[SubscriptionInfo]: ...
     def regions(self, subscription_id: str) -> list[RegionInfo]: ...
     def vm_sizes(self, subscription_id: str, region: str) -> list[VmSizeInfo]: ...

@@ -278,6 +278,15 @@ def teardown(args: argparse.Namespace) -> int:
     from wizard.runner import StepFailed
 
     try:
+        from wizard.azure.signin import check_sign_in
+        from wizard.catalog import SignInFailed
+
+        try:
+            # As for run: a sign-in problem is one message naming the method, before any look-up.
+            check_sign_in(session.environment, answers.subscription.id)
+        except SignInFailed as exc:
+            print(f"hpcshare: {exc}", file=sys.stderr)
+            return EXIT_FAILED
         try:
             targets = find_teardown_targets(session.environment, answers)
         except StepFailed as exc:

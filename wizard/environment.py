@@ -6,8 +6,12 @@ Every azure.* import happens inside the functions that need it (start-up stays f
 """
 from __future__ import annotations
 
+import logging
 import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +20,23 @@ from wizard import polling
 
 if TYPE_CHECKING:
     from wizard.standin import StandIn
+
+# The Azure SDK logs a failed sign-in itself ("AzureCliCredential.get_token failed: Azure CLI not
+# found on path"). With no handler, Python's last-resort handler prints that on stderr, in the
+# middle of our own one-line message or over the Textual screen. A null handler keeps it off the
+# terminal; during a run wizard.runlog.azure_logs_to sends it to the run log.
+logging.getLogger("azure").addHandler(logging.NullHandler())
+
+# azure-identity's DeviceCodeCredential prompt_callback: (verification URL, user code, expiry).
+DeviceCodePrompt = Callable[[str, str, datetime], None]
+
+
+def print_device_code(verification_uri: str, user_code: str, expires_on: datetime) -> None:
+    """The plain front end's prompt: one line on stderr (stdout may be a log), printed once per code."""
+    until = expires_on.astimezone().strftime("%H:%M")
+    print(f"hpcshare: sign in to Azure: open {verification_uri} and enter the code {user_code} "
+          f"(valid until {until})", file=sys.stderr, flush=True)
+
 
 # A demo should take about a minute: the stand-in's realistic durations (a VM alone is 52 s)
 # scaled down. Tests set HPCSHARE_STANDIN_LATENCY=instant.
@@ -46,6 +67,7 @@ class Environment:
     auth: str
     client_kwargs: dict[str, Any]
     standin: "StandIn | None" = None
+    device_code_prompt: DeviceCodePrompt | None = None     # the TUI's dialog; else one printed line
     _credential: Any = None
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -56,7 +78,7 @@ class Environment:
 
                 self._credential = FakeCredential(self.standin.token)     # the one token it accepts
             else:
-                self._credential = _make_credential(self.auth, demo=self.demo)
+                self._credential = _make_credential(self.auth, demo=self.demo, prompt=self.device_code_prompt)
         return self._credential
 
     def _client(self, kind: str, subscription_id: str = "") -> Any:
@@ -104,9 +126,9 @@ class Environment:
             self.standin = None
 
 
-def open_environment(*, demo: bool, auth: str = "cli") -> Environment:
+def open_environment(*, demo: bool, auth: str = "cli", device_code_prompt: DeviceCodePrompt | None = None) -> Environment:
     if not demo:
-        return Environment(demo=False, auth=auth, client_kwargs={})
+        return Environment(demo=False, auth=auth, client_kwargs={}, device_code_prompt=device_code_prompt)
     from wizard.standin import StandIn
 
     latency = os.environ.get("HPCSHARE_STANDIN_LATENCY") or "realistic"
@@ -128,7 +150,7 @@ def standin_client_kwargs(standin: "StandIn", latency: str = "instant") -> dict[
     }
 
 
-def _make_credential(auth: str, *, demo: bool) -> Any:
+def _make_credential(auth: str, *, demo: bool, prompt: DeviceCodePrompt | None = None) -> Any:
     if demo or auth == "standin":
         from wizard.standin import FakeCredential
 
@@ -138,7 +160,7 @@ def _make_credential(auth: str, *, demo: bool) -> Any:
     if auth == "cli":
         return identity.AzureCliCredential()
     if auth == "device-code":
-        return identity.DeviceCodeCredential()
+        return identity.DeviceCodeCredential(prompt_callback=prompt or print_device_code)
     if auth == "environment":
         return identity.EnvironmentCredential()
     if auth == "managed-identity":

@@ -2,16 +2,22 @@
 
 ``Provision(session).run(on_event)`` does, in this order:
 
-1. the preflight: what Azure would refuse only after the network and disk were made (the VM size
+0. opens the run log ``HPCSHARE_HOME/logs/PROFILE.log`` (``wizard.runlog``), which also takes the
+   Azure SDK's own log lines (azure-identity's "AzureCliCredential.get_token failed ..."): they
+   never reach the terminal (``wizard.environment`` gives the ``azure`` loggers a null handler);
+1. the sign-in check: a token for the chosen method and a read of the subscription
+   (``Catalog.check_sign_in``); a failure raises ``SignInFailed`` naming the method and the fix;
+2. the preflight: what Azure would refuse only after the network and disk were made (the VM size
    rule, ``wizard.catalog.size_problems``; the compute quota, ``wizard.quota``; the disk type on
    offer, ``wizard.diskoffer``) stops the run with ``PreflightFailed``, nothing created. The quota
    and disk offer come from one ``wizard.assessment.assess`` (with the cost and throughput): the run
    keeps it (``Provision.assessment``) for SUMMARY.md, so the run reads the prices once (and from
    the price cache when Review or ``plan`` read them in the last week);
-2. opens the run log ``HPCSHARE_HOME/logs/PROFILE.log`` (``wizard.runlog``);
 3. makes the runner (``Session.make_runner`` or an injected factory) and runs it, passing every
    event to the log and then to ``on_event``;
 4. logs the result and returns it.
+
+No step starts before 1 and 2 have passed.
 
 The Rich live view and the log-friendly lines (``wizard.plain.live``) and the Textual Run screen
 (``screens.app``) only draw the events. No UI library here.
@@ -22,8 +28,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from wizard.catalog import Catalog, size_problems
-from wizard.runlog import RunLog
+from wizard.catalog import Catalog, SignInFailed, size_problems
+from wizard.runlog import RunLog, azure_logs_to
 from wizard.runner import RunEvent, RunResult
 
 if TYPE_CHECKING:
@@ -32,6 +38,8 @@ if TYPE_CHECKING:
     from wizard.environment import Environment
     from wizard.runner import Runner
     from wizard.session import Session
+
+__all__ = ["PREFLIGHT_HEADING", "PreflightFailed", "Provision", "RunnerFactory", "SignInFailed", "preflight"]
 
 RunnerFactory = Callable[["Session"], "Runner"]
 EventSink = Callable[[RunEvent], None]
@@ -107,17 +115,23 @@ class Provision:
             self.runner.cancel()
 
     async def run(self, on_event: EventSink) -> RunResult:
-        """Preflight, log, run. Raises ``PreflightFailed`` (nothing created, nothing logged) or
-        ``AnswersInvalid`` (incomplete answers, a bad password in the environment: both before
-        any step)."""
+        """Sign-in, preflight, run, all in the run log. Raises ``SignInFailed`` or ``PreflightFailed``
+        (nothing created) or ``AnswersInvalid`` (incomplete answers, a bad password in the
+        environment): all before any step."""
         session = self.session
         answers = session.answers(require=True)
         catalog = self.catalog if self.catalog is not None else session.catalog()
-        problems, self.assessment = await asyncio.to_thread(
-            lambda: assessed_preflight(catalog, answers, session.environment))
-        if problems:
-            raise PreflightFailed(problems)
-        with RunLog(answers.profile) as run_log:
+        with RunLog(answers.profile) as run_log, azure_logs_to(run_log):
+            try:
+                await asyncio.to_thread(catalog.check_sign_in, answers.subscription.id)
+            except SignInFailed as exc:
+                run_log.line(f"sign-in failed: {exc}")
+                raise
+            problems, self.assessment = await asyncio.to_thread(
+                lambda: assessed_preflight(catalog, answers, session.environment))
+            if problems:
+                run_log.line(PREFLIGHT_HEADING + " " + "; ".join(problems))
+                raise PreflightFailed(problems)
             self.runner = await asyncio.to_thread(self.runner_factory, session)
             if self._cancelled:
                 self.runner.cancel()

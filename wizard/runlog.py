@@ -7,8 +7,11 @@ event (the runner scrubs failure messages), so they never reach a log.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO
@@ -75,3 +78,28 @@ class RunLog:
         text = format_event(e)
         if text is not None:
             self.line(text)
+
+
+class _RunLogHandler(logging.Handler):
+    def __init__(self, run_log: RunLog) -> None:
+        super().__init__(logging.WARNING)
+        self.run_log = run_log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.run_log.line(f"{record.name}: {record.getMessage()}")
+        except Exception:  # a log line must never break the run
+            self.handleError(record)
+
+
+@contextmanager
+def azure_logs_to(run_log: RunLog) -> Iterator[None]:
+    """The Azure SDK's warnings (azure-identity's "... get_token failed: ...") go to the run log
+    while it is open; on the terminal they would break the Rich view or the Textual screen."""
+    handler = _RunLogHandler(run_log)
+    logger = logging.getLogger("azure")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)

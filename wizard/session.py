@@ -20,7 +20,7 @@ from wizard.state import RunState
 if TYPE_CHECKING:
     from wizard.assessment import Assessment
     from wizard.catalog import Catalog
-    from wizard.environment import Environment
+    from wizard.environment import DeviceCodePrompt, Environment
     from wizard.plan import Plan
     from wizard.runner import Runner
 
@@ -65,6 +65,8 @@ class Session:
         self._environment: Environment | None = None
         self.out_dir = out_dir or Path.cwd() / "hpcshare-out" / profile
         self.password_file: Path | None = None      # where generated passwords went (run --password-file)
+        # How a device-code sign-in shows its code: the TUI sets a dialog; None prints one line.
+        self.device_code_prompt: DeviceCodePrompt | None = None
         self.warnings: tuple[Problem, ...] = self.resolution().warnings
 
     # ---- answers -------------------------------------------------------------------------------
@@ -205,7 +207,8 @@ class Session:
         if self._environment is None:
             from wizard.environment import open_environment
 
-            self._environment = open_environment(demo=self.demo, auth=auth)
+            self._environment = open_environment(demo=self.demo, auth=auth,
+                                                 device_code_prompt=self.device_code_prompt)
         return self._environment
 
     def catalog(self) -> "Catalog":

@@ -88,6 +88,9 @@ class FakeCatalog:
         if what in self.fail:
             raise ConnectionError(f"{what}: connection refused by the test\nsecond line never shown")
 
+    def check_sign_in(self, subscription_id: str) -> None:
+        self._hit("sign-in")
+
     def subscriptions(self) -> list[SubscriptionInfo]:
         self._hit("subscriptions")
         return [SubscriptionInfo(FAKE_SUB_OFF, "old lab", "Disabled"),

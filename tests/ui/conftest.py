@@ -93,15 +93,6 @@ def screen_text(app: HpcShareApp) -> str:
     return "\n".join(out)
 
 
-def save_shot(app: HpcShareApp, name: str, folder: Path) -> Path:
-    """Save an SVG screenshot; HPCSHARE_UI_SCREENSHOTS=DIR keeps them somewhere to look at."""
-    keep = os.environ.get("HPCSHARE_UI_SCREENSHOTS")
-    target = Path(keep) if keep else folder
-    target.mkdir(parents=True, exist_ok=True)
-    app.save_screenshot(f"{name}.svg", path=str(target))
-    return target / f"{name}.svg"
-
-
 def field_message(app: HpcShareApp, key: str) -> str:
     from textual.widgets import Static
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
+from wizard.catalog import RegionInfo, SignInFailed, SubscriptionInfo, VmSizeInfo, VnetInfo
 from wizard.runner import Runner, StepContext, StepFailed
 
 SUB_ID = "11111111-2222-3333-4444-555555555555"
@@ -33,8 +33,14 @@ class FakeCatalog:
             time.sleep(self.delay)
         if self.gate is not None:
             self.gate.wait(10)
+        if fail and kind == "sign-in":
+            raise SignInFailed("Azure sign-in with the Azure CLI login (subscription.auth = cli) failed: "
+                               "Azure CLI not found on path. To fix: run 'az login'. Nothing was changed.")
         if fail:
             raise ConnectionError(f"could not reach Azure for {kind}")
+
+    def check_sign_in(self, subscription_id: str) -> None:
+        self._enter("sign-in", subscription_id)
 
     def subscriptions(self) -> list[SubscriptionInfo]:
         self._enter("subscriptions")

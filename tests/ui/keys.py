@@ -54,3 +54,16 @@ def field_value(app: HpcShareApp, key: str) -> Any:
     f = screen.field(key)
     assert f is not None, key
     return f.value
+
+
+async def run_from_review(pilot: Any, app: HpcShareApp, key: str = "ctrl+r") -> None:
+    """Start the run on Review: against Azure that asks "Create in Azure?" with Create focused,
+    which Enter accepts; a demo runs at once."""
+    from screens.dialogs import ConfirmDialog
+
+    await pilot.press(key)
+    await pilot.pause()
+    if not app.session.demo:
+        await settle(pilot, app, ConfirmDialog)
+        assert app.focused is app.screen.query_one("#yes")
+        await pilot.press("enter")

@@ -41,6 +41,35 @@ async def _enter_to_review(pilot, app: HpcShareApp) -> None:
     await settle(pilot, app, ReviewScreen, timeout=20)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_enter_alone_reaches_finish_on_a_fresh_home(demo_env: Path, tmp_path: Path, size) -> None:
+    """The newcomer's walk (issue 16): a fresh HPCSHARE_HOME, `hpcshare --demo`, and no key but
+    Enter, with no knowledge of the screens: press Enter whenever nothing is running, until the
+    Finish screen shows. Within 40 presses, and every HPC Pack file written."""
+    out = tmp_path / "out"
+    app = HpcShareApp(Session("default", demo=True, out_dir=out))
+    presses, seen = 0, []
+    try:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, app, timeout=20)
+            while not isinstance(app.screen, FinishScreen):
+                assert presses < 40, f"no Finish after 40 Enter presses; screens: {seen}"
+                if app.run_active:
+                    await wait_run(pilot, app, timeout=60)
+                seen.append(type(app.screen).__name__ + (f":{app.screen.section.key}"
+                                                         if isinstance(app.screen, SectionScreen) else ""))
+                await pilot.press("enter")
+                presses += 1
+                await settle(pilot, app, timeout=20)
+            assert app.run_model.status == "succeeded"
+    finally:
+        app.session.close()
+    # Welcome, each section, Review, Run's Finish button: one press each.
+    assert presses == len(SECTIONS) + 3, seen
+    assert "ReviewScreen" in seen and seen.count("ReviewScreen") == 1, seen     # no Review <-> Subscription loop
+    assert ARTIFACTS <= {p.name for p in out.iterdir()}
+
+
 async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     session = Session("default", demo=True, out_dir=out)
@@ -49,7 +78,8 @@ async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) 
         async with app.run_test(size=SIZE) as pilot:
             await _enter_to_review(pilot, app)
             assert "demo" in screen_text(app)
-            await pilot.press("ctrl+r")
+            assert app.focused is app.screen.query_one("#run"), "Review: Run should have focus"
+            await pilot.press("enter")                           # demo: runs at once
             await settle(pilot, app, RunScreen, timeout=20)
             status = await wait_run(pilot, app, timeout=60)
             assert status == "succeeded", screen_text(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from screens.dialogs import ConfirmDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
@@ -99,7 +100,15 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         text = screen_text(app)
         assert "rg-lab1" in text and "Standard_E8s_v5" in text
         assert "Adm1n-Pass99" not in text and "(typed; hidden)" in text
-        await pilot.press("ctrl+r")
+        assert app.focused is app.screen.query_one("#run")
+        await pilot.press("enter")
+        # Against Azure: a confirmation naming where and what, with Create focused.
+        await settle(pilot, app, ConfirmDialog)
+        text = screen_text(app)
+        assert "Create in Azure?" in text and "rg-lab1" in text and SUB_ID in text, text
+        assert "Virtual machine" in text and "Data disk" in text
+        assert app.focused is app.screen.query_one("#yes")
+        await pilot.press("enter")
         await settle(pilot, app, RunScreen)
         assert await wait_run(pilot, app) == "succeeded"
         assert app.focused is app.screen.query_one("#finish")
@@ -152,8 +161,11 @@ async def test_review_reopens_a_section_and_comes_back(make_app) -> None:
     app = make_app(start="review")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, ReviewScreen)
-        # Enter on an answer reopens its screen; saving returns to Review.
+        assert app.focused is app.screen.query_one("#run")
+        # The arrow keys reach the answers; Enter on one reopens its screen; saving returns to Review.
         table = app.screen.query_one("#answers")
+        await pilot.press("down")
+        assert app.focused is table
         while table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value != "share.name":
             await pilot.press("down")
         await pilot.press("enter")
@@ -164,6 +176,13 @@ async def test_review_reopens_a_section_and_comes_back(make_app) -> None:
         await pilot.press("enter")
         await settle(pilot, app, ReviewScreen)
         assert "Scratch" in screen_text(app)          # its rows are in view
+        assert app.focused is app.screen.query_one("#run"), "returning from a section: Run has focus"
+        # `e` edits the section under the answers' cursor too, and Cancel also comes back to Run.
+        await pilot.press("e")
+        await settle(pilot, app, SectionScreen)
+        await pilot.press("escape")
+        await settle(pilot, app, ReviewScreen)
+        assert app.focused is app.screen.query_one("#run")
         # Back from Review goes to the last section; Next returns.
         await pilot.press("escape")
         await settle(pilot, app, SectionScreen)
@@ -171,3 +190,24 @@ async def test_review_reopens_a_section_and_comes_back(make_app) -> None:
         await pilot.press("enter")
         await settle(pilot, app, ReviewScreen)
     assert profiles.load(profiles.profile_path("default")).values["share.name"] == "Scratch"
+
+
+async def test_enter_alone_reaches_finish_against_azure(make_app, out_dir: Path) -> None:
+    """A fresh home, Azure mode (fake catalog and steps): Enter alone, through the "Create in
+    Azure?" confirmation (Create has the focus), reaches Finish."""
+    from screens.dialogs import ConfirmDialog
+
+    app = make_app(run=FakeRun())
+    seen: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        while not isinstance(app.screen, FinishScreen):
+            assert len(seen) < 40, seen
+            if app.run_active:
+                await wait_run(pilot, app)
+            seen.append(type(app.screen).__name__)
+            await pilot.press("enter")
+            await settle(pilot, app)
+    assert seen.count("ConfirmDialog") == 1 and seen.count("ReviewScreen") == 1, seen
+    assert seen == ["WelcomeScreen", *["SectionScreen"] * len(SECTIONS), "ReviewScreen", "ConfirmDialog",
+                    "RunScreen"], seen

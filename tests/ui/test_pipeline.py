@@ -14,7 +14,8 @@ from screens.app import EXIT_USAGE
 from screens.review import ReviewScreen
 from screens.run import RunScreen
 from tests.ui.conftest import SIZE, screen_text, settle, wait_run
-from tests.ui.fakes import FakeCatalog, FakeRun, save_profile
+from tests.ui.fakes import SUB_ID, FakeCatalog, FakeRun, save_profile
+from tests.ui.keys import run_from_review
 from wizard.plain.live import run_with_live_view
 from wizard.provision import PREFLIGHT_HEADING
 from wizard.session import Session
@@ -22,7 +23,7 @@ from wizard.session import Session
 
 async def _run_from_review(pilot, app) -> str:
     await settle(pilot, app, ReviewScreen)
-    await pilot.press("ctrl+r")
+    await run_from_review(pilot, app)
     await settle(pilot, app, RunScreen)
     return await wait_run(pilot, app)
 
@@ -90,3 +91,21 @@ async def test_a_tui_run_writes_the_run_log_lines_that_run_writes(make_app, out_
     assert any(line.startswith("[done] artifacts") for line in tui) and any(line.startswith("[running] vm") for line in tui)
     # Independent steps run at the same time, so only the order of lines may differ.
     assert sorted(tui) == sorted(ran)
+
+
+async def test_sign_in_failure_stops_a_tui_run_before_any_step_then_retry_runs(make_app, out_dir) -> None:
+    """The TUI's Run checks the sign-in first (wizard.provision, as `hpcshare run`): a failure shows
+    the one message naming the method, no runner is made; Retry after fixing it runs."""
+    save_profile("default")
+    run = FakeRun()
+    catalog = FakeCatalog(fail_first={"sign-in"})
+    app = make_app(run=run, catalog=catalog, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        assert await _run_from_review(pilot, app) == "failed"
+        assert run.runners == [] and run.calls == []
+        text = screen_text(app).replace("\n", " ")
+        assert "subscription.auth = cli" in text and "az login" in text, text
+        assert app.exit_code_after_run() == 1
+        await pilot.press("r")
+        assert await wait_run(pilot, app) == "succeeded"
+    assert [c for c in catalog.calls if c[0] == "sign-in"] == [("sign-in", (SUB_ID,))] * 2

@@ -2,17 +2,20 @@
 Ctrl+C (leave running / cancel); App-owned workers; passwords never on screen except once."""
 from __future__ import annotations
 
+import pytest
+
 from screens.dialogs import InterruptDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
-from tests.ui.conftest import SIZE, save_shot, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
+from tests.ui.keys import run_from_review
 
 
 async def _start_run(pilot, app) -> None:
     await settle(pilot, app, ReviewScreen)
-    await pilot.press("ctrl+r")
+    await run_from_review(pilot, app)
     await settle(pilot, app, RunScreen)
 
 
@@ -82,13 +85,13 @@ async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app, tmp_pa
         worker = next(w for w in app.workers if w.group == "provision")
         assert worker.node is app                                # App-owned: survives screens
         text = screen_text(app)
-        assert "Working" in text and "running" in text and "pending" in text
+        assert "Working" in text and "running" in text, text
+        # Rows below the running one (names wrap at 80 columns, so they may be scrolled past).
+        assert any(r.state == "pending" for r in app.run_model.rows.values())
         assert app.screen.query_one("#run-progress").display    # indeterminate progress
-        save_shot(app, "09-run-running", tmp_path)
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert isinstance(app.screen, InterruptDialog)
-        save_shot(app, "09-interrupt-dialog", tmp_path)
         text = screen_text(app)
         assert "Azure is still working" in text and "Leave running, quit" in text
         await pilot.press("ctrl+c")                              # a second Ctrl+C is ignored
@@ -99,7 +102,9 @@ async def test_ctrl_c_during_run_cancel_waits_for_running_steps(make_app, tmp_pa
         assert await wait_run(pilot, app) == "cancelled"
         assert app.run_model.rows["vm"].state == "done"          # the running step finished
         assert app.run_model.rows["configure-server"].state == "skipped"
-        assert "Resume" in screen_text(app)
+        text = screen_text(app)
+        assert "Resume" in text and "r Resume" in text and "r Retry" not in text    # the footer says it as the button does
+        assert "b Back to Review" in text
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert isinstance(app.screen, QuitDialog)
@@ -155,9 +160,10 @@ async def test_back_to_review_after_a_failure_then_run_again(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _start_run(pilot, app)
         assert await wait_run(pilot, app) == "failed"
-        await pilot.click("#review")
+        assert "r Retry" in screen_text(app) and "r Resume" not in screen_text(app)
+        await pilot.press("b")                                   # Back to Review has a key
         await settle(pilot, app, ReviewScreen)
-        await pilot.press("ctrl+r")
+        await run_from_review(pilot, app, "enter")               # Run has the focus again
         await settle(pilot, app, RunScreen)
         assert await wait_run(pilot, app) == "succeeded"
     assert len(run.runners) == 2
@@ -172,3 +178,24 @@ async def test_quit_on_welcome_is_a_cancel(make_app) -> None:
         await pilot.press("escape")
         await pilot.pause()
     assert app.return_value == 130
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_every_step_name_is_readable_at_80_and_100_columns(make_app, size) -> None:
+    """No step name ends in "…" (issue 16): the name (without its "(details)") wraps onto a
+    second line of its row when the column is too narrow."""
+    save_profile("default")
+    app = make_app(run=FakeRun(), start="review")
+    async with app.run_test(size=size) as pilot:
+        await _start_run(pilot, app)
+        assert await wait_run(pilot, app) == "succeeded"
+        table = app.screen.query_one("#steps")
+        rows = list(app.run_model.rows.values())
+        assert any(len(r.title) > 30 for r in rows)                 # the case that used to be cut
+        for i, row in enumerate(rows):
+            table.move_cursor(row=i, scroll=True, animate=False)
+            await pilot.pause()
+            text = screen_text(app)
+            name = row.title.rsplit(" (", 1)[0] if row.title.endswith(")") else row.title
+            missing = [w for w in name.split() if w not in text]
+            assert not missing, f"{row.title!r} at {size}: {missing} not shown\n{text}"

@@ -125,3 +125,14 @@ async def test_stale_saved_value_is_replaced_and_flagged(make_app) -> None:
         await settle(pilot, app, SectionScreen)
         assert app.screen.section.key == "account"
     assert profiles.load(path).values["disk.label"] == "hpcdata"
+
+
+async def test_welcome_preselects_a_saved_profile_so_enter_goes_on_with_it(make_app) -> None:
+    save_profile("hpc1")
+    app = make_app()                                     # the session's own name, "default", is not saved
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, WelcomeScreen)
+        assert app.screen.chosen == "hpc1"
+        await pilot.press("enter")
+        await settle(pilot, app, SectionScreen)
+        assert app.session.profile == "hpc1"

@@ -43,6 +43,11 @@ class AzureCatalog:
     def __init__(self, env: "Environment") -> None:
         self.env = env
 
+    def check_sign_in(self, subscription_id: str) -> None:
+        from wizard.azure.signin import check_sign_in
+
+        check_sign_in(self.env, subscription_id)
+
     def subscriptions(self) -> list[SubscriptionInfo]:
         out = [SubscriptionInfo(s.subscription_id, s.display_name or s.subscription_id, str(text(s.state) or ""))
                for s in self.env.subscriptions().subscriptions.list()]

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from wizard.catalog import Catalog
 from wizard.exits import ExitCode
-from wizard.provision import PreflightFailed, Provision, RunnerFactory
+from wizard.provision import PreflightFailed, Provision, RunnerFactory, SignInFailed
 from wizard.run_model import STATE_GLYPHS, RunModel
 from wizard.runlog import format_event
 from wizard.runner import RunEvent, RunResult
@@ -83,6 +83,10 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None,
     except PreflightFailed as exc:
         console.print(str(exc), highlight=False, markup=False)
         return ExitCode.USAGE
+    except SignInFailed as exc:
+        # One message, before any step: which sign-in, why, and what to do (exit 1, like a failed step).
+        print(f"hpcshare: {exc}", file=sys.stderr if out is None else stream)
+        return ExitCode.FAILED
     except KeyboardInterrupt:
         run.cancel()
         # A step that started may already have applied a generated password: show it now or never.
