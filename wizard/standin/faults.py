@@ -30,14 +30,17 @@ from dataclasses import dataclass
 KINDS = (
     "subscriptions", "locations", "skus", "resourcegroup", "vnet", "subnet", "nsg", "publicip",
     "nic", "disk", "vm", "runcommand", "runcommand-action", "usages", "prices",
+    "storageaccount", "fileservice", "fileshare", "privateendpoint",
 )
 VERBS = ("get", "put", "post", "delete", "head")
 IMMEDIATE = ("403", "429", "500", "drop")
 RUN_KINDS = ("runcommand", "runcommand-action")
 # (kind, verb) pairs that start a long-running operation, the only places lro-fail can fire.
 LRO_STARTS = {
-    *((k, "put") for k in ("vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand")),
-    *((k, "delete") for k in ("resourcegroup", "vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand")),
+    *((k, "put") for k in ("vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand",
+                           "storageaccount", "privateendpoint")),
+    *((k, "delete") for k in ("resourcegroup", "vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand",
+                              "privateendpoint")),
     ("runcommand-action", "post"),
 }
 
