@@ -86,6 +86,42 @@ def _pick(answers: Answers, *keys: str) -> dict[str, Any]:
     return {k: flat[k] for k in keys}
 
 
+# The Azure Files backend (share.backend = "azure-files"): the account's file endpoint gets a
+# private endpoint in the subnet, and this zone (the one Azure's private DNS integration uses for
+# the "file" sub-resource: "Azure Private Endpoint private DNS zone values",
+# learn.microsoft.com/azure/private-link/private-endpoint-dns, Storage) maps
+# <account>.privatelink.file.core.windows.net to its address inside the linked VNet.
+FILES_DNS_ZONE = "privatelink.file.core.windows.net"
+FILES_STEPS = ("storage-account", "file-share", "private-endpoint", "files-dns")
+
+
+def files_host(answers: Answers) -> str:
+    """The name nodes use: Azure answers it with a CNAME into FILES_DNS_ZONE."""
+    return f"{answers.files.account}.file.core.windows.net"
+
+
+def files_endpoint_name(answers: Answers) -> str:
+    return f"{answers.files.account}-file-pe"
+
+
+def _files_steps(a: Answers) -> list[Step]:
+    """No VM, NSG or remote configuration: Azure runs the SMB service."""
+    f = a.files
+    ip = f.private_ip or "an address Azure picks"
+    return [
+        Step("storage-account", f"Storage account {f.account} (FileStorage {f.sku}, no public access)",
+             ("resource-group",), _pick(a, "files.account", "files.sku", "share.encrypt")),
+        Step("file-share", f"Azure Files share {a.share.name} ({f.quota_gib} GiB)", ("storage-account",),
+             _pick(a, "share.name", "files.quota_gib")),
+        Step("private-endpoint", f"Private endpoint {files_endpoint_name(a)} ({ip})", ("network", "storage-account"),
+             _pick(a, "files.private_ip", "endpoints.vnet", "endpoints.subnet")),
+        Step("files-dns", f"Private DNS {f.account}.{FILES_DNS_ZONE}", ("private-endpoint",),
+             _pick(a, "files.account", "endpoints.vnet", "endpoints.vnet_resource_group")),
+        Step("artifacts", "Write the HPC Pack files", ("file-share", "files-dns"),
+             _pick(a, "share.backend", "cluster.node_group")),
+    ]
+
+
 def build_plan(answers: Answers) -> Plan:
     a = answers
     names = Names.of(a)
@@ -96,6 +132,10 @@ def build_plan(answers: Answers) -> Plan:
         Step("network", f"Virtual network {a.endpoints.vnet} / {a.endpoints.subnet}", ("resource-group",),
              _pick(a, "endpoints.vnet", "endpoints.vnet_resource_group", "endpoints.vnet_cidr", "endpoints.subnet",
                    "endpoints.subnet_cidr")),
+    ]
+    if a.azure_files:
+        return _fingerprinted(a, steps + _files_steps(a), names)
+    steps += [
         Step("nsg", f"Network security group {names.nsg}", ("resource-group",),
              {**_pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source"),
               **_winrm_inputs(a)}),
@@ -141,6 +181,10 @@ def build_plan(answers: Answers) -> Plan:
         artifacts_needs.append("private-dns")
     steps.append(Step("artifacts", "Write the HPC Pack files", tuple(artifacts_needs),
                       _pick(a, "endpoints.private_dns_zone", "cluster.node_group")))
+    return _fingerprinted(a, steps, names)
+
+
+def _fingerprinted(a: Answers, steps: list[Step], names: Names) -> Plan:
     fingerprints: dict[str, str] = {}
     for s in steps:
         blob = json.dumps({"inputs": dict(s.inputs), "needs": [fingerprints[n] for n in s.needs]},
