@@ -24,6 +24,7 @@ from pathlib import Path
 from wizard.answers import Answers
 from wizard.artifacts.checkshare import render_check_share
 from wizard.artifacts.escaping import PASSWORD_PLACEHOLDER, check_password
+from wizard.artifacts.files_summary import render_files_summary
 from wizard.artifacts.jobxml import render_job_xml
 from wizard.artifacts.nodeprep import render_clusrun, render_nodeprep
 from wizard.artifacts.safety import check_values
@@ -58,7 +59,9 @@ def render_artifacts(answers: Answers, facts: ServerFacts, *, embed_password: st
         "submit-job.ps1": render_submit_ps1(values),
         "submit-job.cmd": render_submit_cmd(values),
         "check-share.cmd": render_check_share(values),
-        "SUMMARY.md": render_summary(values, embedded=embed_password is not None),
+        # share.backend = "azure-files": no VM, NSG or firewall to describe, a storage account instead.
+        "SUMMARY.md": (render_files_summary if values.files_account else render_summary)(
+            values, embedded=embed_password is not None),
     }
     assert tuple(texts) == ARTIFACT_NAMES
     return texts

@@ -1,6 +1,6 @@
 """SUMMARY.md for the Azure Files backend (share.backend = "azure-files"): the same files, a
-different server. Markdown, LF line ends, ASCII; rendered in place of summary.render_summary's VM
-text (which calls this)."""
+different server. Markdown, LF line ends, ASCII; render_artifacts uses it in place of
+summary.render_summary's VM text."""
 from __future__ import annotations
 
 from wizard.artifacts.safety import Values

@@ -33,10 +33,6 @@ def _scopes(v: Values) -> tuple[str, str]:
 
 
 def render_summary(v: Values, *, embedded: bool) -> str:
-    if v.files_account:   # share.backend = "azure-files": no VM, NSG or firewall to describe
-        from wizard.artifacts.files_summary import render_files_summary
-
-        return render_files_summary(v, embedded=embedded)
     verify_host = v.fqdn or v.public_ip or v.private_ip
     group = v.node_group or "GROUP"
     nsg_scope, firewall_scope = _scopes(v)

@@ -13,28 +13,12 @@ from typing import Any
 
 from wizard.azure.privatedns import ensure_zone_record
 from wizard.azure.steps import Outputs, Target, _require_owned, failed, find, get_or_none, text
-from wizard.plan import FILES_DNS_ZONE, files_endpoint_name, files_host
+from wizard.plan import ACCOUNT_PROPERTIES, FILES_DNS_ZONE, files_endpoint_name, files_host, smb_settings
 from wizard.runner import StepContext, StepFailed
 
 ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
-# Account settings hpcshare requires ("Azure Files networking considerations" and "Security
-# recommendations for Azure Files", learn.microsoft.com/azure/storage/files): no public endpoint
-# (nodes come through the private endpoint), HTTPS/SMB encryption required, TLS 1.2 at least,
-# shared-key access on because workgroup nodes authenticate with the account key.
-ACCOUNT_PROPERTIES = {"publicNetworkAccess": "Disabled", "minimumTlsVersion": "TLS1_2",
-                      "supportsHttpsTrafficOnly": True, "allowSharedKeyAccess": True}
 _SNAKE = {"publicNetworkAccess": "public_network_access", "minimumTlsVersion": "minimum_tls_version",
           "supportsHttpsTrafficOnly": "enable_https_traffic_only", "allowSharedKeyAccess": "allow_shared_key_access"}
-
-
-def smb_settings(encrypt: bool) -> dict[str, str]:
-    """SMB 3.1.1 only, the "maximum security" profile of the EnableSecureSmbFeatures example minus
-    Kerberos-only rules: NTLMv2 stays, since the account key is an NTLMv2 credential. With
-    share.encrypt, only AES-256-GCM protects the channel."""
-    return {"versions": "SMB3.1.1",
-            "channelEncryption": "AES-256-GCM" if encrypt else "AES-128-GCM;AES-256-GCM",
-            "authenticationMethods": "NTLMv2;Kerberos",
-            "kerberosTicketEncryption": "AES-256"}
 
 
 def _account_matches(t: Target, account: Any) -> bool:
