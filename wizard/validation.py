@@ -567,11 +567,6 @@ def files_backend(ctx: Context) -> bool:
     return ctx.get("share.backend") == BACKEND_FILES
 
 
-def vm_backend(ctx: Context) -> bool:
-    """The questions about the file server VM (and its disk, user, NSG, transport) apply."""
-    return not files_backend(ctx)
-
-
 def storage_account_name(v: str, ctx: Context) -> str | None:
     if not v:
         return "required for the Azure Files backend: 3-24 lower-case letters and digits" if files_backend(ctx) else None
