@@ -70,7 +70,7 @@ def test_typed_values_and_choices(home: Path) -> None:
                        "admin_username": "labadmin", "zone": ""}
     assert d["disk"]["size_gb"] == 2048 and d["disk"]["drive_letter"] == "G"
     assert d["account"]["username"] == "jobs"
-    assert d["share"] == {"name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
+    assert d["share"] == {"backend": "vm", "name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
     assert d["endpoints"]["udp_445"] is True and d["endpoints"]["rdp_source"] == "198.51.100.7/32"
     assert d["remote"]["transport"] == "winrm" and d["remote"]["winrm_source"] == "10.0.0.0/24"
 
