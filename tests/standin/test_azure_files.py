@@ -158,3 +158,19 @@ def test_a_dynamic_endpoint_takes_the_first_free_address(storage: Any, clients: 
     account = storage.storage_accounts.begin_create(group, "hpcfiles06", account_body()).result()
     pe = clients.nmc.private_endpoints.begin_create_or_update(group, "pe", _endpoint(account.id, vnet.subnets[0].id)).result()
     assert pe.custom_dns_configs[0].ip_addresses == ["10.0.0.4"]
+
+
+def test_account_keys_never_reach_the_saved_state(tmp_path: Any) -> None:
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    from azure.mgmt.storage import StorageManagementClient
+
+    state = tmp_path / "state.json"
+    with StandIn(state_file=state) as s:
+        kw = {"base_url": s.base_url, "connection_verify": str(s.ca_path), "polling_interval": 0}
+        ResourceManagementClient(FakeCredential(), s.subscription_id, **kw).resource_groups.create_or_update(
+            RG, {"location": REGION})
+        st = StorageManagementClient(FakeCredential(), s.subscription_id, **kw)
+        st.storage_accounts.begin_create(RG, "hpcfiles07", account_body()).result()
+        keys = [k["value"] for k in st.storage_accounts.list_keys(RG, "hpcfiles07")["keys"]]
+    text = state.read_text()
+    assert "hpcfiles07" in text and not any(k in text for k in keys)

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
+import hmac
 import re
 import secrets
 from typing import Any
@@ -85,8 +87,16 @@ def check_name(ctx: Ctx) -> Response:
     return Response(200, {"nameAvailable": True})
 
 
-def _new_key() -> str:
-    return base64.b64encode(secrets.token_bytes(64)).decode()
+# Account keys are secrets: like the fake server's password verifiers, they never go into the
+# state file the stand-in saves (review finding 9). Each is derived from a secret of this process
+# and the account's id, so it is stable while the stand-in runs and new after a restart (as after
+# a key rotation on Azure).
+_KEY_SECRET = secrets.token_bytes(32)
+
+
+def account_keys(account_id: str) -> list[str]:
+    return [base64.b64encode(hmac.new(_KEY_SECRET, f"{account_id.lower()}|key{i}".encode(), hashlib.sha512).digest()).decode()
+            for i in (1, 2)]
 
 
 def build_account(ctx: Ctx, body: dict, existing: dict | None, rid: str, location: str) -> dict:
@@ -130,15 +140,12 @@ def build_account(ctx: Ctx, body: dict, existing: dict | None, rid: str, locatio
             "primaryLocation": location, "statusOfPrimary": "available",
             "primaryEndpoints": {"file": f"https://{name}.file.core.windows.net/"},
             "creationTime": old.get("creationTime") or "2026-12-02T00:00:00.0000000Z",
-            # Keys live in the stand-in's store only (the service side); listKeys reads them.
-            "keys": old.get("keys") or [_new_key(), _new_key()],
         },
     }
 
 
 def decorate_account(store: Store, account: dict[str, Any]) -> None:
     props = account["properties"]
-    props.pop("keys", None)   # never in a GET: only listKeys returns keys
     conns = []
     for pe in store.of_type(PRIVATE_ENDPOINT.full):
         for c in pe["properties"].get("privateLinkServiceConnections", []):
@@ -178,7 +185,7 @@ def delete_account(ctx: Ctx) -> Response:
 
 def list_keys(ctx: Ctx) -> Response:
     account = _account(ctx)
-    keys = account["properties"]["keys"]
+    keys = account_keys(account["id"])
     return Response(200, {"keys": [{"keyName": f"key{i}", "permissions": "Full", "value": k}
                                    for i, k in enumerate(keys, 1)]})
 
