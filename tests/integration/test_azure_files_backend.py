@@ -89,3 +89,25 @@ def test_a_taken_account_name_stops_the_run_naming_the_answer(home: Path, tmp_pa
     code, text, _ = run_session(answers, tmp_path / "out")
     assert code != 0
     assert "already taken" in text and "files.account" in text
+
+
+@pytest.mark.parametrize(("faults", "failed_step"), [
+    ("storageaccount.put=500*2", None), ("fileshare.put=429", None),
+    # azure-core does not retry a POST whose connection dropped: the step fails, the next run resumes.
+    ("storageaccount.post=drop", "storage-account"),
+    ("privateendpoint.put=lro-fail", "private-endpoint"), ("fileservice.put=500*inf", "storage-account"),
+    ("fileshare.put=500*inf", "file-share")])
+def test_the_files_steps_survive_faults_and_resume(faults: str, failed_step: str | None, home: Path,
+                                                   tmp_path: Path) -> None:
+    answers = write_answers(tmp_path / "faults.toml", **FILES)
+    out = tmp_path / "out"
+    code, text, standin_session = run_session(answers, out, faults=faults)
+    assert "Traceback" not in text, text
+    if failed_step is None:        # transient: retried by azure-core, the run succeeds
+        assert code == 0, text
+    else:                          # permanent: the step says why, and the next run resumes from there
+        assert code != 0 and f"[failed] {failed_step}" in text and f"Failed at {failed_step}" in text, text
+        code, text, _ = run_session(answers, out)
+        assert code == 0, text
+        assert "[done] resource-group (" in text and "[done] resource-group" in text
+    assert (out / "job-template.xml").exists()

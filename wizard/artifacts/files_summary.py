@@ -70,6 +70,13 @@ def render_files_summary(v: Values, *, embedded: bool) -> str:
     add("")
     add("## 2. Submit the job")
     add("")
+    add("Get the key where you are signed in to Azure (it is shown there, not stored by hpcshare):")
+    add("")
+    add("```")
+    add(f"az storage account keys list --resource-group {v.resource_group} --account-name {v.files_account} "
+        "--query [0].value --output tsv")
+    add("```")
+    add("")
     add("`submit-job.ps1` asks for the key (paste key1; it is never written to a file) and submits "
         "`job-template.xml`; its Node Preparation task connects the share as "
         f"`{v.account}` and creates the `jobs` folder, Node Release disconnects it.")
