@@ -48,6 +48,13 @@ def preflight(catalog: Catalog, answers: "Answers", env: "Environment | None" = 
     size's family and the region's cores) and whether the disk type is offered there. Anything
     that cannot be read is not a problem here: the steps then report Azure's own error."""
     sub = answers.subscription
+    if answers.azure_files:
+        # No VM and no disk: the one thing Azure could refuse up front is the account's name.
+        if env is None:
+            return []
+        from wizard.azure.files import account_name_problems
+
+        return account_name_problems(env, answers)
     try:
         sizes = catalog.vm_sizes(sub.id, sub.region)
     except Exception:

@@ -84,17 +84,22 @@ def test_azure_files_run_rerun_and_teardown(home: Path, tmp_path: Path, capsys: 
         assert [r["type"] for r in s.resources()] == []
 
 
-def test_a_taken_account_name_stops_the_run_naming_the_answer(home: Path, tmp_path: Path) -> None:
+def test_a_taken_account_name_stops_the_run_before_anything_is_created(home: Path, tmp_path: Path) -> None:
+    # "contoso" stands for an account of another tenant (wizard/standin/handlers/storage.py).
     answers = write_answers(tmp_path / "taken.toml", **{**FILES, "files.account": "contoso"})
     code, text, _ = run_session(answers, tmp_path / "out")
     assert code != 0
-    assert "already taken" in text and "files.account" in text
+    assert "already taken" in text and "files.account" in text, text
+    assert "[running]" not in text, text
+    with StandIn(state_file=standin_state_file()) as s:
+        assert s.resources() == []
 
 
 @pytest.mark.parametrize(("faults", "failed_step"), [
     ("storageaccount.put=500*2", None), ("fileshare.put=429", None),
-    # azure-core does not retry a POST whose connection dropped: the step fails, the next run resumes.
-    ("storageaccount.post=drop", "storage-account"),
+    # azure-core does not retry a POST whose connection dropped. The first drop hits the preflight's
+    # name check (which then leaves the check to the step), the second the step: it fails, the next run resumes.
+    ("storageaccount.post=drop*2", "storage-account"),
     ("privateendpoint.put=lro-fail", "private-endpoint"), ("fileservice.put=500*inf", "storage-account"),
     ("fileshare.put=500*inf", "file-share")])
 def test_the_files_steps_survive_faults_and_resume(faults: str, failed_step: str | None, home: Path,

@@ -154,6 +154,23 @@ FILES_AZURE_STEPS = {"storage-account": storage_account, "file-share": file_shar
                      "private-endpoint": private_endpoint, "files-dns": files_dns}
 
 
+def account_name_problems(env: Any, answers: Any) -> list[str]:
+    """The preflight's check: the account name is free, or already this profile's account in its
+    group. Anything that cannot be read is not a problem here (the step reports Azure's error)."""
+    sub, rg, name = answers.subscription.id, answers.subscription.resource_group, answers.files.account
+    try:
+        st = env.storage(sub)
+        if get_or_none(st.storage_accounts.get_properties, rg, name) is not None:
+            return []       # the step checks that it is ours
+        result = st.storage_accounts.check_name_availability({"name": name, "type": ACCOUNT_TYPE})
+    except Exception:
+        return []
+    if result.name_available:
+        return []
+    return [f"[files.account] {result.message or 'the name is not available'} Storage account names are "
+            "unique across all of Azure: choose another."]
+
+
 def account_key(t: Target) -> str:
     """key1 of the account: the share credential (user localhost\\ACCOUNT). Shown once or embedded
     on request; never returned in step outputs."""
