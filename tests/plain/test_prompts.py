@@ -378,3 +378,24 @@ def test_import_boundary() -> None:
             "import wizard.plain.prompts; assert 'questionary' in sys.modules")
     from tests.plain.conftest import REPO
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_azure_files_backend_asks_its_section_and_skips_the_vms(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = "".join(section_keys(k) for k in ("subscription", "vm", "disk", "account"))
+    share = DOWN + ENTER + typed("myshare") + ENTER          # backend azure-files, name, encrypt
+    endpoints = ENTER * 5                                      # the VNet and subnet questions only
+    files = typed("hpcfiles01") + ENTER + ENTER + typed("10.0.0.9")
+    rc = run(Session("p1"), FakeCatalog(), before, share, endpoints, files, section_keys("cluster"), QUIT)
+    assert rc == 130
+    d = saved(home)
+    assert d["share"]["backend"] == "azure-files" and d["share"]["name"] == "myshare"
+    assert d["files"] == {"account": "hpcfiles01", "sku": "Premium_LRS", "quota_gib": 1024, "private_ip": "10.0.0.9"}
+    capsys.readouterr()
+    # Asked again: the VM's sections (and the remote one) have nothing to ask and are not shown.
+    with keys(section_keys("subscription"), ENTER * 3, ENTER * 5, ENTER * 4, section_keys("cluster")):
+        console.ask_sections(Session("p1"), [s.key for s in SECTIONS], catalog=FakeCatalog())
+    out = capsys.readouterr().out
+    assert "Azure Files" in out and "SMB share" in out
+    for title in ("File server VM", "Data disk", "Share user", "Remote configuration"):
+        assert title not in out, title
+    assert saved(home)["files"]["account"] == "hpcfiles01"
