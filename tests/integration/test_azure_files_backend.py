@@ -116,3 +116,22 @@ def test_the_files_steps_survive_faults_and_resume(faults: str, failed_step: str
         assert code == 0, text
         assert "[done] resource-group (" in text and "[done] resource-group" in text
     assert (out / "job-template.xml").exists()
+
+
+def test_a_bigger_quota_changes_only_the_share(home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, text, _ = run_session(write_answers(tmp_path / "grow.toml", **FILES), out)
+    assert code == 0, text
+    code, text, _ = run_session(write_answers(tmp_path / "grow.toml", **{**FILES, "files.quota_gib": 2048}), out)
+    assert code == 0, text
+    assert "Share hpcdata: 2048 GiB provisioned." in text
+    for step in ("storage-account", "private-endpoint", "files-dns"):
+        assert re.search(rf"\[done\] {step} \([0-9.]+s\): already in place: no change", text), (step, text)
+
+
+def test_an_account_of_another_profile_is_not_taken_over(home: Path, tmp_path: Path) -> None:
+    code, text, _ = run_session(write_answers(tmp_path / "first.toml", **FILES), tmp_path / "out1")
+    assert code == 0, text
+    code, text, _ = run_session(write_answers(tmp_path / "second.toml", **FILES), tmp_path / "out2")
+    assert code != 0
+    assert "Storage account hpcfilesit already exists and is not managed by hpcshare profile 'second'" in text, text

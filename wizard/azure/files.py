@@ -4,8 +4,8 @@ azure-mgmt-network: a FileStorage account, its SMB settings, the share, a privat
 
 Each step converges like the VM steps: what exists and matches is left alone, what differs is
 PUT again, what belongs to someone else stops the step naming the answer to change. The account
-key is never read here: it is fetched by ``account_key`` only when a front end shows it or a
-file embeds it (--embed-password), and never lands in outputs, state or the log.
+key (the share credential) is never read here: it stays in Azure, and no output, state or log
+line holds it.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _account_matches(t: Target, account: Any) -> bool:
     a = t.answers.files
     if text(account.kind) != "FileStorage" or text(account.sku.name) != a.sku:
         return False
-    if (account.tags or {}) != {**(account.tags or {}), **t.tags}:
+    if not t.tags.items() <= (account.tags or {}).items():
         return False
     for rest, attr in _SNAKE.items():
         if text(getattr(account, attr, None)) != ACCOUNT_PROPERTIES[rest]:
@@ -169,13 +169,6 @@ def account_name_problems(env: Any, answers: Any) -> list[str]:
         return []
     return [f"[files.account] {result.message or 'the name is not available'} Storage account names are "
             "unique across all of Azure: choose another."]
-
-
-def account_key(t: Target) -> str:
-    """key1 of the account: the share credential (user localhost\\ACCOUNT). Shown once or embedded
-    on request; never returned in step outputs."""
-    keys = t.env.storage(t.sub).storage_accounts.list_keys(t.rg, t.answers.files.account)
-    return str(keys["keys"][0]["value"])
 
 
 def teardown_candidates(t: Target) -> list[tuple[str, str, str, Any]]:
