@@ -128,15 +128,20 @@ class HpcShareApp(App[int]):
         i = pages.index(self.start)
         editing = False        # a section reopened from Review returns to Review
         last: str | None = None
+        forward = True         # which way a section with nothing to ask is passed over
         while True:
             page = pages[i]
+            if page not in ("welcome", "review") and not editing and not self._section_asks(page):
+                # e.g. the VM's sections for the Azure Files backend, or Azure Files for a VM
+                i += 1 if forward else -1
+                continue
             if page == "welcome":
                 chosen = await self.push_screen_wait(WelcomeScreen(self.session))
                 if chosen is None:
                     self.exit(EXIT_CANCELLED)
                     return
                 self.use_profile(chosen)
-                i = 1
+                i, forward = 1, True
             elif page == "review":
                 from screens.review import ReviewScreen
 
@@ -159,7 +164,7 @@ class HpcShareApp(App[int]):
                     self.exit(self.exit_code_after_run())
                     return
                 if result is Nav.BACK:
-                    i -= 1
+                    i, forward = i - 1, False
                 elif isinstance(result, Edit):
                     i = pages.index(result.section)
                     editing = True
@@ -172,9 +177,13 @@ class HpcShareApp(App[int]):
                 if editing:
                     i, editing = pages.index("review"), False
                 elif result is Nav.NEXT:
-                    i += 1
+                    i, forward = i + 1, True
                 else:
-                    i -= 1
+                    i, forward = i - 1, False
+
+    def _section_asks(self, key: str) -> bool:
+        ctx = self.session.context()
+        return any(q.applies(ctx) for q in section(key).questions)
 
     async def _run_page(self) -> Nav:
         """The Run screen over the App's run model; the run starts with it (unless one still runs)."""

@@ -135,9 +135,11 @@ class ReviewScreen(Screen[PageResult]):
             self._render_plan()
         self._render_assessment()
         if self.focus_section:
-            first = next((q.key for s in SECTIONS if s.key == self.focus_section for q in s.questions), None)
-            if first is not None:
-                table.move_cursor(row=table.get_row_index(first), animate=False, scroll=True)
+            keys = [q.key for s in SECTIONS if s.key == self.focus_section for q in s.questions]
+            if keys:
+                # Past the section's last row first, so the whole section scrolls into view.
+                table.move_cursor(row=table.get_row_index(keys[-1]), animate=False)
+                self.call_after_refresh(table.move_cursor, row=table.get_row_index(keys[0]), animate=False)
         if self.problems:
             self._cursor_to(self.problems[0].key)
             table.focus()                              # Enter reopens the screen to fix

@@ -272,3 +272,25 @@ def test_generated_passwords_pass_the_rules_and_use_the_safe_alphabet(length: in
         assert admin_rule.check(pw, ctx) is None
         seen.add(pw)
     assert len(seen) == 300
+
+
+FILES_SET = {"share.backend": "azure-files", "share.name": "myshare", "files.account": "hpcshare01"}
+
+
+def test_azure_files_backend_from_set_options_needs_no_vm_answers() -> None:
+    # --set share.backend=azure-files on a file without the VM's identity: vm.name is not asked.
+    res = resolve(saved=without("vm.name"), overrides=parse_set_options([f"{k}={v}" for k, v in FILES_SET.items()]),
+                  require=True)
+    assert res.ok, res.errors
+    answers = build_answers("p", res.values)
+    assert answers.azure_files and answers.files.account == "hpcshare01" and answers.files.quota_gib == 1024
+    assert answers.share.encrypt is False
+
+
+def test_azure_files_backend_needs_an_account_and_a_lowercase_share_name() -> None:
+    res = resolve(saved=EXAMPLE, overrides={"share.backend": "azure-files"}, require=True)
+    by_key = {e.key: e.message for e in res.errors}
+    assert "files.account" in by_key and "Storage account" in by_key["files.account"]
+    assert "share.name" in by_key and "lower-case" in by_key["share.name"]
+    # the VM backend still needs vm.name and ignores [files]
+    assert not resolve(saved=without("vm.name"), require=True).ok

@@ -318,3 +318,53 @@ def test_winrm_adds_the_bootstrap_and_the_5986_rule() -> None:
     assert ("--name allow-winrm-https-5986 --priority 130 --direction Inbound --access Allow --protocol Tcp"
             " --source-address-prefixes 10.9.0.0/24 --destination-port-ranges 5986") in script
     assert "5986" not in render_az(plain)
+
+
+# ---- share.backend = "azure-files" ---------------------------------------------------------------
+FILES = {"share__backend": "azure-files", "share__name": "hpcdata", "files__account": "hpcfiles01"}
+
+
+def test_azure_files_plan_has_no_vm_steps() -> None:
+    plan = build_plan(answers(**FILES))
+    assert list(plan.ids) == ["resource-group", "network", "storage-account", "file-share", "private-endpoint",
+                              "files-dns", "artifacts"]
+    assert needs(plan)["private-endpoint"] == {"network", "storage-account"}
+    assert needs(plan)["artifacts"] == {"file-share", "files-dns"}
+    # The VM plan's fingerprints do not move because the backend exists.
+    assert build_plan(answers()).fingerprints == build_plan(answers(files__sku="Premium_ZRS")).fingerprints
+
+
+def test_azure_files_fingerprints_follow_their_answers() -> None:
+    base = build_plan(answers(**FILES)).fingerprints
+    bigger = build_plan(answers(**FILES, files__quota_gib=2048)).fingerprints
+    assert {k for k in base if base[k] != bigger[k]} == {"file-share", "artifacts"}
+    pinned = build_plan(answers(**FILES, files__private_ip="10.0.0.9")).fingerprints
+    assert {k for k in base if base[k] != pinned[k]} == {"private-endpoint", "files-dns", "artifacts"}
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_azure_files_az_script_runs_with_exact_arguments(tmp_path: Path) -> None:
+    a = answers(**FILES, files__private_ip="10.0.0.9", endpoints__vnet_resource_group="rg-cluster(net)")
+    text = render_az(build_plan(a))
+    assert "az vm create" not in text and "az network nsg" not in text
+    script = tmp_path / "plan.sh"
+    script.write_text(text, encoding="utf-8")
+    log = tmp_path / "argv.log"
+    stub = tmp_path / "bin" / "az"
+    stub.parent.mkdir()
+    stub.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\037" "$a" >> "{log}"; done\necho >> "{log}"\necho 10.0.0.9\n')
+    stub.chmod(0o755)
+    proc = subprocess.run(["bash", str(script)], env={"PATH": f"{stub.parent}:/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    calls = [line.split("\x1f")[:-1] for line in log.read_text().splitlines()]
+    verbs = [" ".join(c[:3]) for c in calls]
+    assert "storage account create" in verbs and "storage share-rm create" in verbs
+    pe = next(c for c in calls if c[:3] == ["network", "private-endpoint", "create"])
+    assert pe[pe.index("--group-id") + 1] == "file"
+    assert pe[pe.index("--subnet") + 1].endswith("/resourceGroups/rg-cluster(net)/providers/Microsoft.Network"
+                                                 "/virtualNetworks/vnet-hpc/subnets/default")
+    record = next(c for c in calls if c[:5] == ["network", "private-dns", "record-set", "a", "add-record"])
+    assert record[record.index("--ipv4-address") + 1] == "10.0.0.9"
+    create = next(c for c in calls if c[:3] == ["storage", "account", "create"])
+    assert create[create.index("--public-network-access") + 1] == "Disabled"

@@ -272,6 +272,30 @@ bad("cluster.nodes", -1, 100_001, True)
 ok("cluster.node_mbps", 0, 50, 100_000)
 bad("cluster.node_mbps", -5, 100_001, False)
 
+# The Azure Files backend (validation.py names each rule's source).
+FILES = {"share.backend": "azure-files"}
+ok("share.backend", "vm", "azure-files")
+bad("share.backend", "Azure-Files", "nfs", "")
+ok("share.name", "myshare", "data-01", "abc", ctx=FILES)
+bad("share.name", "MyShare", "ab", "-data", "data-", "da--ta", "my_share", "x" * 64, ctx=FILES)
+ok("files.account", "hpcshare01", "abc", "a" * 24, ctx=FILES)
+bad("files.account", "", "ab", "a" * 25, "HpcShare", "hpc-share", f"hpc{CYR_A}share", ctx=FILES)
+ok("files.account", "")                       # not asked for the VM backend
+ok("files.sku", "Premium_LRS", "Premium_ZRS")
+bad("files.sku", "Standard_LRS", "premium_lrs", "")
+ok("files.quota_gib", 100, 1024, 102_400)
+bad("files.quota_gib", 99, 0, 102_401, True)
+ok("files.private_ip", "", "10.0.0.10", "10.0.0.254")
+bad("files.private_ip", "10.0.1.10", "10.0.0.3", "10.0.0.255", "not-an-ip")
+
+
+def test_the_vm_questions_do_not_apply_to_azure_files() -> None:
+    ctx = {**BASE_CTX, **FILES}
+    skipped = {k for k, q in QUESTIONS.items() if not q.applies(ctx)}
+    assert {"vm.name", "disk.sku", "account.username", "remote.transport", "endpoints.private_ip"} <= skipped
+    assert not {"files.account", "share.name", "endpoints.subnet_cidr"} & skipped
+    assert {k for k, q in QUESTIONS.items() if k.startswith("files.") and q.applies(BASE_CTX)} == set()
+
 
 def test_the_table_is_large_and_covers_every_question() -> None:
     assert len(CASES) >= 150

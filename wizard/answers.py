@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from wizard.questions import QUESTIONS, SAVED_KEYS, Question
-from wizard.validation import public_range
+from wizard.validation import BACKEND_FILES, public_range
 
 Source = Literal["override", "typed", "saved", "default"]
 
@@ -57,6 +57,7 @@ class AccountAnswers:
 
 @dataclass(frozen=True)
 class ShareAnswers:
+    backend: str        # "vm" (a Windows file server VM) or "azure-files"
     name: str
     folder: str
     access: str
@@ -77,6 +78,15 @@ class EndpointsAnswers:
     smb_source: str
     udp_445: bool
     rdp_source: str
+
+
+@dataclass(frozen=True)
+class FilesAnswers:
+    """The Azure Files backend (share.backend = "azure-files")."""
+    account: str        # storage account name: <account>.file.core.windows.net
+    sku: str            # Premium_LRS | Premium_ZRS
+    quota_gib: int      # the share's provisioned size
+    private_ip: str     # the private endpoint's address; "" = Azure picks one
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,11 @@ class Answers:
     endpoints: EndpointsAnswers
     remote: RemoteAnswers
     cluster: ClusterAnswers
+    files: FilesAnswers
+
+    @property
+    def azure_files(self) -> bool:
+        return self.share.backend == BACKEND_FILES
 
     def flat(self) -> dict[str, Any]:
         """``{"section.key": value}`` for every saved key."""
@@ -125,7 +140,7 @@ class Answers:
 _SECTION_TYPES: dict[str, type] = {
     "subscription": SubscriptionAnswers, "vm": VmAnswers, "disk": DiskAnswers,
     "account": AccountAnswers, "share": ShareAnswers, "endpoints": EndpointsAnswers,
-    "remote": RemoteAnswers, "cluster": ClusterAnswers,
+    "remote": RemoteAnswers, "cluster": ClusterAnswers, "files": FilesAnswers,
 }
 
 
@@ -141,7 +156,7 @@ def require_encryption_when_public(answers: Answers) -> Answers:
     readable on the way, so encryption is required whatever share.encrypt says (the scripts then
     set EncryptData, and the server rejects unencrypted access). Everything built from Answers
     (plan, server config, summary, probe) sees the same forced value."""
-    if answers.share.encrypt or not public_range(answers.endpoints.smb_source):
+    if answers.share.encrypt or answers.azure_files or not public_range(answers.endpoints.smb_source):
         return answers
     return dataclasses.replace(answers, share=dataclasses.replace(answers.share, encrypt=True))
 
@@ -249,6 +264,13 @@ def resolve(
     sources: dict[str, Source] = {}
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    # share.backend decides whether the VM questions, asked before it, apply: their `when` rules
+    # see its chosen (not yet validated) value; every other key they read comes before them.
+    ahead: dict[str, Any] = {}
+    for _, layer in layers:
+        if "share.backend" in layer:
+            ahead["share.backend"] = layer["share.backend"]
+            break
     for key in SAVED_KEYS:
         q = QUESTIONS[key]
         # Context defaults (e.g. the demo's subscription) replace the question's own.
@@ -259,21 +281,22 @@ def resolve(
                 chosen = (source, layer[key])
                 break
         source, value = chosen
-        if source == "default" and require and q.required and key not in (defaults or {}):
+        applies = q.applies({**ahead, **values})
+        if source == "default" and require and q.required and applies and key not in (defaults or {}):
             errors.append(Problem(key, f"{q.label} ({key}): missing; a run without prompts needs it in the answers file", "default"))
             values[key], sources[key] = value, source
             continue
         message = None if _type_ok(q, value) else f"{q.label}: expected {_kind_word(q)}"
         # A question that does not apply now is still checked when it holds a value: whatever is
         # saved may apply on the next run (e.g. a DNS label kept while the public IP is off).
-        if message is None and (q.applies(values) or value not in ("", None, own_default)):
+        if message is None and (applies or value not in ("", None, own_default)):
             message = q.check(value, values)
         if message is not None:
             if source == "saved" and not require:
                 warnings.append(Problem(key, f"{message} (saved value {value!r} replaced by the default)", source))
                 value, source = own_default, "default"
                 # The default may be wrong here too (it depends on other answers): then it is an error.
-                again = q.check(value, values) if q.applies(values) else None
+                again = q.check(value, values) if applies else None
                 if again:
                     errors.append(Problem(key, again, source))
             else:

@@ -78,6 +78,13 @@ def assess(env: "Environment", answers: "Answers", prices: "PriceClient | None" 
     from wizard.diskoffer import disk_offer_problems
     from wizard.pricing import PriceClient
 
+    if answers.azure_files:
+        # No VM and no managed disk: their prices, quota and caps would describe a server that is
+        # not there. The premium file share's own figures are not estimated yet: say so.
+        why = "not estimated for the Azure Files backend (see the premium file share's provisioned limits)"
+        return Assessment(CostEstimate(answers.subscription.currency, (), False, problem=why),
+                          QuotaCheck(answers.subscription.region, "", 0, None, None, False, "no VM with Azure Files"),
+                          None, why)
     client = prices or PriceClient.for_environment(env)
     try:
         cost = estimate_cost(answers, client)

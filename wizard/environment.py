@@ -110,6 +110,9 @@ class Environment:
     def privatedns(self, subscription_id: str) -> Any:
         return self._client("privatedns", subscription_id)
 
+    def storage(self, subscription_id: str) -> Any:
+        return self._client("storage", subscription_id)
+
     @property
     def default_subscription(self) -> str:
         return self.standin.subscription_id if self.standin else ""
@@ -189,4 +192,8 @@ def _construct(kind: str, credential: Any, subscription_id: str, kwargs: dict[st
         from azure.mgmt.privatedns import PrivateDnsManagementClient
 
         return PrivateDnsManagementClient(credential, subscription_id, **kwargs)
+    if kind == "storage":
+        from azure.mgmt.storage import StorageManagementClient
+
+        return StorageManagementClient(credential, subscription_id, **kwargs)
     raise ValueError(kind)

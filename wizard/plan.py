@@ -86,6 +86,60 @@ def _pick(answers: Answers, *keys: str) -> dict[str, Any]:
     return {k: flat[k] for k in keys}
 
 
+# The Azure Files backend (share.backend = "azure-files"): the account's file endpoint gets a
+# private endpoint in the subnet, and this zone (the one Azure's private DNS integration uses for
+# the "file" sub-resource: "Azure Private Endpoint private DNS zone values",
+# learn.microsoft.com/azure/private-link/private-endpoint-dns, Storage) maps
+# <account>.privatelink.file.core.windows.net to its address inside the linked VNet.
+FILES_DNS_ZONE = "privatelink.file.core.windows.net"
+FILES_STEPS = ("storage-account", "file-share", "private-endpoint", "files-dns")
+
+
+# Account settings hpcshare requires ("Azure Files networking considerations" and "Security
+# recommendations for Azure Files", learn.microsoft.com/azure/storage/files): no public endpoint
+# (nodes come through the private endpoint), HTTPS/SMB encryption required, TLS 1.2 at least,
+# shared-key access on because workgroup nodes authenticate with the account key.
+ACCOUNT_PROPERTIES = {"publicNetworkAccess": "Disabled", "minimumTlsVersion": "TLS1_2",
+                      "supportsHttpsTrafficOnly": True, "allowSharedKeyAccess": True}
+
+
+def smb_settings(encrypt: bool) -> dict[str, str]:
+    """SMB 3.1.1 only, the "maximum security" profile of the EnableSecureSmbFeatures example minus
+    Kerberos-only rules: NTLMv2 stays, since the account key is an NTLMv2 credential. With
+    share.encrypt, only AES-256-GCM protects the channel."""
+    return {"versions": "SMB3.1.1",
+            "channelEncryption": "AES-256-GCM" if encrypt else "AES-128-GCM;AES-256-GCM",
+            "authenticationMethods": "NTLMv2;Kerberos",
+            "kerberosTicketEncryption": "AES-256"}
+
+
+def files_host(answers: Answers) -> str:
+    """The name nodes use: Azure answers it with a CNAME into FILES_DNS_ZONE."""
+    return f"{answers.files.account}.file.core.windows.net"
+
+
+def files_endpoint_name(answers: Answers) -> str:
+    return f"{answers.files.account}-file-pe"
+
+
+def _files_steps(a: Answers) -> list[Step]:
+    """No VM, NSG or remote configuration: Azure runs the SMB service."""
+    f = a.files
+    ip = f.private_ip or "an address Azure picks"
+    return [
+        Step("storage-account", f"Storage account {f.account} (FileStorage {f.sku}, no public access)",
+             ("resource-group",), _pick(a, "files.account", "files.sku", "share.encrypt")),
+        Step("file-share", f"Azure Files share {a.share.name} ({f.quota_gib} GiB)", ("storage-account",),
+             _pick(a, "share.name", "files.quota_gib")),
+        Step("private-endpoint", f"Private endpoint {files_endpoint_name(a)} ({ip})", ("network", "storage-account"),
+             _pick(a, "files.private_ip", "endpoints.vnet", "endpoints.subnet")),
+        Step("files-dns", f"Private DNS {f.account}.{FILES_DNS_ZONE}", ("private-endpoint",),
+             _pick(a, "files.account", "endpoints.vnet", "endpoints.vnet_resource_group")),
+        Step("artifacts", "Write the HPC Pack files", ("file-share", "files-dns"),
+             _pick(a, "share.backend", "cluster.node_group")),
+    ]
+
+
 def build_plan(answers: Answers) -> Plan:
     a = answers
     names = Names.of(a)
@@ -96,6 +150,10 @@ def build_plan(answers: Answers) -> Plan:
         Step("network", f"Virtual network {a.endpoints.vnet} / {a.endpoints.subnet}", ("resource-group",),
              _pick(a, "endpoints.vnet", "endpoints.vnet_resource_group", "endpoints.vnet_cidr", "endpoints.subnet",
                    "endpoints.subnet_cidr")),
+    ]
+    if a.azure_files:
+        return _fingerprinted(a, steps + _files_steps(a), names)
+    steps += [
         Step("nsg", f"Network security group {names.nsg}", ("resource-group",),
              {**_pick(a, "vm.name", "endpoints.smb_source", "endpoints.udp_445", "endpoints.rdp_source"),
               **_winrm_inputs(a)}),
@@ -141,6 +199,10 @@ def build_plan(answers: Answers) -> Plan:
         artifacts_needs.append("private-dns")
     steps.append(Step("artifacts", "Write the HPC Pack files", tuple(artifacts_needs),
                       _pick(a, "endpoints.private_dns_zone", "cluster.node_group")))
+    return _fingerprinted(a, steps, names)
+
+
+def _fingerprinted(a: Answers, steps: list[Step], names: Names) -> Plan:
     fingerprints: dict[str, str] = {}
     for s in steps:
         blob = json.dumps({"inputs": dict(s.inputs), "needs": [fingerprints[n] for n in s.needs]},
@@ -237,6 +299,57 @@ AZ_PASSWORD_FILE = (
 )
 
 
+def _render_files_az(a: Answers) -> str:
+    """The Azure Files backend as Azure CLI commands: no secret is involved (the account key stays
+    in Azure; 'az storage account keys list' shows it)."""
+    q = shlex.quote
+    rg = q(a.subscription.resource_group)
+    tag_args = " ".join(q(f"{k}={v}") for k, v in tags(a).items())
+    ep, f = a.endpoints, a.files
+    acct = q(f.account)
+    vnet_group = q(ep.vnet_resource_group or a.subscription.resource_group)
+    smb = smb_settings(a.share.encrypt)
+    out = [
+        "#!/usr/bin/env bash",
+        f"# Equivalent Azure CLI commands for hpcshare profile '{a.profile}' (Azure Files backend; generated;",
+        "# review before use). The share credential is the storage account key: it is not in this file.",
+        "set -euo pipefail",
+        f"az account set --subscription {q(a.subscription.id)}",
+        f"az group create --name {rg} --location {q(a.subscription.region)} --tags {tag_args}",
+    ]
+    if not ep.vnet_resource_group:
+        out.append(f"az network vnet create --resource-group {rg} --name {q(ep.vnet)} --address-prefixes"
+                   f" {q(ep.vnet_cidr)} --subnet-name {q(ep.subnet)} --subnet-prefixes {q(ep.subnet_cidr)}"
+                   f" --tags {tag_args}")
+    out += [
+        f"az storage account create --resource-group {rg} --name {acct} --location {q(a.subscription.region)}"
+        f" --kind FileStorage --sku {q(f.sku)} --public-network-access {ACCOUNT_PROPERTIES['publicNetworkAccess']}"
+        f" --min-tls-version {ACCOUNT_PROPERTIES['minimumTlsVersion']} --https-only true"
+        f" --allow-shared-key-access true --tags {tag_args}",
+        f"az storage account file-service-properties update --resource-group {rg} --account-name {acct}"
+        f" --versions {q(smb['versions'])} --channel-encryption {q(smb['channelEncryption'])}"
+        f" --auth-methods {q(smb['authenticationMethods'])} --kerb-ticket-encryption {q(smb['kerberosTicketEncryption'])}",
+        f"az storage share-rm create --resource-group {rg} --storage-account {acct} --name {q(a.share.name)}"
+        f" --quota {f.quota_gib} --enabled-protocols SMB",
+        f"account_id=\"$(az storage account show --resource-group {rg} --name {acct} --query id --output tsv)\"",
+        f"az network private-endpoint create --resource-group {rg} --name {q(files_endpoint_name(a))}"
+        + (f" --subnet {q(subnet_id(a))}" if ep.vnet_resource_group else f" --vnet-name {q(ep.vnet)} --subnet {q(ep.subnet)}")
+        + ' --private-connection-resource-id "$account_id"'
+        + f" --group-id file --connection-name {q(f.account + '-file')} --nic-name {q(files_endpoint_name(a) + '-nic')}"
+        + (f" --ip-config name=file group-id=file member-name=file private-ip-address={q(f.private_ip)}" if f.private_ip else "")
+        + f" --tags {tag_args}",
+        f"pe_ip=\"$(az network private-endpoint show --resource-group {rg} --name {q(files_endpoint_name(a))}"
+        " --query 'customDnsConfigs[0].ipAddresses[0]' --output tsv)\"",
+        f"az network private-dns zone create --resource-group {rg} --name {FILES_DNS_ZONE} --tags {tag_args}",
+        f"az network private-dns link vnet create --resource-group {rg} --zone-name {FILES_DNS_ZONE} --name"
+        f" {q(ep.vnet + '-hpcshare')} --virtual-network \"$(az network vnet show --resource-group {vnet_group}"
+        f" --name {q(ep.vnet)} --query id --output tsv)\" --registration-enabled false --tags {tag_args}",
+        f"az network private-dns record-set a add-record --resource-group {rg} --zone-name {FILES_DNS_ZONE}"
+        f" --record-set-name {acct} --ipv4-address \"$pe_ip\"",
+    ]
+    return "\n".join(out) + "\n"
+
+
 def render_az(plan: Plan) -> str:
     """An Azure CLI script equivalent to the Azure part of the plan. The admin password comes from
     the environment at run time through a 0600 file (AZ_PASSWORD_FILE), never from this text or a
@@ -246,6 +359,8 @@ def render_az(plan: Plan) -> str:
     rg = q(a.subscription.resource_group)
     tag_args = " ".join(q(f"{k}={v}") for k, v in tags(a).items())
     ep = a.endpoints
+    if a.azure_files:
+        return _render_files_az(a)
     smb = " ".join(q(x) for x in smb_sources(ep.smb_source))
     if ep.vnet_resource_group:
         # The cluster's VNet: used as it is, never created or changed.

@@ -67,6 +67,13 @@ def assessed_preflight(catalog: Catalog, answers: "Answers",
     """``preflight``, and the assessment its quota and disk-offer checks came from (None without
     ``env`` or when the VM size rule already fails)."""
     sub = answers.subscription
+    if answers.azure_files:
+        # No VM and no disk: the one thing Azure could refuse up front is the account's name.
+        if env is None:
+            return [], None
+        from wizard.azure.files import account_name_problems
+
+        return account_name_problems(env, answers), None
     try:
         sizes = catalog.vm_sizes(sub.id, sub.region)
     except Exception:

@@ -16,6 +16,7 @@ from wizard import profiles
 from wizard.answers import Answers, Problem, Resolution, Secrets, build_answers, coerce, generate_password, resolve
 from wizard.questions import QUESTIONS, SECRET_KEYS, section
 from wizard.state import RunState
+from wizard.validation import BACKEND_FILES
 
 if TYPE_CHECKING:
     from wizard.assessment import Assessment
@@ -165,6 +166,10 @@ class Session:
 
     def secrets(self) -> Secrets:
         """Passwords: typed > environment > generated (generated ones are flagged to be shown once)."""
+        if self._secrets is None and self.resolution().values.get("share.backend") == BACKEND_FILES:
+            # Azure Files: no VM admin, no share user; the credential is the account key, which
+            # Azure holds (hpcshare never generates or stores it).
+            self._secrets = Secrets("", "")
         if self._secrets is None:
             admin, admin_gen = self._secret("vm.admin_password")
             share, share_gen = self._secret("account.password")

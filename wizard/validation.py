@@ -173,6 +173,8 @@ def share_password(v: str, ctx: Context) -> str | None:
 
 
 def share_name(v: str, ctx: Context) -> str | None:
+    if files_backend(ctx):
+        return files_share_name(v)
     if v.lower() in RESERVED_SHARE_NAMES or re.fullmatch(r"[A-Za-z]\$", v):
         return f"'{v}' is a reserved Windows share name"
     if not _SHARE_NAME.fullmatch(v):
@@ -539,3 +541,56 @@ def node_mbps(v: int, ctx: Context) -> str | None:
     if not _whole(v) or not 0 <= v <= MAX_NODE_MBPS:
         return f"MB/s as a whole number from 0 (not given) to {MAX_NODE_MBPS:,}"
     return None
+
+
+# ---- Azure Files backend (share.backend = "azure-files") -----------------------------------------
+BACKEND_VM = "vm"
+BACKEND_FILES = "azure-files"
+BACKENDS = (BACKEND_VM, BACKEND_FILES)
+# FileStorage accounts take premium SKUs only ("Azure Files planning", learn.microsoft.com/azure/
+# storage/files/storage-files-planning, "Storage account kinds"); these two keep the share in one
+# region (LRS in one datacenter, ZRS across three zones).
+FILES_SKUS = ("Premium_LRS", "Premium_ZRS")
+# Provisioned (v1) premium file shares: 100 GiB to 100 TiB ("Azure Files scalability and
+# performance targets", learn.microsoft.com/azure/storage/files/storage-files-scale-targets).
+FILES_QUOTA_GIB = (100, 102_400)
+# "Storage account overview", learn.microsoft.com/azure/storage/common/storage-account-overview,
+# "Storage account name": 3 to 24 characters, numbers and lower-case letters only.
+_STORAGE_ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
+# "Naming and referencing shares, directories, files, and metadata" (learn.microsoft.com/rest/api/
+# storageservices/naming-and-referencing-shares--directories--files--and-metadata): 3-63 lower-case
+# letters, digits and hyphens, starting and ending with a letter or digit, no two hyphens in a row.
+_FILES_SHARE = re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+
+
+def files_backend(ctx: Context) -> bool:
+    return ctx.get("share.backend") == BACKEND_FILES
+
+
+def storage_account_name(v: str, ctx: Context) -> str | None:
+    if not v:
+        return "required for the Azure Files backend: 3-24 lower-case letters and digits" if files_backend(ctx) else None
+    if not _STORAGE_ACCOUNT.fullmatch(v):
+        return "3-24 lower-case letters and digits only (it becomes <name>.file.core.windows.net)"
+    return None
+
+
+def files_share_name(v: str) -> str | None:
+    if not _FILES_SHARE.fullmatch(v):
+        return ("Azure Files share names are 3-63 lower-case letters, digits or '-', starting and ending "
+                "with a letter or digit, no '--' (e.g. myshare)")
+    return None
+
+
+def files_quota(v: int, ctx: Context) -> str | None:
+    lo, hi = FILES_QUOTA_GIB
+    if not _whole(v) or not lo <= v <= hi:
+        return f"a premium file share holds {lo:,} to {hi:,} GiB"
+    return None
+
+
+def files_private_ip(v: str, ctx: Context) -> str | None:
+    """Empty: Azure picks a free address in the subnet for the private endpoint."""
+    if not v:
+        return None
+    return private_ip(v, ctx)

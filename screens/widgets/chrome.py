@@ -12,7 +12,7 @@ from wizard.questions import SECTIONS
 
 SHORT_NAMES = {
     "subscription": "Subscription", "vm": "VM", "disk": "Disk", "account": "Account",
-    "share": "Share", "endpoints": "Network", "remote": "Remote",
+    "share": "Share", "endpoints": "Network", "files": "Files", "remote": "Remote",
     "cluster": "Cluster",
 }
 PAGES: tuple[tuple[str, str], ...] = (

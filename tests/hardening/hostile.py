@@ -49,6 +49,10 @@ STRICT: dict[str, str] = {
     "share.name": r"[A-Za-z0-9][A-Za-z0-9_-]{0,78}",
     "share.folder": r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}",       # spaces and dots are legal in a folder
     "share.access": r"read|change|full",
+    "share.backend": r"vm|azure-files",
+    "files.account": r"|[a-z0-9]{3,24}",                        # empty: not the Azure Files backend
+    "files.sku": r"|Premium_LRS|Premium_ZRS",                   # empty: not asked (VM backend), so not judged
+    "files.private_ip": rf"|{_IP}",                              # empty: Azure picks the address
     "endpoints.vnet": r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}",
     "endpoints.vnet_cidr": _CIDR,
     "endpoints.subnet": r"[A-Za-z0-9][A-Za-z0-9_.-]{1,63}",

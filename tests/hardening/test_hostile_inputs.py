@@ -44,6 +44,8 @@ BASE: dict[str, Any] = {
     "endpoints.rdp_source": "", "endpoints.private_dns_zone": "hpc.internal",
     "remote.transport": "winrm", "remote.winrm_source": "VirtualNetwork", "cluster.node_group": "ComputeNodes",
     "cluster.nodes": 0, "cluster.node_mbps": 0,
+    "share.backend": "vm", "files.account": "", "files.sku": "Premium_LRS", "files.quota_gib": 1024,
+    "files.private_ip": "",
 }
 STRING_KEYS = [k for k in SAVED_KEYS if k in STRICT]
 PROFILE = "hostile"

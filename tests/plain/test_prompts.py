@@ -40,9 +40,10 @@ def test_all_defaults_saved_and_review_quits(home: Path, capsys: pytest.CaptureF
     assert data["vm"]["size"] == "Standard_D4s_v5"
     assert data["endpoints"]["vnet"] == "vnet-hpc"         # no VNet in the region: typed, default kept
     assert "password" not in (home / "profiles" / "p1.toml").read_text()
-    # Each section's title and purpose come before its questions.
+    # Each section's title and purpose come before its questions; Azure Files asks nothing for the
+    # VM backend and is not shown.
     for s in SECTIONS:
-        assert s.title in out and s.purpose in out
+        assert (s.title in out and s.purpose in out) is (s.key != "files"), s.key
     assert out.index(SECTIONS[0].purpose) < out.index(SECTIONS[1].purpose)
     # The review: every answer, secrets masked, and the plan.
     assert "(generated at run)" in out
@@ -70,7 +71,7 @@ def test_typed_values_and_choices(home: Path) -> None:
                        "admin_username": "labadmin", "zone": ""}
     assert d["disk"]["size_gb"] == 2048 and d["disk"]["drive_letter"] == "G"
     assert d["account"]["username"] == "jobs"
-    assert d["share"] == {"name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
+    assert d["share"] == {"backend": "vm", "name": "Data", "folder": "MyShare", "access": "full", "encrypt": True}
     assert d["endpoints"]["udp_445"] is True and d["endpoints"]["rdp_source"] == "198.51.100.7/32"
     assert d["remote"]["transport"] == "winrm" and d["remote"]["winrm_source"] == "10.0.0.0/24"
 
@@ -378,3 +379,24 @@ def test_import_boundary() -> None:
             "import wizard.plain.prompts; assert 'questionary' in sys.modules")
     from tests.plain.conftest import REPO
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_azure_files_backend_asks_its_section_and_skips_the_vms(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = "".join(section_keys(k) for k in ("subscription", "vm", "disk", "account"))
+    share = DOWN + ENTER + typed("myshare") + ENTER          # backend azure-files, name, encrypt
+    endpoints = ENTER * 5                                      # the VNet and subnet questions only
+    files = typed("hpcfiles01") + ENTER + ENTER + typed("10.0.0.9")
+    rc = run(Session("p1"), FakeCatalog(), before, share, endpoints, files, section_keys("cluster"), QUIT)
+    assert rc == 130
+    d = saved(home)
+    assert d["share"]["backend"] == "azure-files" and d["share"]["name"] == "myshare"
+    assert d["files"] == {"account": "hpcfiles01", "sku": "Premium_LRS", "quota_gib": 1024, "private_ip": "10.0.0.9"}
+    capsys.readouterr()
+    # Asked again: the VM's sections (and the remote one) have nothing to ask and are not shown.
+    with keys(section_keys("subscription"), ENTER * 3, ENTER * 5, ENTER * 4, section_keys("cluster")):
+        console.ask_sections(Session("p1"), [s.key for s in SECTIONS], catalog=FakeCatalog())
+    out = capsys.readouterr().out
+    assert "Azure Files" in out and "SMB share" in out
+    for title in ("File server VM", "Data disk", "Share user", "Remote configuration"):
+        assert title not in out, title
+    assert saved(home)["files"]["account"] == "hpcfiles01"

@@ -141,6 +141,8 @@ FULL_PROFILE: dict[str, Any] = {
     "endpoints.udp_445": False, "endpoints.rdp_source": "", "endpoints.private_dns_zone": "",
     "remote.transport": "run-command", "remote.winrm_source": "VirtualNetwork", "cluster.node_group": "ComputeNodes",
     "cluster.nodes": 24, "cluster.node_mbps": 15,
+    "share.backend": "vm", "files.account": "", "files.sku": "Premium_LRS", "files.quota_gib": 1024,
+    "files.private_ip": "",
 }
 
 

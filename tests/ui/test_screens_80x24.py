@@ -50,7 +50,10 @@ async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, t
         assert "default" in text and "last run failed at self-test" in text
         assert_on_screen(app, "#continue")
         await pilot.press("enter")
-        for n, section in enumerate(SECTIONS, 1):
+        # A section with nothing to ask for this backend (Azure Files, for a VM) is passed over.
+        asked = [s for s in SECTIONS if any(q.applies(saved) for q in s.questions)]
+        assert [s.key for s in SECTIONS if s not in asked] == ["files"]
+        for n, section in enumerate(asked, 1):
             await settle(pilot, app, SectionScreen)
             text = screen_text(app)
             assert section.title in text

@@ -25,6 +25,7 @@ from pathlib import Path
 from wizard.answers import Answers
 from wizard.artifacts.checkshare import render_check_share
 from wizard.artifacts.escaping import PASSWORD_PLACEHOLDER, check_password
+from wizard.artifacts.files_summary import render_files_summary
 from wizard.artifacts.jobxml import render_job_xml
 from wizard.artifacts.nodeprep import render_clusrun, render_nodeprep
 from wizard.artifacts.safety import check_values
@@ -61,7 +62,10 @@ def render_artifacts(answers: Answers, facts: ServerFacts, *, embed_password: st
         "submit-job.ps1": render_submit_ps1(values),
         "submit-job.cmd": render_submit_cmd(values),
         "check-share.cmd": render_check_share(values),
-        "SUMMARY.md": render_summary(values, embedded=embed_password is not None, assessment=assessment),
+        # share.backend = "azure-files": no VM, NSG or firewall to describe, a storage account instead
+        # (and no VM cost or throughput verdict, which would describe a server that is not there).
+        "SUMMARY.md": (render_files_summary(values, embedded=embed_password is not None) if values.files_account
+                       else render_summary(values, embedded=embed_password is not None, assessment=assessment)),
     }
     assert tuple(texts) == ARTIFACT_NAMES
     return texts

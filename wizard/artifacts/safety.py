@@ -28,6 +28,8 @@ _DNS_ZONE = re.compile(r"(?=.{3,240}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.
 _SMB_SOURCE = re.compile(r"VirtualNetwork|AzureLoadBalancer|[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?")
 _CIDR = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}")
 _STEP = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+_STORAGE_ACCOUNT = re.compile(r"[a-z0-9]{3,24}")
+_FILES_SHARE = re.compile(r"(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 _RESOURCE_ID = re.compile(r"/subscriptions/[0-9a-fA-F-]{36}(?:/[A-Za-z0-9_.()-]{1,260}){0,12}")
 ACCESS_LEVELS = ("read", "change", "full")
 
@@ -58,10 +60,14 @@ class Values:
     dns_zone: str = ""       # private DNS zone holding the server's A record; "" = hosts entry
     smb_sources: tuple[str, ...] = ("VirtualNetwork",)   # the NSG rule's sources
     vnet_cidr: str = ""      # the VNet range the Windows Firewall admits for VirtualNetwork
+    files_account: str = ""  # share.backend = "azure-files": the storage account; "" = a VM server
 
     @property
     def host(self) -> str:
-        """The name nodes reach the server by: the computer name, or its FQDN in the private zone."""
+        """The name nodes reach the server by: the computer name, or its FQDN in the private zone;
+        for Azure Files the account's file endpoint (Azure resolves it into the privatelink zone)."""
+        if self.files_account:
+            return f"{self.files_account}.file.core.windows.net"
         return f"{self.server.lower()}.{self.dns_zone}" if self.dns_zone else self.server
 
     @property
@@ -70,11 +76,18 @@ class Values:
 
     @property
     def account(self) -> str:
+        # Azure Files with the account key: the user is localhost\<account> ("Mount SMB Azure file
+        # share on Windows", learn.microsoft.com/azure/storage/files/storage-how-to-use-files-windows;
+        # older pages write AZURE\<account>).
+        if self.files_account:
+            return f"localhost\\{self.files_account}"
         return f"{self.server}\\{self.user}"
 
 
 def check_values(answers: Answers, facts: ServerFacts) -> Values:
     """Every value the artifacts use, re-checked; ValueError names the first bad field."""
+    if answers.azure_files:
+        return _check_files_values(answers, facts)
     profile = _check("profile", answers.profile, _PROFILE,
                      "1-40 letters, digits, '_' or '-', starting with a letter or digit")
     server = _check("facts.server_name (vm.name)", facts.server_name, _COMPUTER_NAME,
@@ -123,3 +136,32 @@ def check_values(answers: Answers, facts: ServerFacts) -> Values:
                   subscription_id=subscription_id, resource_group=resource_group, region=region,
                   resource_ids=tuple(ids), node_group=node_group, dns_zone=dns_zone, smb_sources=sources,
                   vnet_cidr=vnet_cidr)
+
+
+def _check_files_values(answers: Answers, facts: ServerFacts) -> Values:
+    """The Azure Files backend: the account is the server and the user; there is no VM, NSG or
+    Windows Firewall, and no private zone answer (the privatelink zone is implied)."""
+    account = _check("files.account", answers.files.account, _STORAGE_ACCOUNT, "3-24 lower-case letters and digits")
+    share = _check("share.name", answers.share.name, _FILES_SHARE,
+                   "3-63 lower-case letters, digits or single '-', starting and ending with a letter or digit")
+    profile = _check("profile", answers.profile, _PROFILE,
+                     "1-40 letters, digits, '_' or '-', starting with a letter or digit")
+    private_ip = _check("facts.private_ip (the private endpoint's address)", facts.private_ip, _IPV4,
+                        "an IPv4 address such as 10.0.0.4")
+    node_group = answers.cluster.node_group
+    if node_group:
+        _check("cluster.node_group", node_group, _NODE_GROUP,
+               "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+    ids: list[tuple[str, str]] = []
+    for step, rid in sorted(facts.resource_ids.items()):
+        _check("facts.resource_ids (step name)", step, _STEP, "lower-case letters, digits and '-'")
+        ids.append((step, _check(f"facts.resource_ids[{step}]", rid, _RESOURCE_ID, "an Azure resource id")))
+    return Values(
+        profile=profile, server=account, private_ip=private_ip, share=share, user=account,
+        access="full", encrypt=True, public_ip=None, fqdn=None,
+        subscription_id=_check("subscription.id", facts.subscription_id or answers.subscription.id, _GUID,
+                               "a subscription GUID"),
+        resource_group=_check("subscription.resource_group", facts.resource_group or answers.subscription.resource_group,
+                              _RESOURCE_GROUP, "1-90 letters, digits, '_', '-', '.', '(' or ')'"),
+        region=_check("subscription.region", facts.region or answers.subscription.region, _REGION, "an Azure region name"),
+        resource_ids=tuple(ids), node_group=node_group, vnet_cidr="", files_account=account)

@@ -35,14 +35,20 @@ def ensure_private_dns(ctx: StepContext, t: Target) -> Outputs:
     zone_name = t.answers.endpoints.private_dns_zone
     if not zone_name:
         raise StepFailed("No private DNS zone was asked for", "Set endpoints.private_dns_zone, or leave it empty.")
+    return ensure_zone_record(ctx, t, zone_name, record_name(t), t.answers.endpoints.private_ip,
+                              "private DNS zone (endpoints.private_dns_zone)", "Choose another zone or VM name")
+
+
+def ensure_zone_record(ctx: StepContext, t: Target, zone_name: str, rname: str, ip: str, zone_answer: str,
+                       record_hint: str) -> Outputs:
+    """The zone (tagged), its link to the network step's VNet and the A record ``rname`` -> ``ip``."""
     dns = t.env.privatedns(t.sub)
     vnet_id = ctx.outputs["network"]["vnet_id"]
-    ip = t.answers.endpoints.private_ip
     changed = False
 
     zone = find(ctx, dns.private_zones.get, t.rg, zone_name, what=f"Private DNS zone {zone_name}")
     if zone is not None:
-        _require_owned(t, zone, f"Private DNS zone {zone_name}", "private DNS zone (endpoints.private_dns_zone)")
+        _require_owned(t, zone, f"Private DNS zone {zone_name}", zone_answer)
     if zone is None or failed(zone):
         zone = dns.private_zones.begin_create_or_update(
             t.rg, zone_name, {"location": GLOBAL, "tags": t.tags}).result()
@@ -52,7 +58,7 @@ def ensure_private_dns(ctx: StepContext, t: Target) -> Outputs:
     name = link_name(t)
     link = find(ctx, dns.virtual_network_links.get, t.rg, zone_name, name, what=f"VNet link {name}")
     if link is not None:
-        _require_owned(t, link, f"VNet link {name} of {zone_name}", "private DNS zone")
+        _require_owned(t, link, f"VNet link {name} of {zone_name}", zone_answer)
     have_vnet = (link.virtual_network.id.lower() if link is not None and link.virtual_network else "")
     if link is None or failed(link) or have_vnet != vnet_id.lower():
         body = {"location": GLOBAL, "tags": t.tags,
@@ -61,12 +67,11 @@ def ensure_private_dns(ctx: StepContext, t: Target) -> Outputs:
         ctx.log(f"Linked {zone_name} to VNet {t.answers.endpoints.vnet}.")
         changed = True
 
-    rname = record_name(t)
     record = get_or_none(dns.record_sets.get, t.rg, zone_name, "A", rname)
     if record is not None and not _owned_metadata(t, record.metadata):
         raise StepFailed(f"The A record {rname}.{zone_name} exists and is not managed by hpcshare profile "
                          f"'{t.answers.profile}'",
-                         "Choose another zone or VM name, or delete that record yourself if it is a leftover.")
+                         f"{record_hint}, or delete that record yourself if it is a leftover.")
     have_ips = sorted(r.ipv4_address for r in (record.a_records or [])) if record is not None else []
     if have_ips != [ip] or (record is not None and record.ttl != RECORD_TTL):
         body = {"properties": {"ttl": RECORD_TTL, "aRecords": [{"ipv4Address": ip}], "metadata": dict(t.tags)}}

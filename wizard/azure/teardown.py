@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from wizard.azure.files import teardown_candidates as files_candidates
 from wizard.azure.privatedns import teardown_candidates as private_dns_candidates
 from wizard.azure.steps import Target, get_or_none
 
@@ -43,7 +44,9 @@ def find_targets(t: Target) -> list[TeardownTarget]:
     found: list[TeardownTarget] = []
     for rtype, name, ops in candidates:
         if rtype == "Microsoft.Network/virtualNetworks":
-            # Private DNS (records, links, zones) before the VNet their links point at.
+            # The Azure Files endpoint (its NIC is in the subnet) and account, then Private DNS
+            # (records, links, zones), before the VNet they point at.
+            found += [TeardownTarget(*c) for c in files_candidates(t)]
             found += [TeardownTarget(*c) for c in private_dns_candidates(t)]
         resource = get_or_none(ops.get, t.rg, name)
         if resource is not None and t.owns(resource):

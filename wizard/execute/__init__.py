@@ -34,6 +34,8 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFa
     """What the artifacts need. Everything can be derived from the answers (static private IP,
     deterministic DNS name); run outputs add the resource ids and the public address."""
     ep = answers.endpoints
+    if answers.azure_files:
+        return _files_facts(answers, outputs)
     pip = outputs.get("public-ip", {}) if ep.public_ip else {}
     fqdn = pip.get("fqdn") or (f"{ep.dns_label}.{answers.subscription.region}.cloudapp.azure.com"
                                if ep.public_ip and ep.dns_label else None)
@@ -50,14 +52,31 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFa
     )
 
 
+def _files_facts(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:
+    """Azure Files: the "server" is <account>.file.core.windows.net, found at the private
+    endpoint's address (which Azure may have picked: only the run knows it)."""
+    from wizard.plan import files_host
+
+    ids = {step: str(out["id"]) for step, out in outputs.items() if isinstance(out, dict) and out.get("id")}
+    return ServerFacts(
+        server_name=files_host(answers),
+        private_ip=str(outputs.get("private-endpoint", {}).get("private_ip") or answers.files.private_ip),
+        subscription_id=answers.subscription.id,
+        resource_group=answers.subscription.resource_group,
+        region=answers.subscription.region,
+        resource_ids=ids,
+    )
+
+
 def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunState, *, out_dir: Path,
                 assessment: "Assessment | None" = None) -> Runner:
     """``assessment``: the preflight's cost, quota and throughput, written into SUMMARY.md."""
     from wizard.azure.errors import explain
+    from wizard.azure.files import FILES_AZURE_STEPS
     from wizard.azure.privatedns import ensure_private_dns
     from wizard.azure.steps import AZURE_STEPS, Target
 
-    azure_steps = {**AZURE_STEPS, "private-dns": ensure_private_dns}
+    azure_steps = {**AZURE_STEPS, "private-dns": ensure_private_dns, **FILES_AZURE_STEPS}
     target = Target(env, plan.answers, plan.names, secrets)
     actions: dict[str, Any] = {}
     for step in plan.steps:
@@ -70,7 +89,7 @@ def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunStat
     lines = tuple(assessment.text_lines(after_run=True)) if assessment is not None else ()
     actions["artifacts"] = functools.partial(_artifacts, target, out_dir, lines)
     skip = set(SKIP_WHEN_UNCHANGED)
-    if secrets.share_generated and not state.is_done(SELF_TEST, plan.fingerprints[SELF_TEST]):
+    if secrets.share_generated and SELF_TEST in plan.fingerprints and not state.is_done(SELF_TEST, plan.fingerprints[SELF_TEST]):
         # The self-test must run, but the password set on the server in an earlier run is not
         # known now: configure-server applies this run's generated one first (and it is shown).
         skip.discard(CONFIGURE_SERVER)

@@ -5,7 +5,8 @@ Grammar (whitespace around tokens is ignored)::
     spec  := entry ("," entry)*
     entry := KIND "." VERB "=" FAULT ["*" COUNT]
     KIND  := subscriptions | locations | skus | resourcegroup | vnet | subnet | nsg | publicip
-             | nic | disk | vm | runcommand | runcommand-action | "*"
+             | nic | disk | vm | runcommand | runcommand-action | storageaccount | fileservice
+             | fileshare | privateendpoint | "*"
     VERB  := get | put | post | delete | head | "*"
     FAULT := 403 | 429 | 500 | lro-fail | drop | substep:NAME
     COUNT := a positive integer | inf          (default 1: fire once)
@@ -17,7 +18,7 @@ in order; each firing uses up one count.
 
 Which KIND a request counts as: lists count as their type's ``get`` (``vnet.get`` also for the VNet
 lists); checkDnsNameAvailability is ``publicip.get``; vmSizes is ``skus.get``; a VM's instanceView
-is ``vm.get``; managed run commands are ``runcommand.*``, ``POST …/runCommand`` is
+is ``vm.get``; checkNameAvailability and listKeys are ``storageaccount.post``; managed run commands are ``runcommand.*``, ``POST …/runCommand`` is
 ``runcommand-action.post``. Operation status polls and the generic ``/resources`` lists are never
 faulted.
 """
@@ -30,14 +31,17 @@ from dataclasses import dataclass
 KINDS = (
     "subscriptions", "locations", "skus", "resourcegroup", "vnet", "subnet", "nsg", "publicip",
     "nic", "disk", "vm", "runcommand", "runcommand-action", "usages", "prices",
+    "storageaccount", "fileservice", "fileshare", "privateendpoint",
 )
 VERBS = ("get", "put", "post", "delete", "head")
 IMMEDIATE = ("403", "429", "500", "drop")
 RUN_KINDS = ("runcommand", "runcommand-action")
 # (kind, verb) pairs that start a long-running operation, the only places lro-fail can fire.
 LRO_STARTS = {
-    *((k, "put") for k in ("vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand")),
-    *((k, "delete") for k in ("resourcegroup", "vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand")),
+    *((k, "put") for k in ("vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand",
+                           "storageaccount", "privateendpoint")),
+    *((k, "delete") for k in ("resourcegroup", "vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand",
+                              "privateendpoint")),
     ("runcommand-action", "post"),
 }
 

@@ -24,6 +24,9 @@ _REALISTIC: dict[tuple[str, str], float] = {
     ("nsg", "put"): 4,
     ("publicip", "put"): 3,
     ("nic", "put"): 3,
+    ("storageaccount", "put"): 20,    # a FileStorage account: tens of seconds
+    ("privateendpoint", "put"): 30,   # the endpoint and its NIC
+    ("privateendpoint", "delete"): 20,
     ("disk", "put"): 3,
     ("vm", "delete"): 60,
     ("resourcegroup", "delete"): 90,

@@ -33,12 +33,19 @@ RUN_COMMAND = ResourceType("runcommand", "Microsoft.Compute", "virtualMachines/r
 PRIVATE_DNS_ZONE = ResourceType("privatednszone", "Microsoft.Network", "privateDnsZones")
 PRIVATE_DNS_LINK = ResourceType("privatednslink", "Microsoft.Network", "privateDnsZones/virtualNetworkLinks")
 PRIVATE_DNS_A = ResourceType("privatednsrecord", "Microsoft.Network", "privateDnsZones/A")
+# Azure Files (share.backend = "azure-files"): the account, its one file service ("default") and
+# the shares under it (a grandchild: .../fileServices/default/shares/{name}), and the private
+# endpoint that puts the account's file endpoint into the subnet.
+STORAGE_ACCOUNT = ResourceType("storageaccount", "Microsoft.Storage", "storageAccounts")
+FILE_SERVICE = ResourceType("fileservice", "Microsoft.Storage", "storageAccounts/fileServices")
+FILE_SHARE = ResourceType("fileshare", "Microsoft.Storage", "storageAccounts/fileServices/shares")
+PRIVATE_ENDPOINT = ResourceType("privateendpoint", "Microsoft.Network", "privateEndpoints")
 RESOURCE_GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 
 TOP_TYPES = {(t.namespace.lower(), t.type.lower()): t
-             for t in (VNET, NSG, PUBLIC_IP, NIC, DISK, VM, PRIVATE_DNS_ZONE)}
+             for t in (VNET, NSG, PUBLIC_IP, NIC, DISK, VM, PRIVATE_DNS_ZONE, STORAGE_ACCOUNT, PRIVATE_ENDPOINT)}
 CHILD_TYPES = {(t.namespace.lower(), t.type.lower()): t
-               for t in (SUBNET, RUN_COMMAND, PRIVATE_DNS_LINK, PRIVATE_DNS_A)}
+               for t in (SUBNET, RUN_COMMAND, PRIVATE_DNS_LINK, PRIVATE_DNS_A, FILE_SERVICE)}
 BY_FULL_TYPE = {t.full.lower(): t for t in (*TOP_TYPES.values(), *CHILD_TYPES.values())}
 # Actions on a VM: segment (lower) -> (canonical name, fault kind)
 VM_ACTIONS = {"instanceview": ("instanceView", "vm"), "runcommand": ("runCommand", "runcommand-action")}
@@ -123,6 +130,8 @@ def _subscription_provider(path: str, sub: str, segs: list[str], low: list[str])
         if len(rest) == 3 and ns == "microsoft.compute" and rest_low[2] == "vmsizes":
             return Route("vmsizes", "skus", sub=sub, location=loc)
         raise _unknown_path(path)
+    if ns == "microsoft.storage" and rest_low == ["checknameavailability"]:
+        return Route("storage-name-check", "storageaccount", sub=sub)
     if len(rest) == 1:
         rtype = TOP_TYPES.get((ns, rest_low[0]))
         if rtype is None:
@@ -146,6 +155,11 @@ def _group_provider(path: str, sub: str, rg: str, segs: list[str], low: list[str
         target = "child-list" if len(rest) == 3 else "child"
         return Route(target, child_type.kind, sub=sub, rg=rg, rtype=child_type, name=name,
                      child=rest[3] if len(rest) == 4 else "")
+    if rtype is STORAGE_ACCOUNT and len(rest) == 3 and rest_low[2] == "listkeys":
+        return Route("storage-keys", rtype.kind, sub=sub, rg=rg, rtype=rtype, name=name, action="listKeys")
+    if rtype is STORAGE_ACCOUNT and len(rest) in (5, 6) and rest_low[2:5] == ["fileservices", "default", "shares"]:
+        return Route("share" if len(rest) == 6 else "share-list", FILE_SHARE.kind, sub=sub, rg=rg, rtype=FILE_SHARE,
+                     name=name, child=rest[5] if len(rest) == 6 else "")
     if rtype is VM and len(rest) == 3 and rest_low[2] in VM_ACTIONS:
         action, kind = VM_ACTIONS[rest_low[2]]
         return Route("action", kind, sub=sub, rg=rg, rtype=VM, name=name, action=action)
@@ -158,6 +172,8 @@ def rg_id(sub: str, rg: str) -> str:
 
 def resource_id(sub: str, rg: str, rtype: ResourceType, name: str, child: str = "") -> str:
     """Canonical id; for a child type, name is the parent's name and child the child's."""
+    if rtype is FILE_SHARE:
+        return f"{rg_id(sub, rg)}/providers/{rtype.namespace}/storageAccounts/{name}/fileServices/default/shares/{child}"
     if "/" in rtype.type:
         parent, child_type = rtype.type.split("/")
         return f"{rg_id(sub, rg)}/providers/{rtype.namespace}/{parent}/{name}/{child_type}/{child}"

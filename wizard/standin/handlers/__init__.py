@@ -10,7 +10,7 @@ from typing import Callable
 from ..errors import ArmError
 from ..operations import Operation
 from ..store import Store
-from . import compute, generic, network, privatedns, resources, runcommands
+from . import compute, generic, network, privatedns, privateendpoint, resources, runcommands, storage
 from .common import Ctx, Request, Response
 
 Handler = Callable[[Ctx], Response]
@@ -41,6 +41,12 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("resource", "PATCH"): generic.patch_resource,
     ("action", "GET"): compute.get_instance_view,
     ("action", "POST"): runcommands.run_action,
+    ("storage-name-check", "POST"): storage.check_name,
+    ("storage-keys", "POST"): storage.list_keys,
+    ("share", "GET"): storage.get_share,
+    ("share", "PUT"): storage.put_share,
+    ("share", "DELETE"): storage.delete_share,
+    ("share-list", "GET"): storage.list_shares,
 }
 # Subnets live inside their VNet's body, so they have their own handlers; run commands are generic.
 _CHILD: dict[tuple[str, str, str], Handler] = {
@@ -60,9 +66,14 @@ _CHILD: dict[tuple[str, str, str], Handler] = {
     ("privatednsrecord", "child", "GET"): privatedns.get_record,
     ("privatednsrecord", "child", "PUT"): privatedns.put_record,
     ("privatednsrecord", "child", "DELETE"): privatedns.delete_record,
+    ("fileservice", "child-list", "GET"): storage.list_file_services,
+    ("fileservice", "child", "GET"): storage.get_file_service,
+    ("fileservice", "child", "PUT"): storage.put_file_service,
 }
 # Kinds whose top-level PUT is their own (Private DNS zones are global, not regional).
 _OWN_PUT: dict[str, Handler] = {"privatednszone": privatedns.put_zone}
+# A storage account's delete is synchronous (200 | 204, StorageAccountDelete), not an LRO.
+_OWN_DELETE: dict[str, Handler] = {"storageaccount": storage.delete_account}
 
 
 def dispatch(ctx: Ctx) -> Response:
@@ -74,6 +85,8 @@ def dispatch(ctx: Ctx) -> Response:
         handler = _TABLE[("action", method)] if method == wanted else None
     elif route.target == "resource" and method == "PUT" and route.kind in _OWN_PUT:
         handler = _OWN_PUT[route.kind]
+    elif route.target == "resource" and method == "DELETE" and route.kind in _OWN_DELETE:
+        handler = _OWN_DELETE[route.kind]
     else:
         handler = _TABLE.get((route.target, method))
     if handler is None:
