@@ -190,6 +190,18 @@ class Session:
             return from_env, False
         return generate_password(), True
 
+    def command_line(self, verb: str, *args: str) -> str:
+        """The ``hpcshare`` command for this profile as the user would type it: the same answers
+        source (``--profile`` or ``--answers FILE``) and ``--demo`` when this session is a demo."""
+        import shlex
+
+        try:
+            is_profile = self.path == profiles.profile_path(self.profile)
+        except profiles.ProfileError:
+            is_profile = False
+        source = ["--profile", self.profile] if is_profile else ["--answers", shlex.quote(str(self.path))]
+        return " ".join(["hpcshare", verb, *(["--demo"] if self.demo else []), *source, *args])
+
     def plan(self) -> "Plan":
         from wizard.plan import build_plan
 

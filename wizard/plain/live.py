@@ -17,6 +17,7 @@ from wizard.exits import ExitCode
 from wizard.provision import PreflightFailed, Provision, RunnerFactory
 from wizard.run_model import STATE_GLYPHS, RunModel
 from wizard.runlog import format_event
+from wizard.passwords import PasswordNotice
 from wizard.runner import RunEvent, RunResult
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None,
     model = RunModel()
     answers = session.answers(require=True)
     console.print(f"hpcshare: profile '{answers.profile}'" + (" (demo: built-in Azure stand-in)" if session.demo else ""))
-    run = Provision(session, catalog=catalog, runner_factory=runner_factory)
+    run = Provision(session, catalog=catalog, runner_factory=runner_factory,
+                    on_password=lambda notice: show_password(console, session, notice))
 
     def log_line(e: RunEvent) -> None:
         model.apply(e)
@@ -85,8 +87,9 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None,
         return ExitCode.USAGE
     except KeyboardInterrupt:
         run.cancel()
-        # A step that started may already have applied a generated password: show it now or never.
-        show_generated_passwords(console, session, RunResult("cancelled", (), {}, run.started, 0.0))
+        # A step that started may still apply a generated password on Azure: show it now or never.
+        for notice in run.unshown_passwords():
+            show_password(console, session, notice)
         console.print("Interrupted. Azure finishes what it had started; run the same command again to resume.")
         return ExitCode.CANCELLED
     return report(console, session, result)
@@ -99,7 +102,6 @@ async def _tick(live: Live, model: RunModel) -> None:
 
 
 def report(console: Console, session: "Session", result: RunResult) -> int:
-    show_generated_passwords(console, session, result)
     if result.status == "failed":
         console.print(f"[bold red]Failed at {', '.join(result.failed)}.[/] Fix the cause shown above and run the "
                       "same command again: finished steps are kept.")
@@ -116,23 +118,13 @@ def report(console: Console, session: "Session", result: RunResult) -> int:
     return ExitCode.OK
 
 
-def generated_passwords(session: "Session", result: RunResult) -> list[tuple[str, str]]:
-    """Passwords hpcshare generated and applied in this run (even one that later failed): the
-    user sees them exactly once, here, or loses access."""
-    secrets = session.secrets()
-    shown: list[tuple[str, str]] = []
-    if secrets.share_generated and "configure-server" in result.changed:
-        shown.append(("Share user password", secrets.share_password))
-    if secrets.admin_generated and "vm" in result.changed:
-        shown.append(("VM admin password", secrets.admin_password))
-    return shown
-
-
-def show_generated_passwords(console: Console, session: "Session", result: RunResult) -> None:
-    for label, password in generated_passwords(session, result):
-        if session.password_file is not None:
-            console.print(f"{label} (generated): in {session.password_file} (mode 0600)", highlight=False,
-                          markup=False)
-        else:   # a terminal: 'hpcshare run' refuses to generate a password for any other output
-            console.print(f"[bold]{label} (generated; shown once, not saved anywhere):[/] " + password,
-                          highlight=False, markup=True)
+def show_password(console: Console, session: "Session", notice: PasswordNotice) -> None:
+    """One generated password, the moment its step is done (above the live table), or the
+    plain statement that an earlier run applied it and how to set a new one."""
+    if notice.password is not None and session.password_file is not None:
+        console.print(f"{notice.label} for '{notice.user}' (generated): in {session.password_file} (mode 0600)",
+                      highlight=False, markup=False)
+        return
+    # A terminal, or a password-file: 'hpcshare run' refuses to generate a password for any other output.
+    lines = notice.lines()
+    console.print(Text(lines[0], style="bold"), *lines[1:], sep="\n", highlight=False, markup=False)

@@ -68,7 +68,7 @@ PATTERNS: dict[str, str] = {
 
 CONFIGURE_KEYS = ("schema", "computer_name", "disk_lun", "disk_size_gib", "cluster_bytes", "drive_letter",
                   "volume_label", "share_user", "share_name", "folder", "access", "encrypt", "smb_remote",
-                  "udp_445")
+                  "udp_445", "keep_password")
 SELF_TEST_KEYS = ("schema", "computer_name", "share_name", "share_user", "access")
 WINRM_BOOTSTRAP_KEYS = ("schema", "computer_name", "dns_names", "winrm_remote", "port")
 SECRET_KEYS = ("share_password",)
@@ -167,7 +167,7 @@ def check_config(script: str, config: Mapping[str, Any]) -> None:
         raise ConfigError("cluster_bytes", "config value 'cluster_bytes' is not an NTFS cluster size")
     for k in ("drive_letter", "volume_label", "folder"):
         match(k, config[k])
-    for k in ("encrypt", "udp_445"):
+    for k in ("encrypt", "udp_445", "keep_password"):
         if not isinstance(config[k], bool):
             raise ConfigError(k, f"config value '{k}' must be true or false")
     remote = config["smb_remote"]
@@ -290,8 +290,9 @@ def winrm_remote_addresses(answers: Answers, info: ServerInfo) -> list[str]:
 
 # ---- builders ---------------------------------------------------------------------------------
 
-def configure_config(answers: Answers, facts_or_vm: Any = None) -> dict[str, Any]:
-    """The ConfigB64 object for configure-server."""
+def configure_config(answers: Answers, facts_or_vm: Any = None, *, keep_password: bool = False) -> dict[str, Any]:
+    """The ConfigB64 object for configure-server. ``keep_password``: an existing share user keeps
+    its password (a re-run with a generated one); a new user is created with the given one."""
     _check_answers(answers, _CONFIGURE_ANSWERS)
     info = server_info(facts_or_vm, answers)
     a = answers
@@ -310,6 +311,7 @@ def configure_config(answers: Answers, facts_or_vm: Any = None) -> dict[str, Any
         "encrypt": a.share.encrypt,
         "smb_remote": smb_remote_addresses(a, info),
         "udp_445": a.endpoints.udp_445,
+        "keep_password": keep_password,
     }
     _recheck("configure-server", config)
     return config

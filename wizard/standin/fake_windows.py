@@ -598,13 +598,16 @@ def _user(r: _Run) -> Outcome:
         users[name.lower()] = {"name": name, "sid": sid, "enabled": True, "groups": ["Users"],
                                "password_never_expires": True}
         _set_password(users[name.lower()], r._password)
-        return "changed", f"Local user '{name}' created: {_FACTS_USER}", {"sid": sid}
+        return "changed", f"Local user '{name}' created: {_FACTS_USER}", {"sid": sid, "password_set": True}
     if _logon_network(r, name) == "match":
-        return "ok", f"Local user '{name}' exists: password already matches, {_FACTS_USER}", {"sid": u["sid"]}
+        return "ok", f"Local user '{name}' exists: password already matches, {_FACTS_USER}", {"sid": u["sid"], "password_set": False}
+    if r.cfg.get("keep_password"):
+        # As the script: a re-run with a generated password leaves the earlier one in place.
+        return "ok", f"Local user '{name}' exists: password kept as set earlier, {_FACTS_USER}", {"sid": u["sid"], "password_set": False}
     if not _meets_policy(r._password, name):
         raise _Fail("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1], FAILURES["user"][1])
     _set_password(u, r._password)
-    return "changed", f"Local user '{name}' password reset: {_FACTS_USER}", {"sid": u["sid"]}
+    return "changed", f"Local user '{name}' password reset: {_FACTS_USER}", {"sid": u["sid"], "password_set": True}
 
 
 def _role(r: _Run) -> Outcome:
