@@ -108,6 +108,22 @@ def test_password_change_resets_and_self_test_follows(answers: Answers) -> None:
     assert run(SELFTEST, self_test_config(answers), SHARE_PASSWORD, server)[3] == 1
 
 
+def test_keep_password_leaves_an_existing_users_password(answers: Answers) -> None:
+    """A re-run with a generated password (keep_password) must not reset the share user's password
+    the user was shown earlier; a new user is still created with it, and the data says which."""
+    server: dict[str, Any] = {}
+    _, out, _, _ = run(CONFIGURE, configure_config(answers, keep_password=True), SHARE_PASSWORD, server)
+    user = [r for r in parse_results(out) if r.step == "user"][0]
+    assert user.status == "changed" and user.data["password_set"] is True
+    new = "Nw9-pQ3.rT5_vX7:zB1+"
+    rows, out, _, code = run(CONFIGURE, configure_config(answers, keep_password=True), new, server)
+    user = [r for r in parse_results(out) if r.step == "user"][0]
+    assert code == 0 and user.status == "ok" and user.data["password_set"] is False
+    assert "password kept as set earlier" in user.message
+    assert run(SELFTEST, self_test_config(answers), SHARE_PASSWORD, server)[3] == 0
+    assert run(SELFTEST, self_test_config(answers), new, server)[3] == 1
+
+
 def test_weak_password_fails_like_windows(answers: Answers) -> None:
     rows, _, _, code = run(CONFIGURE, configure_config(answers), "hpcshareuser-Aa1", {})
     assert code == 1 and rows[1][1] == "failed" and "password policy requirements" in rows[1][2]
