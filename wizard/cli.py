@@ -80,6 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write the share password into job-template.xml (file mode 0600); default: asked at submit time")
     gen.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
+    reset = sub.add_parser("reset-password", help="set a new password for the VM admin or the share user",
+                           description="Set a new password on the file server: --user admin through a managed Run "
+                                       "Command (the password as a protected parameter), --user share by running "
+                                       "configure-server again, then its self-test. The password comes from "
+                                       "HPCSHARE_ADMIN_PASSWORD / HPCSHARE_SHARE_PASSWORD, a prompt, or is generated "
+                                       "(shown once, or written to --password-file); never from the command line.")
+    _demo(reset)
+    _answers_source(reset, required=True)
+    reset.add_argument("--user", required=True, choices=("admin", "share"),
+                       help="admin: the VM's local administrator; share: the SMB share user")
+    reset.add_argument("--password-file", type=Path, metavar="FILE",
+                       help="write a generated password to FILE (new, mode 0600) instead of showing it")
+
     ver = sub.add_parser("verify", help="probe an SMB share from this machine",
                          description="Connect to \\\\SERVER\\SHARE as USER, write, read and delete a probe file. "
                                      "Password from HPCSHARE_SHARE_PASSWORD or a prompt.")
@@ -158,6 +171,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "verify": commands.verify,
         "nodes-report": commands.nodes_report,
         "teardown": commands.teardown,
+        "reset-password": commands.reset_password,
         "standin": commands.standin,
     }
     return handlers[args.command](args)

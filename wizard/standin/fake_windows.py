@@ -54,6 +54,7 @@ from wizard.standin.firewall_addresses import address_key
 from wizard.remote.protocol import (
     CONFIG_PARAM,
     CONFIGURE_SERVER,
+    RESET_ADMIN_PASSWORD,
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
@@ -120,6 +121,8 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
         from wizard.standin.fake_winrm import simulate_bootstrap
 
         return simulate_bootstrap(dict(parameters or {}), dict(protected or {}), server, fail_substep, _decode)
+    if name == RESET_ADMIN_PASSWORD:
+        return _reset_admin(dict(parameters or {}), dict(protected or {}), server)
     start_error, cfg, secret = _read_params(name, parameters or {}, protected or {})
     handlers = _CONFIGURE if name == CONFIGURE_SERVER else _SELF_TEST
     run = _Run(server, cfg, secret)
@@ -147,6 +150,37 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
     run.cleanup()
     stdout = "\r\n".join(lines) + "\r\n"
     return stdout, "", 1 if failed else 0
+
+
+def _reset_admin(parameters: dict[str, str], protected: dict[str, str], server: dict[str, Any]) -> tuple[str, str, int]:
+    """reset-admin-password.ps1: the admin account's NT hash (what the stand-in's WinRM endpoint
+    checks a logon against; the compute handler set it at VM creation) becomes the new password's."""
+    step = SUBSTEPS[RESET_ADMIN_PASSWORD][0]
+    try:
+        cfg = _decode(CONFIG_PARAM, parameters.get(CONFIG_PARAM, protected.get(CONFIG_PARAM)))
+        secret = _decode(SECRET_PARAM, protected.get(SECRET_PARAM, parameters.get(SECRET_PARAM)))
+        if "admin_password" not in secret:
+            raise _Fail("parameter -SecretB64 lacks the key 'admin_password'")
+        password = secret["admin_password"]
+        if not isinstance(password, str) or not password:
+            raise _Fail("parameter -SecretB64: admin_password must be a non-empty string")
+        try:
+            check_config(RESET_ADMIN_PASSWORD, cfg)
+        except ConfigError as e:
+            raise _Fail(e.message) from None
+        admin = server.get("admin")
+        name = cfg["admin_user"]
+        if not admin or str(admin.get("name", "")).lower() != name.lower():
+            raise _Fail(f"no local user '{name}' on this server (the VM was created with another admin user name)")
+        if not _meets_policy(password, name):
+            # Set-LocalUser refuses a password the local policy rejects (as for the share user).
+            raise _Fail("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1])
+        from spnego._ntlm_raw.crypto import ntowfv1
+
+        admin["nt_hash"] = ntowfv1(password).hex()
+    except _Fail as f:
+        return SubStepResult(step, "failed", _clip(f.message)).to_line() + "\r\n", "", 1
+    return SubStepResult(step, "changed", f"Local administrator '{name}': password set").to_line() + "\r\n", "", 0
 
 
 # ---- parameters, as the script's start block reads them ---------------------------------------
