@@ -96,6 +96,7 @@ class RunScreen(Screen[Nav]):
         with Horizontal(id="run-status"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-progress")
             yield Static("", id="run-summary", markup=False)
+        yield Static("", id="run-passwords", markup=False)
         yield StepTable(cursor_type="row", id="steps")
         with Vertical(id="failure"):
             yield Static("", id="failure-cause", markup=False)
@@ -200,6 +201,10 @@ class RunScreen(Screen[Nav]):
 
     def _refresh_chrome(self) -> None:
         m = self.model
+        # Generated passwords, the moment their step applied them (or why one cannot be shown).
+        passwords = self.query_one("#run-passwords", Static)
+        passwords.update("\n".join(line for n in m.passwords for line in n.lines()))
+        passwords.display = bool(m.passwords)
         active = m.status in ("idle", "preparing", "running")
         self.query_one("#run-progress", ProgressBar).display = active
         buttons = {

@@ -93,7 +93,13 @@ def plan(args: argparse.Namespace) -> int:
     p = build_plan(answers)
     if args.format == "json":
         return _plan_json(session, p)
-    print(render_az(p) if args.format == "az" else render_text(p))
+    if args.format == "az":
+        print(render_az(p))
+        return EXIT_OK
+    print(render_text(p))
+    changes = session.change_preview().lines()      # a profile that has run before: what redoes
+    if changes:
+        print("\n" + "\n".join(changes))
     return EXIT_OK
 
 
