@@ -22,6 +22,7 @@ from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Rich
 
 from screens.widgets.chrome import Purpose, StepBar
 from screens.nav import Nav
+from wizard.passwords import compact_lines
 from wizard.run_model import STATE_GLYPHS, STATE_WORDS, Row, RunModel
 
 
@@ -203,7 +204,7 @@ class RunScreen(Screen[Nav]):
         m = self.model
         # Generated passwords, the moment their step applied them (or why one cannot be shown).
         passwords = self.query_one("#run-passwords", Static)
-        passwords.update("\n".join(line for n in m.passwords for line in n.lines()))
+        passwords.update("\n".join(compact_lines(m.passwords)))
         passwords.display = bool(m.passwords)
         active = m.status in ("idle", "preparing", "running")
         self.query_one("#run-progress", ProgressBar).display = active

@@ -97,3 +97,15 @@ def earlier_notices(state: "RunState", answers: Answers, secrets: Secrets, comma
         if _generated(secrets, who) and state.steps.get(by) is not None:
             out.append(PasswordNotice(who, _user(answers, who), None, reset_command(command_line, who)))
     return out
+
+
+def compact_lines(notices: list[PasswordNotice]) -> list[str]:
+    """The same notices for a small screen (the TUI's Run screen at 80x24): one line per password
+    shown, one line for every password that cannot be shown again."""
+    lines = [f"{n.label} for '{n.user}': {n.password}  (shown once)" for n in notices if n.password is not None]
+    gone = [n for n in notices if n.password is None]
+    if gone:
+        users = "|".join(n.who for n in gone)
+        lines.append(f"Set in an earlier run, cannot be shown: {', '.join(n.label for n in gone)}. "
+                     f"New one: {gone[0].reset.rsplit(' --user ', 1)[0]} --user {users}")
+    return lines
