@@ -289,7 +289,8 @@ def generate(args: argparse.Namespace) -> int:
     from wizard.artifacts.writer import SecretFileError
 
     try:
-        written = generate_artifacts(answers, session.run_state(), session.out_dir, embed_password=password)
+        written = generate_artifacts(answers, session.run_state(), session.out_dir, embed_password=password,
+                                     demo=session.demo)
     except (ValueError, SecretFileError) as exc:
         # A password that cannot be embedded, or a file that cannot be kept private: no traceback.
         raise UsageError(str(exc)) from None

@@ -58,6 +58,11 @@ class Values:
     dns_zone: str = ""       # private DNS zone holding the server's A record; "" = hosts entry
     smb_sources: tuple[str, ...] = ("VirtualNetwork",)   # the NSG rule's sources
     vnet_cidr: str = ""      # the VNet range the Windows Firewall admits for VirtualNetwork
+    demo: bool = False       # files from a demo run: the commands in SUMMARY.md carry --demo
+
+    def command(self, verb: str, *args: str) -> str:
+        """An hpcshare command for this profile, as SUMMARY.md gives it."""
+        return " ".join(["hpcshare", verb, *(["--demo"] if self.demo else []), "--profile", self.profile, *args])
 
     @property
     def host(self) -> str:
@@ -122,4 +127,4 @@ def check_values(answers: Answers, facts: ServerFacts) -> Values:
                   access=access, encrypt=encrypt, public_ip=public_ip, fqdn=fqdn,
                   subscription_id=subscription_id, resource_group=resource_group, region=region,
                   resource_ids=tuple(ids), node_group=node_group, dns_zone=dns_zone, smb_sources=sources,
-                  vnet_cidr=vnet_cidr)
+                  vnet_cidr=vnet_cidr, demo=bool(facts.demo))

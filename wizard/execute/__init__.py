@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SKIP_WHEN_UNCHANGED = frozenset({CONFIGURE_SERVER, SELF_TEST})
 
 
-def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:
+def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]], *, demo: bool = False) -> ServerFacts:
     """What the artifacts need. Everything can be derived from the answers (static private IP,
     deterministic DNS name); run outputs add the resource ids and the public address."""
     ep = answers.endpoints
@@ -44,6 +44,7 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFa
         resource_group=answers.subscription.resource_group,
         region=answers.subscription.region,
         resource_ids=ids,
+        demo=demo,
     )
 
 
@@ -121,7 +122,7 @@ def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
     from wizard.artifacts.writer import OutDirRefused
 
     try:
-        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir)
+        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs, demo=target.env.demo), out_dir)
     except OutDirRefused as exc:
         raise StepFailed(str(exc), "Choose an output folder of your own, then re-run.") from None
     for path in written:
@@ -130,11 +131,11 @@ def _artifacts(target: Any, out_dir: Path, ctx: StepContext) -> dict[str, Any]:
 
 
 def generate_artifacts(answers: Answers, state: RunState, out_dir: Path, *,
-                       embed_password: str | None) -> list[Path]:
+                       embed_password: str | None, demo: bool = False) -> list[Path]:
     """``hpcshare generate``: from the answers and the last run's recorded outputs; no Azure call."""
     from wizard.artifacts import write_artifacts
 
-    facts = facts_from(answers, state.all_outputs())
+    facts = facts_from(answers, state.all_outputs(), demo=demo)
     return write_artifacts(answers, facts, out_dir, embed_password=embed_password)
 
 
