@@ -234,3 +234,28 @@ def test_results_match_what_transports_parse(answers: Answers, secrets: Secrets)
     lines = out.splitlines()
     assert len(lines) == 7 and all(ln.startswith("HPCSHARE_RESULT {") for ln in lines)
     assert all(ln.isascii() for ln in lines)
+
+
+def test_reset_admin_password_like_the_script(answers: Answers) -> None:
+    """reset-admin-password.ps1 as the stand-in answers it: the admin account's NT hash (what the
+    stand-in's WinRM logon checks) becomes the new password's; another user name or a password
+    the policy refuses fails like Set-LocalUser; the password is never echoed."""
+    from spnego._ntlm_raw.crypto import ntowfv1
+
+    from wizard.remote.config import admin_secret_params, reset_admin_config
+    from wizard.remote.protocol import RESET_ADMIN_PASSWORD
+
+    script = load_script(RESET_ADMIN_PASSWORD)
+    server: dict[str, Any] = {"admin": {"name": answers.vm.admin_username, "nt_hash": ntowfv1("Old-pass.w0rd").hex()}}
+    new = "Nw9-pQ3.rT5_vX7:zB1+"
+    params = {"ConfigB64": encode_param(reset_admin_config(answers))}
+    out, err, code = simulate(script, params, {"SecretB64": encode_param(admin_secret_params(answers, new))}, server)
+    rows = parse_results(out)
+    assert code == 0 and [(r.step, r.status) for r in rows] == [("admin-password", "changed")]
+    assert server["admin"]["nt_hash"] == ntowfv1(new).hex() and new not in out + err
+    other = {"ConfigB64": encode_param({**reset_admin_config(answers), "admin_user": "someoneelse"})}
+    out, _, code = simulate(script, other, {"SecretB64": encode_param({"admin_password": new})}, server)
+    assert code == 1 and "no local user 'someoneelse'" in parse_results(out)[0].message
+    out, _, code = simulate(script, params, {"SecretB64": encode_param({"admin_password": "short"})}, server)
+    assert code == 1 and "password policy" in parse_results(out)[0].message
+    assert server["admin"]["nt_hash"] == ntowfv1(new).hex()          # a refused reset changes nothing
