@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from wizard.assessment import Assessment
     from wizard.catalog import Catalog
     from wizard.runner import RunEvent, RunResult
+    from wizard.passwords import PasswordNotice
     from wizard.session import Session
 
 #: Works out Review's cost, quota and throughput for the session's answers (blocking; a thread).
@@ -347,7 +348,7 @@ class HpcShareApp(App[int]):
             plan = None                   # the pipeline reports what is wrong with the answers
         self.run_model.start_attempt(plan)
         self.provision = Provision(self.session, catalog=self._preflight_catalog(),
-                                   runner_factory=self.runner_factory)
+                                   runner_factory=self.runner_factory, on_password=self._on_password)
         self.run_worker(self._provision(self.provision), group="provision", name="provision",
                         exit_on_error=False)
         self._notify_run_screen()
@@ -372,6 +373,10 @@ class HpcShareApp(App[int]):
     def _on_run_event(self, event: "RunEvent") -> None:
         self.run_model.apply(event, self.redact)
         self._notify_run_screen(event)
+
+    def _on_password(self, notice: "PasswordNotice") -> None:
+        self.run_model.passwords.append(notice)
+        self._notify_run_screen()
 
     def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:
         if self.run_screen is not None:
@@ -450,6 +455,11 @@ def run_app(session: "Session") -> int:
         code = app.run()
     finally:
         app.session.close()
+    # The alternate screen is gone: what the user needs next stays in the terminal.
+    from wizard.farewell import farewell_lines
+
+    finished = app.run_result is not None and app.run_result.status == "succeeded"
+    print("\n".join(farewell_lines(app.session, app.provision, finished=finished)))
     if code is None:
         return EXIT_FAILED if app.return_code not in (None, 0) else EXIT_CANCELLED
     return int(code)

@@ -74,8 +74,11 @@ class FinishScreen(Screen[None]):
         changed = set(self.result.changed) if self.result else set()
         out: list[tuple[str, str, str]] = []
         user = str(self.session.value("account.username"))
+        outputs = self.result.outputs if self.result else {}
+        # Ran in this run (changed) and set the password (a re-run keeps an existing user's password).
+        share_set = "configure-server" in changed and (outputs.get("configure-server") or {}).get("share_password_set")
         if secrets.share_generated:
-            if "configure-server" in changed or not self.result:
+            if share_set or not self.result:
                 out.append((f"Share user {user}", secrets.share_password, "share"))
             else:
                 out.append((f"Share user {user}", "", "share"))

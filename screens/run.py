@@ -22,6 +22,7 @@ from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Rich
 
 from screens.widgets.chrome import Purpose, StepBar
 from screens.nav import Nav
+from wizard.passwords import compact_lines
 from wizard.run_model import STATE_GLYPHS, STATE_WORDS, Row, RunModel
 
 
@@ -132,6 +133,7 @@ class RunScreen(Screen[Nav]):
         with Horizontal(id="run-status"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-progress")
             yield Static("", id="run-summary", markup=False)
+        yield Static("", id="run-passwords", markup=False)
         yield StepTable(cursor_type="row", id="steps")
         with Vertical(id="failure"):
             yield Static("", id="failure-cause", markup=False)
@@ -252,6 +254,10 @@ class RunScreen(Screen[Nav]):
 
     def _refresh_chrome(self) -> None:
         m = self.model
+        # Generated passwords, the moment their step applied them (or why one cannot be shown).
+        passwords = self.query_one("#run-passwords", Static)
+        passwords.update("\n".join(compact_lines(m.passwords)))
+        passwords.display = bool(m.passwords)
         active = m.status in ("idle", "preparing", "running")
         self.query_one("#run-progress", ProgressBar).display = active
         buttons = {

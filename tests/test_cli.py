@@ -304,3 +304,30 @@ def test_subprocess_plan_and_no_tty_paths(tmp_path: Path) -> None:
     proc = hpcshare("--help", home=tmp_path)
     assert proc.returncode == 0 and proc.stdout.startswith("usage: hpcshare")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_every_option_of_every_command_is_described(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 22: `verify --help` listed options with no description; now each --help explains each."""
+    import argparse
+
+    from wizard.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    undescribed = [f"{name} {a.option_strings or a.dest}" for name, p in sub.choices.items()
+                   for a in p._actions if not a.help]
+    assert undescribed == []
+    assert main(["verify", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("the file server's name or address", "the share name (share.name)",
+                  "the share user (account.username)", "the SMB port (default 445)"):
+        assert words in text
+
+
+def test_plan_and_reset_password_accept_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    from wizard.cli import build_parser
+
+    parser = build_parser()
+    for argv in (["plan", "--demo", "--profile", "p"],
+                 ["reset-password", "--demo", "--profile", "p", "--user", "share"]):
+        assert parser.parse_args(argv).demo is True

@@ -67,34 +67,53 @@ def build_parser() -> argparse.ArgumentParser:
                                       "reads prices, usages and the region's catalogue, creates nothing).")
     _demo(plan)
     _answers_source(plan, required=True)
-    plan.add_argument("--format", choices=("text", "az", "json"), default="text")
-    plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    plan.add_argument("--format", choices=("text", "az", "json"), default="text",
+                      help="text (default; for a profile that has run, also what the next run changes), "
+                           "az (an equivalent az CLI script) or json")
+    plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                      help="override one answer for this plan, e.g. --set share.name=Projects (repeatable)")
 
     gen = sub.add_parser("generate", help="write the HPC Pack files only",
                          description="Write nodeprep.cmd, the job template and submit scripts from a profile "
                                      "and its last run, without touching Azure.")
     _demo(gen)
     _answers_source(gen, required=True)
-    gen.add_argument("--out", type=Path, metavar="DIR")
+    gen.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
     gen.add_argument("--embed-password", action="store_true",
                      help="write the share password into job-template.xml (file mode 0600); default: asked at submit time")
-    gen.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    gen.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override one answer for these files, e.g. --set cluster.node_group=Compute (repeatable)")
+
+    reset = sub.add_parser("reset-password", help="set a new password for the VM admin or the share user",
+                           description="Set a new password on the file server: --user admin through a managed Run "
+                                       "Command (the password as a protected parameter), --user share by running "
+                                       "configure-server again, then its self-test. The password comes from "
+                                       "HPCSHARE_ADMIN_PASSWORD / HPCSHARE_SHARE_PASSWORD, a prompt, or is generated "
+                                       "(shown once, or written to --password-file); never from the command line.")
+    _demo(reset)
+    _answers_source(reset, required=True)
+    reset.add_argument("--user", required=True, choices=("admin", "share"),
+                       help="admin: the VM's local administrator; share: the SMB share user")
+    reset.add_argument("--password-file", type=Path, metavar="FILE",
+                       help="write a generated password to FILE (new, mode 0600) instead of showing it")
 
     ver = sub.add_parser("verify", help="probe an SMB share from this machine",
                          description="Connect to \\\\SERVER\\SHARE as USER, write, read and delete a probe file. "
                                      "Password from HPCSHARE_SHARE_PASSWORD or a prompt.")
-    ver.add_argument("--server", required=True, metavar="HOST")
-    ver.add_argument("--share", required=True, metavar="NAME")
-    ver.add_argument("--user", required=True, metavar="USER")
-    ver.add_argument("--port", type=int, default=445, metavar="N")
+    ver.add_argument("--server", required=True, metavar="HOST",
+                     help="the file server's name or address as this machine reaches it (SUMMARY.md gives it)")
+    ver.add_argument("--share", required=True, metavar="NAME", help="the share name (share.name)")
+    ver.add_argument("--user", required=True, metavar="USER",
+                     help="the share user (account.username), as SUMMARY.md gives it")
+    ver.add_argument("--port", type=int, default=445, metavar="N", help="the SMB port (default 445)")
 
     rep = sub.add_parser("nodes-report", help="per node: can it use the share, and if not, what to fix",
                          description="Read the output check-share.cmd printed on the nodes (clusrun's saved "
                                      "output, e.g. check-share-output.txt) and print each node's first failing "
                                      "check, its Windows error code and the fix. Exit 0 when every node passed, "
                                      "1 otherwise, 2 when the file cannot be read.")
-    rep.add_argument("file", type=Path, metavar="FILE")
-    rep.add_argument("--format", choices=("text", "json"), default="text")
+    rep.add_argument("file", type=Path, metavar="FILE", help="the saved output of check-share.cmd /clusrun")
+    rep.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
     tear = sub.add_parser("teardown", help="delete what this profile created (tagged resources only)")
     _demo(tear)
@@ -104,8 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     stand = sub.add_parser("standin", help="run the local Azure stand-in alone",
                            description="Serve the Azure Resource Manager stand-in on 127.0.0.1; prints its URL and CA file.")
     stand.add_argument("--port", type=int, default=0, metavar="N", help="0: any free port")
-    stand.add_argument("--latency", choices=("instant", "realistic"), default=None)
-    stand.add_argument("--scale", type=float, default=None, metavar="F")
+    stand.add_argument("--latency", choices=("instant", "realistic"), default=None,
+                       help="how long operations take (default realistic, or HPCSHARE_STANDIN_LATENCY)")
+    stand.add_argument("--scale", type=float, default=None, metavar="F",
+                       help="multiply every realistic duration by F (default 1, or HPCSHARE_STANDIN_SCALE)")
     return parser
 
 
@@ -158,6 +179,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "verify": commands.verify,
         "nodes-report": commands.nodes_report,
         "teardown": commands.teardown,
+        "reset-password": commands.reset_password,
         "standin": commands.standin,
     }
     return handlers[args.command](args)

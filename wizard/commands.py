@@ -97,6 +97,9 @@ def plan(args: argparse.Namespace) -> int:
         print(render_az(p))
         return EXIT_OK
     print(render_text(p))
+    changes = session.change_preview().lines()      # a profile that has run before: what redoes
+    if changes:
+        print("\n" + "\n".join(changes))
     return _plan_assessment(session, p)
 
 
@@ -216,6 +219,75 @@ def _place_generated_passwords(args: argparse.Namespace, session: Session, secre
                          f"set {names}, or pass --password-file FILE (created mode 0600); nothing was touched")
 
 
+def reset_password(args: argparse.Namespace) -> int:
+    """A new password for the VM admin (managed Run Command) or the share user (configure-server):
+    from the environment, a prompt, or generated (shown, or written to --password-file)."""
+    session = load_session(args)
+    try:
+        return _reset_password(args, session)
+    finally:
+        session.close()
+
+
+def _reset_password(args: argparse.Namespace, session: Session) -> int:
+    from wizard.passwords import LABELS
+    from wizard.reset_password import reset_admin, reset_share
+    from wizard.runner import StepFailed
+    from wizard.session import SECRET_ENV
+
+    answers = _answers_or_exit(session)
+    key = "vm.admin_password" if args.user == "admin" else "account.password"
+    env = SECRET_ENV[key]
+    user = answers.vm.admin_username if args.user == "admin" else answers.account.username
+    label = f"{LABELS[args.user]} for '{user}'"
+    password, generated = os.environ.get(env, ""), False
+    if not password and interactive() and args.password_file is None:
+        password = getpass.getpass(f"New {label} (empty: generate one): ")
+        if password and getpass.getpass("Again: ") != password:
+            raise UsageError("the two passwords differ; nothing was changed")
+    if not password:
+        from wizard.answers import generate_password
+
+        password, generated = generate_password(), True
+    broken = session.check(key, password)
+    if broken:
+        raise UsageError(f"[{key}] {broken}" + (f" (from {env})" if os.environ.get(env) else ""))
+    if generated:
+        if args.password_file is not None:
+            from wizard.password_file import PasswordFileError, write_password_file
+
+            try:
+                write_password_file(args.password_file, session.profile, [(env, password)])
+            except PasswordFileError as exc:
+                raise UsageError(str(exc)) from None
+        elif not sys.stdout.isatty():
+            raise UsageError(f"output is not a terminal, so a generated password would be printed where a log keeps "
+                             f"it: set {env}, or pass --password-file FILE (created mode 0600); nothing was touched")
+
+    def show() -> None:
+        if not generated:
+            print(f"{label}: set to the one you gave.")
+        elif args.password_file is not None:
+            print(f"{label} (generated): in {args.password_file} (mode 0600)")
+        else:
+            print(f"{label} (generated; shown once, not saved anywhere): {password}")
+
+    print(f"Setting a new {label} on {answers.vm.name} ...", flush=True)
+    try:
+        if args.user == "admin":
+            reset_admin(session, password, print)
+            show()
+        else:
+            reset_share(session, password, print, show)
+    except StepFailed as exc:
+        print(f"hpcshare: {exc.message}\n  hint: {exc.hint}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.user == "share":
+        print("Nodes and job templates that hold the old password need the new one "
+              f"(regenerate the files: {session.command_line('generate')}).")
+    return EXIT_OK
+
+
 def generate(args: argparse.Namespace) -> int:
     from wizard.execute import generate_artifacts
 
@@ -230,7 +302,8 @@ def generate(args: argparse.Namespace) -> int:
     from wizard.artifacts.writer import SecretFileError
 
     try:
-        written = generate_artifacts(answers, session.run_state(), session.out_dir, embed_password=password)
+        written = generate_artifacts(answers, session.run_state(), session.out_dir, embed_password=password,
+                                     demo=session.demo)
     except (ValueError, SecretFileError) as exc:
         # A password that cannot be embedded, or a file that cannot be kept private: no traceback.
         raise UsageError(str(exc)) from None

@@ -15,3 +15,5 @@ class ServerFacts:
     region: str = ""
     # Azure resource ids by step name ("vm", "nic", "data-disk", ...), for the summary.
     resource_ids: dict[str, str] = field(default_factory=dict)
+    # Built by the demo's stand-in: the commands the summary gives carry --demo.
+    demo: bool = False

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wizard.catalog import Catalog, SignInFailed, size_problems
+from wizard.passwords import PasswordNotice, applied_notice, earlier_notices, started_notices
 from wizard.runlog import RunLog, azure_logs_to
 from wizard.runner import RunEvent, RunResult
 
@@ -43,6 +44,7 @@ __all__ = ["PREFLIGHT_HEADING", "PreflightFailed", "Provision", "RunnerFactory",
 
 RunnerFactory = Callable[["Session"], "Runner"]
 EventSink = Callable[[RunEvent], None]
+PasswordSink = Callable[[PasswordNotice], None]
 
 PREFLIGHT_HEADING = "Azure would refuse these answers; nothing was created:"
 
@@ -102,7 +104,7 @@ class Provision:
     thread, also before the runner exists."""
 
     def __init__(self, session: "Session", *, catalog: Catalog | None = None,
-                 runner_factory: RunnerFactory | None = None) -> None:
+                 runner_factory: RunnerFactory | None = None, on_password: PasswordSink | None = None) -> None:
         self.session = session
         self.catalog = catalog
         # The default runner writes this run's assessment into SUMMARY.md; an injected one (tests) does not.
@@ -110,11 +112,35 @@ class Provision:
         self.assessment: Assessment | None = None       # set by the preflight
         self.runner: Runner | None = None
         self._cancelled = False
+        # Every generated password is handed to ``on_password`` once: as soon as the step that
+        # applies it is done (or, on a resume, as gone). ``passwords`` keeps what was handed out.
+        self.on_password = on_password
+        self.passwords: list[PasswordNotice] = []
+        self._finished: set[str] = set()
 
     @property
     def started(self) -> tuple[str, ...]:
         """Steps that began (a cancelled run may still have applied a generated password)."""
         return tuple(self.runner.started) if self.runner is not None else ()
+
+    def unshown_passwords(self) -> list[PasswordNotice]:
+        """Leaving now: generated passwords a step that started (and may still finish on Azure)
+        applies, and that were not handed out yet. Show them now or they are lost."""
+        if self.runner is None:
+            return []
+        session = self.session
+        shown = {n.who for n in self.passwords}
+        return [n for n in started_notices(self.started, self._finished, session.answers(), session.secrets(),
+                                           session.command_line) if n.who not in shown]
+
+    def _hand_out(self, notice: PasswordNotice, run_log: RunLog) -> None:
+        self.passwords.append(notice)
+        # The log keeps the fact, never the value.
+        run_log.line(f"{notice.label} for '{notice.user}': "
+                     + ("generated and applied; shown on screen, never logged" if notice.password is not None
+                        else "applied in an earlier run; cannot be shown again"))
+        if self.on_password is not None:
+            self.on_password(notice)
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -139,13 +165,23 @@ class Provision:
             if problems:
                 run_log.line(PREFLIGHT_HEADING + " " + "; ".join(problems))
                 raise PreflightFailed(problems)
-            self.runner = await asyncio.to_thread(self.runner_factory, session)
+            self.runner = runner = await asyncio.to_thread(self.runner_factory, session)
             if self._cancelled:
-                self.runner.cancel()
+                runner.cancel()
+            secrets = runner.secrets
+            for notice in earlier_notices(runner.state, answers, secrets, session.command_line):
+                self._hand_out(notice, run_log)
 
             def relay(event: RunEvent) -> None:
                 run_log.event(event)
                 on_event(event)
+                if event.substep is None and event.state in ("done", "failed", "skipped"):
+                    self._finished.add(event.step)
+                if event.substep is None and event.state == "done" and event.step in runner.started:
+                    notice = applied_notice(event.step, runner.state.outputs(event.step), answers, secrets,
+                                            session.command_line)
+                    if notice is not None:
+                        self._hand_out(notice, run_log)
 
             result = await self.runner.run(relay)
             run_log.line(result_line(result))

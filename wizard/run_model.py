@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from wizard.passwords import PasswordNotice
     from wizard.plan import Plan
     from wizard.runner import RunEvent
 
@@ -55,6 +56,9 @@ class RunModel:
     attempt: int = 0
     started: float = 0.0
     finished: float | None = None
+    # Generated passwords as their steps applied them (``Provision(on_password=...)``), kept
+    # across attempts: one applied in an earlier attempt is still the one the server has.
+    passwords: list["PasswordNotice"] = field(default_factory=list)
 
     def start_attempt(self, plan: "Plan | None" = None) -> None:
         """A new run (or a retry): every row back to pending; ``plan`` announces the rows first."""

@@ -172,6 +172,7 @@ class Runner:
             if (step.id in self.skip_when_unchanged and self.state.is_done(step.id, fingerprint)
                     and not upstream_changed):
                 results[step.id] = "done"
+                self.state.note_inputs(step.id, dict(step.inputs))
                 emit(RunEvent(step.id, "done", "unchanged since the last run: nothing to do"))
                 return
             async with semaphore:
@@ -197,7 +198,7 @@ class Runner:
             if did_change:
                 changed.add(step.id)
             outputs[step.id] = out
-            self.state.record(step.id, fingerprint, out)
+            self.state.record(step.id, fingerprint, out, dict(step.inputs))
             results[step.id] = "done"
             note = out.get("summary") or ("done" if did_change else "already in place: no change")
             emit(RunEvent(step.id, "done", str(note), elapsed=time.monotonic() - t0))

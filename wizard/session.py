@@ -21,6 +21,7 @@ from wizard.validation import BACKEND_FILES
 if TYPE_CHECKING:
     from wizard.assessment import Assessment
     from wizard.catalog import Catalog
+    from wizard.changes import ChangePreview
     from wizard.environment import DeviceCodePrompt, Environment
     from wizard.plan import Plan
     from wizard.runner import Runner
@@ -197,6 +198,27 @@ class Session:
                 raise AnswersInvalid((Problem(key, f"{broken} (from {env})", "override"),))
             return from_env, False
         return generate_password(), True
+
+    def command_line(self, verb: str, *args: str) -> str:
+        """The ``hpcshare`` command for this profile as the user would type it: the same answers
+        source (``--profile`` or ``--answers FILE``) and ``--demo`` when this session is a demo.
+        An empty ``verb``: the wizard itself."""
+        import shlex
+
+        try:
+            is_profile = self.path == profiles.profile_path(self.profile)
+        except profiles.ProfileError:
+            is_profile = False
+        source = ["--profile", self.profile] if is_profile else ["--answers", shlex.quote(str(self.path))]
+        return " ".join(["hpcshare", *([verb] if verb else []), *(["--demo"] if self.demo else []), *source, *args])
+
+    def change_preview(self) -> "ChangePreview":
+        """What the next run changes for a profile that has run before (Review, ``hpcshare plan``)."""
+        from wizard.changes import preview_changes
+
+        return preview_changes(self.plan(), self.run_state(),
+                               share_password_given=self.secret_source("account.password") != "generated",
+                               reset_share=self.command_line("reset-password", "--user", "share"))
 
     def plan(self) -> "Plan":
         from wizard.plan import build_plan

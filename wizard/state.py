@@ -23,6 +23,9 @@ class StepRecord:
     fingerprint: str
     outputs: dict[str, Any] = field(default_factory=dict)
     finished_at: float = 0.0
+    # The answers the step ran with (never secrets: the plan's step inputs), so that the next
+    # plan can say "old -> new" (wizard.changes). Empty for a record of an older hpcshare.
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -46,7 +49,8 @@ class RunState:
             # A damaged state file only costs convergence checks: keep it aside and start clean.
             path.replace(path.with_suffix(".json.bak"))
             return cls(path)
-        steps = {k: StepRecord(v.get("fingerprint", ""), v.get("outputs", {}), v.get("finished_at", 0.0))
+        steps = {k: StepRecord(v.get("fingerprint", ""), v.get("outputs", {}), v.get("finished_at", 0.0),
+                               v.get("inputs", {}))
                  for k, v in data.get("steps", {}).items()}
         return cls(path, steps, data.get("last_status", "new"), data.get("last_failure", ""))
 
@@ -61,9 +65,17 @@ class RunState:
     def all_outputs(self) -> dict[str, dict[str, Any]]:
         return {k: dict(v.outputs) for k, v in self.steps.items()}
 
-    def record(self, step_id: str, fingerprint: str, outputs: dict[str, Any]) -> None:
-        self.steps[step_id] = StepRecord(fingerprint, dict(outputs), time.time())
+    def record(self, step_id: str, fingerprint: str, outputs: dict[str, Any],
+               inputs: dict[str, Any] | None = None) -> None:
+        self.steps[step_id] = StepRecord(fingerprint, dict(outputs), time.time(), dict(inputs or {}))
         self.save()
+
+    def note_inputs(self, step_id: str, inputs: dict[str, Any]) -> None:
+        """A record from an older hpcshare lacks the inputs; an unchanged step fills them in."""
+        rec = self.steps.get(step_id)
+        if rec is not None and not rec.inputs and inputs:
+            rec.inputs = dict(inputs)
+            self.save()
 
     def forget(self, step_id: str) -> None:
         if self.steps.pop(step_id, None) is not None:
@@ -84,7 +96,8 @@ class RunState:
             "schema": STATE_SCHEMA,
             "last_status": self.last_status,
             "last_failure": self.last_failure,
-            "steps": {k: {"fingerprint": r.fingerprint, "outputs": r.outputs, "finished_at": r.finished_at}
+            "steps": {k: {"fingerprint": r.fingerprint, "outputs": r.outputs, "finished_at": r.finished_at,
+                          "inputs": r.inputs}
                       for k, r in self.steps.items()},
         }
         paths.private_dir(self.path.parent)

@@ -139,3 +139,19 @@ def test_cost_section_keeps_azure_text_out_of_markdown(case: Case) -> None:
     assert text.isascii() and section.count("```") == 2
     assert "\n# injected" not in text and "\x1b" not in text
     assert "Data disk ????# injected" in section and "Caf? ?[2J meter ?x?" in section
+
+
+def test_commands_carry_demo_when_the_files_came_from_a_demo_run(case: Case) -> None:
+    """Issue 22 (S7): run as written, a command without --demo asks Azure for a sign-in."""
+    import dataclasses
+    import re
+
+    plain = _summary(case)
+    demo = render_artifacts(case.answers, dataclasses.replace(case.facts, demo=True),
+                            embed_password=case.embed_password)["SUMMARY.md"]
+    commands = re.findall(r"hpcshare (generate|teardown|reset-password)( --demo)? --profile", demo)
+    assert len(commands) >= 4 and all(flag == " --demo" for _, flag in commands)
+    assert "--demo" not in plain
+    # The lost-password section names the reset command for both users.
+    for who in ("admin", "share"):
+        assert f"hpcshare reset-password --demo --profile {case.answers.profile} --user {who}" in demo

@@ -48,7 +48,7 @@ def test_full_run_creates_tagged_resources_and_artifacts(home: Path, answers_fil
     # Every configure-server sub-step was reported, from one remote call.
     for sub in ("disk", "user", "file-server-role", "folder-acl", "share", "smb-hardening", "firewall"):
         assert f"configure-server/{sub}" in text, sub
-    assert "Share user password (generated" in text
+    assert "Share user password for 'hpcshareuser' (generated" in text
     # The same story lands in the profile's run log, one line per state change, mode 0600.
     run_log = home / "logs" / "it.log"
     assert "[done] vm" in run_log.read_text() and "result: succeeded" in run_log.read_text()

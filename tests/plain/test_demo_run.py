@@ -41,7 +41,7 @@ def test_plain_run_then_replay_writes_identical_artifacts(home: Path, tty: None,
     assert sorted(files(first)) == sorted(ARTIFACT_NAMES)
     assert b"labfs" in files(first)["nodeprep.cmd"] and b"Scratch" in files(first)["job-template.xml"]
     # The run view printed the generated share password once; no artifact holds it.
-    shown = re.search(r"Share user password \(generated; shown once, not saved anywhere\): (\S+)", out)
+    shown = re.search(r"Share user password for '\w+' \(generated; shown once, not saved anywhere\): (\S+)", out)
     assert shown, out
     assert out.count(shown.group(1)) == 1
     assert all(shown.group(1).encode() not in body for body in files(first).values())
@@ -74,7 +74,7 @@ def test_replay_output_is_log_friendly(home: Path, tmp_path: Path, monkeypatch: 
     out = capsys.readouterr().out
     assert rc == 0, out
     assert_log_friendly(out)
-    assert "Share user password (generated): in " in out
+    assert "Share user password for 'MyUser' (generated): in " in out
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ def test_configure_config_exact(answers: Answers) -> None:
         "schema": 1, "computer_name": "myfileserver", "disk_lun": 0, "disk_size_gib": 1024,
         "cluster_bytes": 4096, "drive_letter": "F", "volume_label": "hpcdata", "share_user": "hpcshareuser",
         "share_name": "MyShare", "folder": "MyShare", "access": "change", "encrypt": False,
-        "smb_remote": ["10.0.0.0/16"], "udp_445": False,
+        "smb_remote": ["10.0.0.0/16"], "udp_445": False, "keep_password": False,
     }
 
 

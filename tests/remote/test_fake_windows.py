@@ -13,6 +13,7 @@ from wizard.remote.config import configure_config, secret_params, self_test_conf
 from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, SUBSTEPS, encode_param, parse_results
 from wizard.remote.scripts import load_script
 from wizard.standin.fake_windows import FAILURES, simulate
+from wizard.standin import vault
 
 CONFIGURE = load_script(CONFIGURE_SERVER)
 SELFTEST = load_script(SELF_TEST)
@@ -106,6 +107,22 @@ def test_password_change_resets_and_self_test_follows(answers: Answers) -> None:
     assert statuses(rows)[2:] == ["ok"] * 5
     assert run(SELFTEST, self_test_config(answers), new, server)[3] == 0
     assert run(SELFTEST, self_test_config(answers), SHARE_PASSWORD, server)[3] == 1
+
+
+def test_keep_password_leaves_an_existing_users_password(answers: Answers) -> None:
+    """A re-run with a generated password (keep_password) must not reset the share user's password
+    the user was shown earlier; a new user is still created with it, and the data says which."""
+    server: dict[str, Any] = {}
+    _, out, _, _ = run(CONFIGURE, configure_config(answers, keep_password=True), SHARE_PASSWORD, server)
+    user = [r for r in parse_results(out) if r.step == "user"][0]
+    assert user.status == "changed" and user.data["password_set"] is True
+    new = "Nw9-pQ3.rT5_vX7:zB1+"
+    rows, out, _, code = run(CONFIGURE, configure_config(answers, keep_password=True), new, server)
+    user = [r for r in parse_results(out) if r.step == "user"][0]
+    assert code == 0 and user.status == "ok" and user.data["password_set"] is False
+    assert "password kept as set earlier" in user.message
+    assert run(SELFTEST, self_test_config(answers), SHARE_PASSWORD, server)[3] == 0
+    assert run(SELFTEST, self_test_config(answers), new, server)[3] == 1
 
 
 def test_weak_password_fails_like_windows(answers: Answers) -> None:
@@ -218,3 +235,29 @@ def test_results_match_what_transports_parse(answers: Answers, secrets: Secrets)
     lines = out.splitlines()
     assert len(lines) == 7 and all(ln.startswith("HPCSHARE_RESULT {") for ln in lines)
     assert all(ln.isascii() for ln in lines)
+
+
+def test_reset_admin_password_like_the_script(answers: Answers) -> None:
+    """reset-admin-password.ps1 as the stand-in answers it: the admin account's NT hash (what the
+    stand-in's WinRM logon checks) becomes the new password's; another user name or a password
+    the policy refuses fails like Set-LocalUser; the password is never echoed."""
+    from spnego._ntlm_raw.crypto import ntowfv1
+
+    from wizard.remote.config import admin_secret_params, reset_admin_config
+    from wizard.remote.protocol import RESET_ADMIN_PASSWORD
+
+    script = load_script(RESET_ADMIN_PASSWORD)
+    server: dict[str, Any] = {"admin": {"name": answers.vm.admin_username,
+                                          "nt_hash_ref": vault.keep(ntowfv1("Old-pass.w0rd").hex())}}
+    new = "Nw9-pQ3.rT5_vX7:zB1+"
+    params = {"ConfigB64": encode_param(reset_admin_config(answers))}
+    out, err, code = simulate(script, params, {"SecretB64": encode_param(admin_secret_params(answers, new))}, server)
+    rows = parse_results(out)
+    assert code == 0 and [(r.step, r.status) for r in rows] == [("admin-password", "changed")]
+    assert vault.recall(server["admin"]["nt_hash_ref"]) == ntowfv1(new).hex() and new not in out + err
+    other = {"ConfigB64": encode_param({**reset_admin_config(answers), "admin_user": "someoneelse"})}
+    out, _, code = simulate(script, other, {"SecretB64": encode_param({"admin_password": new})}, server)
+    assert code == 1 and "no local user 'someoneelse'" in parse_results(out)[0].message
+    out, _, code = simulate(script, params, {"SecretB64": encode_param({"admin_password": "short"})}, server)
+    assert code == 1 and "password policy" in parse_results(out)[0].message
+    assert vault.recall(server["admin"]["nt_hash_ref"]) == ntowfv1(new).hex()          # a refused reset changes nothing

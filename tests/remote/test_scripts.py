@@ -162,6 +162,10 @@ def test_secret_used_only_in_known_places(name: str) -> None:
         r"\$script:HpcSecrets = @\(\$Sec\.share_password\)",
         r"\$plain = \[string\]\$Sec\.share_password",
         r"ConvertTo-SecureString -String \(\[string\]\$Sec\.share_password\) -AsPlainText -Force",
+        # reset-admin-password: the same three uses, of the admin password.
+        r"if \(\$Sec\.admin_password -isnot \[string\]",
+        r"\$script:HpcSecrets = @\(\$Sec\.admin_password\)",
+        r"ConvertTo-SecureString -String \(\[string\]\$Sec\.admin_password\) -AsPlainText -Force",
     )
     for line in code_lines(load_script(name)):
         if re.search(r"\$Sec\b", line):

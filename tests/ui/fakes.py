@@ -118,7 +118,10 @@ class FakeRun:
                     for name, text in ARTIFACTS.items():
                         (out_dir / name).write_text(text.format(vm=answers.vm.name, ip=answers.endpoints.private_ip))
                         ctx.log(f"Wrote {out_dir / name}")
-                return {"id": f"/fake/{step_id}", "changed": True}
+                # As the real steps report it (wizard.passwords.APPLIED_BY): the VM was created with
+                # the admin password, configure-server set the share user's.
+                applied = {"vm": {"admin_created": True}, "configure-server": {"share_password_set": True}}
+                return {"id": f"/fake/{step_id}", "changed": True, **applied.get(step_id, {})}
             return act
 
         runner = Runner(plan, {s.id: action(s.id) for s in plan.steps}, session.run_state(), secrets)

@@ -131,6 +131,41 @@ async def test_ctrl_c_leave_running_quits_with_130(make_app) -> None:
     assert run.runners[0].cancelling                         # no new step starts on the way out
 
 
+async def test_admin_password_is_on_the_run_screen_once_the_vm_is_done_and_printed_on_leaving(make_app) -> None:
+    """Issue 22: leave the run while configure-server still works: the admin password was on the Run
+    screen from the moment the VM step was done, and the terminal keeps it after the app is gone,
+    with the output folder and the resume command."""
+    from wizard.farewell import farewell_lines
+
+    save_profile("default")
+    run = FakeRun(hang={"configure-server"})
+    app = make_app(run=run, start="review")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _start_run(pilot, app)
+            for _ in range(100):
+                if app.run_model.rows["configure-server"].state == "running":
+                    break
+                await pilot.pause(0.05)
+            admin = app.session.secrets().admin_password
+            share = app.session.secrets().share_password
+            text = " ".join(screen_text(app).split())          # at 80 columns the line wraps
+            assert f"VM admin password for 'fsadmin': {admin} (shown once)" in text
+            assert share not in text                          # configure-server has not applied it yet
+            await pilot.press("ctrl+c")
+            await pilot.pause()
+            await pilot.click("#leave")
+            await pilot.pause()
+    finally:
+        run.release.set()
+    assert app.return_value == 130
+    lines = "\n".join(farewell_lines(app.session, app.provision, finished=False))
+    assert admin in lines
+    # configure-server had started: Azure may still apply the share password, so it is printed too.
+    assert share in lines
+    assert "To resume the run: hpcshare run --profile default" in lines
+
+
 async def test_runner_that_cannot_start_shows_the_error_and_keeps_the_app(make_app) -> None:
     save_profile("default")
     calls = []

@@ -61,6 +61,11 @@ class Values:
     smb_sources: tuple[str, ...] = ("VirtualNetwork",)   # the NSG rule's sources
     vnet_cidr: str = ""      # the VNet range the Windows Firewall admits for VirtualNetwork
     files_account: str = ""  # share.backend = "azure-files": the storage account; "" = a VM server
+    demo: bool = False       # files from a demo run: the commands in SUMMARY.md carry --demo
+
+    def command(self, verb: str, *args: str) -> str:
+        """An hpcshare command for this profile, as SUMMARY.md gives it."""
+        return " ".join(["hpcshare", verb, *(["--demo"] if self.demo else []), "--profile", self.profile, *args])
 
     @property
     def host(self) -> str:
@@ -135,7 +140,7 @@ def check_values(answers: Answers, facts: ServerFacts) -> Values:
                   access=access, encrypt=encrypt, public_ip=public_ip, fqdn=fqdn,
                   subscription_id=subscription_id, resource_group=resource_group, region=region,
                   resource_ids=tuple(ids), node_group=node_group, dns_zone=dns_zone, smb_sources=sources,
-                  vnet_cidr=vnet_cidr)
+                  vnet_cidr=vnet_cidr, demo=bool(facts.demo))
 
 
 def _check_files_values(answers: Answers, facts: ServerFacts) -> Values:
@@ -164,4 +169,5 @@ def _check_files_values(answers: Answers, facts: ServerFacts) -> Values:
         resource_group=_check("subscription.resource_group", facts.resource_group or answers.subscription.resource_group,
                               _RESOURCE_GROUP, "1-90 letters, digits, '_', '-', '.', '(' or ')'"),
         region=_check("subscription.region", facts.region or answers.subscription.region, _REGION, "an Azure region name"),
-        resource_ids=tuple(ids), node_group=node_group, vnet_cidr="", files_account=account)
+        resource_ids=tuple(ids), node_group=node_group, vnet_cidr="", files_account=account,
+        demo=bool(facts.demo))

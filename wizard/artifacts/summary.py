@@ -46,7 +46,7 @@ def render_summary(v: Values, *, embedded: bool, assessment: Sequence[str] = ())
     add("")
     add(f"An SMB file server on Azure for HPC Pack jobs, and the files that make the compute nodes "
         f"use it. Written by hpcshare for profile `{v.profile}`; regenerate them with "
-        f"`hpcshare generate --profile {v.profile}`.")
+        f"`{v.command('generate')}`.")
     add("")
     add("The nodes this is for: HPC Pack 2016 or 2019 compute nodes that reach the server's virtual "
         "network (Azure IaaS nodes in it or in a peered VNet, or on-premises nodes over VPN or "
@@ -171,7 +171,7 @@ def render_summary(v: Values, *, embedded: bool, assessment: Sequence[str] = ())
         add("No node group was given (`cluster.node_group`), so the job may land on any node, including "
             "nodes without the hosts entry or without a route to the server: there the Node Preparation "
             "task fails and the node is left out of the job. Set `cluster.node_group` and run "
-            f"`hpcshare generate --profile {v.profile}`, or add `NodeGroups=\"GROUP\"` to the `Job` "
+            f"`{v.command('generate')}`, or add `NodeGroups=\"GROUP\"` to the `Job` "
             "element of `job-template.xml`.")
     add("")
     add("Legacy: classic HPC Pack Azure burst nodes (worker roles added through an Azure node template, "
@@ -257,13 +257,29 @@ def render_summary(v: Values, *, embedded: bool, assessment: Sequence[str] = ())
     add("## 4. Tear down")
     add("")
     add("```")
-    add(f"hpcshare teardown --profile {v.profile}")
+    add(v.command("teardown"))
     add("```")
     add("")
     add("It deletes only the Azure resources tagged for this profile, after you type a confirmation"
         + (f" (the private DNS zone `{v.dns_zone}` with its record and VNet link included)" if v.dns_zone else "")
         + ". The data disk and everything on the share go with them. Remove the hosts entry from the "
         "nodes and the `nodeprep.cmd` call from their startup script yourself.")
+    add("")
+    add("## If a password is lost")
+    add("")
+    add("A generated password is shown once and saved nowhere. To set a new one:")
+    add("")
+    add("```")
+    add(v.command("reset-password", "--user", "admin"))
+    add(v.command("reset-password", "--user", "share"))
+    add("```")
+    add("")
+    add("The new password comes from `HPCSHARE_ADMIN_PASSWORD` or `HPCSHARE_SHARE_PASSWORD`, a prompt, "
+        "or is generated and shown once (never from the command line). `--user admin` sets the VM's "
+        "local administrator through a managed Run Command; `--user share` runs the server "
+        f"configuration again with the new password, then its self-test. After a share password "
+        f"change, `{v.user}`'s old password no longer works on the nodes: submit-job asks for the "
+        "password at submit time; a job template with an embedded password must be generated again.")
     add("")
     add("## When something fails")
     add("")

@@ -30,7 +30,7 @@ SKIP_WHEN_UNCHANGED = frozenset({CONFIGURE_SERVER, SELF_TEST})
 ASSESSMENT_OUTPUT = "assessment"
 
 
-def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:
+def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]], *, demo: bool = False) -> ServerFacts:
     """What the artifacts need. Everything can be derived from the answers (static private IP,
     deterministic DNS name); run outputs add the resource ids and the public address."""
     ep = answers.endpoints
@@ -49,6 +49,7 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFa
         resource_group=answers.subscription.resource_group,
         region=answers.subscription.region,
         resource_ids=ids,
+        demo=demo,
     )
 
 
@@ -82,17 +83,32 @@ def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunStat
     for step in plan.steps:
         if step.id in azure_steps:
             actions[step.id] = functools.partial(_call, azure_steps[step.id], target)
-    actions[CONFIGURE_SERVER] = functools.partial(_remote_step, CONFIGURE_SERVER, target)
-    actions[SELF_TEST] = functools.partial(_remote_step, SELF_TEST, target)
+    share_set: dict[str, bool] = {}           # did configure-server set the share password in this run?
+
+    def configure(ctx: StepContext) -> dict[str, Any]:
+        out = _remote_step(CONFIGURE_SERVER, target, ctx)
+        share_set["now"] = bool(out.get("share_password_set"))
+        return out
+
+    def self_test(ctx: StepContext) -> dict[str, Any]:
+        if secrets.share_generated and not share_set.get("now"):
+            # The share user kept the password an earlier run set; this run's generated one is not it.
+            ctx.warn("Not tested: the share user's password was set in an earlier run and this run does not "
+                     "know it. Run again with that password in the environment, or set a new one with "
+                     "hpcshare reset-password --user share.")
+            return {"tested": False, "changed": False, "summary": "not tested: the share password is not known"}
+        return {**_remote_step(SELF_TEST, target, ctx), "tested": True}
+
+    actions[CONFIGURE_SERVER] = configure
+    actions[SELF_TEST] = self_test
     actions[WINRM_BOOTSTRAP] = functools.partial(_remote_step, WINRM_BOOTSTRAP, target)
     actions["probe"] = functools.partial(_probe, target)
     lines = tuple(assessment.text_lines(after_run=True)) if assessment is not None else ()
     actions["artifacts"] = functools.partial(_artifacts, target, out_dir, lines)
     skip = set(SKIP_WHEN_UNCHANGED)
-    if secrets.share_generated and SELF_TEST in plan.fingerprints and not state.is_done(SELF_TEST, plan.fingerprints[SELF_TEST]):
-        # The self-test must run, but the password set on the server in an earlier run is not
-        # known now: configure-server applies this run's generated one first (and it is shown).
-        skip.discard(CONFIGURE_SERVER)
+    if not secrets.share_generated and state.outputs(SELF_TEST).get("tested") is False:
+        # An earlier self-test could not log on (password unknown then); now it is known: test.
+        skip.discard(SELF_TEST)
     return Runner(plan, {s.id: actions[s.id] for s in plan.steps}, state, secrets,
                   skip_when_unchanged=frozenset(skip), explain=explain)
 
@@ -131,7 +147,7 @@ def _artifacts(target: Any, out_dir: Path, assessment: tuple[str, ...], ctx: Ste
     from wizard.artifacts.writer import OutDirRefused
 
     try:
-        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs), out_dir,
+        written = write_artifacts(target.answers, facts_from(target.answers, ctx.outputs, demo=target.env.demo), out_dir,
                                   assessment=assessment)
     except OutDirRefused as exc:
         raise StepFailed(str(exc), "Choose an output folder of your own, then re-run.") from None
@@ -144,11 +160,11 @@ def _artifacts(target: Any, out_dir: Path, assessment: tuple[str, ...], ctx: Ste
 
 
 def generate_artifacts(answers: Answers, state: RunState, out_dir: Path, *,
-                       embed_password: str | None) -> list[Path]:
+                       embed_password: str | None, demo: bool = False) -> list[Path]:
     """``hpcshare generate``: from the answers and the last run's recorded outputs; no Azure call."""
     from wizard.artifacts import write_artifacts
 
-    facts = facts_from(answers, state.all_outputs())
+    facts = facts_from(answers, state.all_outputs(), demo=demo)
     assessment = [str(line) for line in state.outputs("artifacts").get(ASSESSMENT_OUTPUT) or ()]
     return write_artifacts(answers, facts, out_dir, embed_password=embed_password, assessment=assessment)
 

@@ -116,8 +116,11 @@ def report(result: RemoteResult, ctx: "StepContext") -> dict[str, Any]:
                          "Re-run to resume from this step; see the log for details.")
     if result.restart_needed:
         ctx.warn("Windows reports that a restart is needed to finish installing a feature.")
+    user = next((r for r in result.results if r.step == "user"), None)
     return {
         "changed": result.changed,
+        # configure-server's 'user' sub-step says whether it set the share password (create or reset).
+        "share_password_set": bool(user is not None and user.data.get("password_set")),
         "substeps": {r.step: r.status for r in result.results},
         "restart_needed": result.restart_needed,
         "transport": result.transport,
@@ -132,7 +135,9 @@ def run_remote_step(name: str, target: Any, ctx: "StepContext") -> dict[str, Any
     shell = make_shell(target, ctx.outputs)
     try:
         if name == CONFIGURE_SERVER:
-            result = configure_server(shell, target.answers, server_info_from(ctx.outputs), target.secrets)
+            # A generated password is not "asked for": an existing share user keeps the one it has.
+            result = configure_server(shell, target.answers, server_info_from(ctx.outputs), target.secrets,
+                                      keep_password=target.secrets.share_generated)
         elif name == SELF_TEST:
             result = self_test(shell, target.answers, target.secrets)
         else:

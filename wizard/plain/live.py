@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
@@ -17,6 +18,7 @@ from wizard.exits import ExitCode
 from wizard.provision import PreflightFailed, Provision, RunnerFactory, SignInFailed
 from wizard.run_model import STATE_GLYPHS, RunModel
 from wizard.runlog import format_event
+from wizard.passwords import PasswordNotice
 from wizard.runner import RunEvent, RunResult
 
 if TYPE_CHECKING:
@@ -26,17 +28,35 @@ STYLE = {"pending": "dim", "running": "cyan", "done": "green", "failed": "bold r
          "skipped": "yellow", "warning": "yellow"}
 
 
-def table(model: RunModel) -> Table:
-    """The engine's run model as a Rich table (step ids, as ``hpcshare plan`` names them)."""
+def table(model: RunModel, *, height: int | None = None) -> Table:
+    """The engine's run model as a Rich table (step ids, as ``hpcshare plan`` names them).
+
+    ``height``: the live view's room. Rich's Live cannot erase what scrolled off the screen, so a
+    table taller than the terminal leaves copies behind (its header once per refresh). Within a
+    height each row is one line (detail cut with an ellipsis), only the sub-steps of a running or
+    failed step are listed, and the oldest rows give way to a count. Without it: every row, every
+    word (the table printed once when the run ends)."""
+    rows = list(model.rows.values())
+    earlier = 0
+    if height is not None:
+        rows = [r for r in rows if r.substep is None or model.rows[r.step].state in ("running", "failed")]
+        room = max(2, height - 2)                    # the header, and the line the cursor rests on
+        if len(rows) > room:
+            earlier = len(rows) - room + 1
+            rows = rows[earlier:]
     t = Table(box=None, show_header=True, header_style="bold", expand=False)
     t.add_column("", width=1)
-    t.add_column("step")
-    t.add_column("time", justify="right")
-    t.add_column("detail", overflow="fold")
-    for row in model.rows.values():
+    t.add_column("step", no_wrap=height is not None)
+    t.add_column("time", justify="right", no_wrap=True)
+    t.add_column("detail", overflow="ellipsis" if height is not None else "fold", no_wrap=height is not None)
+    if earlier:
+        t.add_row("", Text("…", style="dim"), "", Text(f"{earlier} earlier rows not shown", style="dim"))
+    for row in rows:
         elapsed = time.monotonic() - row.started if row.started is not None else row.elapsed
         name = f"   {row.substep}" if row.substep else row.step
         detail = row.message if row.state != "failed" else f"{row.message}\n{row.hint}".strip()
+        if height is not None:
+            detail = detail.split("\n", 1)[0]
         style = STYLE.get(row.state, "")
         t.add_row(Text(STATE_GLYPHS.get(row.state, " "), style=style), Text(name, style=style),
                   f"{elapsed:.1f}s" if elapsed else "", detail)
@@ -55,7 +75,8 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None,
     model = RunModel()
     answers = session.answers(require=True)
     console.print(f"hpcshare: profile '{answers.profile}'" + (" (demo: built-in Azure stand-in)" if session.demo else ""))
-    run = Provision(session, catalog=catalog, runner_factory=runner_factory)
+    run = Provision(session, catalog=catalog, runner_factory=runner_factory,
+                    on_password=lambda notice: show_password(console, session, notice))
 
     def log_line(e: RunEvent) -> None:
         model.apply(e)
@@ -66,17 +87,21 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None,
     async def go() -> RunResult:
         if not live_terminal:
             return await run.run(log_line)
-        with Live(table(model), console=console, refresh_per_second=8, transient=False) as live:
-            def on_event(e: RunEvent) -> None:
-                model.apply(e)
-                live.update(table(model))
+        fitted = lambda: table(model, height=console.size.height)  # noqa: E731  (resized terminals too)
+        try:
+            with Live(fitted(), console=console, refresh_per_second=8, transient=True,
+                      vertical_overflow="crop") as live:
+                def on_event(e: RunEvent) -> None:
+                    model.apply(e)
+                    live.update(fitted())
 
-            ticker = asyncio.create_task(_tick(live, model))
-            try:
-                return await run.run(on_event)
-            finally:
-                ticker.cancel()
-                live.update(table(model))
+                ticker = asyncio.create_task(_tick(live, fitted))
+                try:
+                    return await run.run(on_event)
+                finally:
+                    ticker.cancel()
+        finally:
+            console.print(table(model))       # the whole run, once, every word (header printed once)
 
     try:
         result = asyncio.run(go())
@@ -89,21 +114,21 @@ def run_with_live_view(session: "Session", *, out: TextIO | None = None,
         return ExitCode.FAILED
     except KeyboardInterrupt:
         run.cancel()
-        # A step that started may already have applied a generated password: show it now or never.
-        show_generated_passwords(console, session, RunResult("cancelled", (), {}, run.started, 0.0))
+        # A step that started may still apply a generated password on Azure: show it now or never.
+        for notice in run.unshown_passwords():
+            show_password(console, session, notice)
         console.print("Interrupted. Azure finishes what it had started; run the same command again to resume.")
         return ExitCode.CANCELLED
     return report(console, session, result)
 
 
-async def _tick(live: Live, model: RunModel) -> None:
+async def _tick(live: Live, render: "Callable[[], Table]") -> None:
     while True:
         await asyncio.sleep(0.25)
-        live.update(table(model))
+        live.update(render())
 
 
 def report(console: Console, session: "Session", result: RunResult) -> int:
-    show_generated_passwords(console, session, result)
     if result.status == "failed":
         console.print(f"[bold red]Failed at {', '.join(result.failed)}.[/] Fix the cause shown above and run the "
                       "same command again: finished steps are kept.")
@@ -120,23 +145,13 @@ def report(console: Console, session: "Session", result: RunResult) -> int:
     return ExitCode.OK
 
 
-def generated_passwords(session: "Session", result: RunResult) -> list[tuple[str, str]]:
-    """Passwords hpcshare generated and applied in this run (even one that later failed): the
-    user sees them exactly once, here, or loses access."""
-    secrets = session.secrets()
-    shown: list[tuple[str, str]] = []
-    if secrets.share_generated and "configure-server" in result.changed:
-        shown.append(("Share user password", secrets.share_password))
-    if secrets.admin_generated and "vm" in result.changed:
-        shown.append(("VM admin password", secrets.admin_password))
-    return shown
-
-
-def show_generated_passwords(console: Console, session: "Session", result: RunResult) -> None:
-    for label, password in generated_passwords(session, result):
-        if session.password_file is not None:
-            console.print(f"{label} (generated): in {session.password_file} (mode 0600)", highlight=False,
-                          markup=False)
-        else:   # a terminal: 'hpcshare run' refuses to generate a password for any other output
-            console.print(f"[bold]{label} (generated; shown once, not saved anywhere):[/] " + password,
-                          highlight=False, markup=True)
+def show_password(console: Console, session: "Session", notice: PasswordNotice) -> None:
+    """One generated password, the moment its step is done (above the live table), or the
+    plain statement that an earlier run applied it and how to set a new one."""
+    if notice.password is not None and session.password_file is not None:
+        console.print(f"{notice.label} for '{notice.user}' (generated): in {session.password_file} (mode 0600)",
+                      highlight=False, markup=False)
+        return
+    # A terminal, or a password-file: 'hpcshare run' refuses to generate a password for any other output.
+    lines = notice.lines()
+    console.print(Text(lines[0], style="bold"), *lines[1:], sep="\n", highlight=False, markup=False)

@@ -57,9 +57,13 @@ _CACHE: "weakref.WeakKeyDictionary[Session, dict[tuple[str, ...], Any]]" = weakr
 
 
 def _console() -> Console:
-    # No file given: rich writes to whatever sys.stdout is at print time. soft_wrap: long lines
-    # (paths, commands, the plan) are left to the terminal, so they copy and paste whole.
-    return Console(highlight=False, soft_wrap=True)
+    """No file given: rich writes to whatever sys.stdout is at print time. On a terminal, prose
+    wraps between words (the terminal itself would cut words in two on a narrow screen); commands
+    and the plan are printed with ``soft_wrap=True`` so they copy and paste whole. Elsewhere
+    (logs, pipes) nothing is wrapped."""
+    con = Console(highlight=False)
+    con.soft_wrap = not con.is_terminal
+    return con
 
 
 # ---- entry points ---------------------------------------------------------------------------------
@@ -80,12 +84,12 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
             if choice is _QUIT:
                 con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:",
                           markup=False)
-                con.print(f"  {_replay_command(session)}", markup=False)
+                con.print(f"  {_replay_command(session)}", markup=False, soft_wrap=True)
                 return ExitCode.CANCELLED
             if choice is _AZ:
                 from wizard.plan import render_az
 
-                con.print(render_az(session.plan()), markup=False)
+                con.print(render_az(session.plan()), markup=False, soft_wrap=True)
                 continue
             flow.ask_section(section(str(choice)))
         try:
@@ -98,7 +102,8 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
 
         code = run_with_live_view(session)
         if code in (0, 1):
-            con.print(f"Next time, without prompts: {_replay_command(session)} --yes", markup=False)
+            con.print("Next time, without prompts:", markup=False)
+            con.print(f"  {_replay_command(session)} --yes", markup=False, soft_wrap=True)
         return code
     except (KeyboardInterrupt, EOFError) as exc:
         flow.cancelled(eof=isinstance(exc, EOFError))
@@ -182,7 +187,7 @@ def show_review(session: "Session", con: Console) -> None:
     con.print()
     con.print(review_table(session))
     con.print()
-    con.print(render_text(session.plan()), markup=False)
+    con.print(render_text(session.plan()), markup=False, soft_wrap=True)
     con.print()
 
 
@@ -320,8 +325,8 @@ class _Flow:
         if q.kind == "toggle":
             return bool(questionary.confirm(q.label, default=bool(default)).unsafe_ask())
         if q.kind == "secret":
-            return questionary.password(f"{q.label} (leave empty to generate one)", default=str(default or ""),
-                                        validate=validate).unsafe_ask()
+            return _wrapping_errors(questionary.password(f"{q.label} (leave empty to generate one)",
+                                                         default=str(default or ""), validate=validate)).unsafe_ask()
         if q.kind == "choice" and q.choices_source:
             return self._ask_live(q, default, ctx, hints, validate)
         if q.kind == "choice":
@@ -467,7 +472,22 @@ def _validator(session: "Session", q: Question, ctx: dict[str, Any]) -> Callable
 
 
 def _text(label: str, default: Any, validate: Callable[[str], Any]) -> str:
-    return questionary.text(label, default="" if default is None else str(default), validate=validate).unsafe_ask()
+    question = questionary.text(label, default="" if default is None else str(default), validate=validate)
+    return _wrapping_errors(question).unsafe_ask()
+
+
+def _wrapping_errors(question: Any) -> Any:
+    """prompt_toolkit shows a validation error in a toolbar one line high: on a narrow terminal
+    the end of the rule was cut off. Let that toolbar take the lines its message needs."""
+    from prompt_toolkit.filters import to_filter
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
+    for window in question.application.layout.find_all_windows():
+        control = window.content
+        if isinstance(control, FormattedTextControl) and "ValidationToolbar" in getattr(control.text, "__qualname__", ""):
+            window.height = None
+            window.wrap_lines = to_filter(True)
+    return question
 
 
 def _coerced(q: Question, value: Any) -> Any:

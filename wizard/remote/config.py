@@ -46,7 +46,7 @@ from typing import Any
 
 from wizard.answers import Answers, Secrets
 from wizard.questions import QUESTIONS
-from wizard.remote.protocol import WINRM_BOOTSTRAP, WINRM_HTTPS_PORT
+from wizard.remote.protocol import RESET_ADMIN_PASSWORD, WINRM_BOOTSTRAP, WINRM_HTTPS_PORT
 
 SCHEMA = 1
 AZURE_LOAD_BALANCER_IP = "168.63.129.16"
@@ -64,13 +64,15 @@ PATTERNS: dict[str, str] = {
     "smb_remote": r"(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|LocalSubnet)",
     "dns_names": r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*",
     "winrm_remote": r"\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?",
+    "admin_user": r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}",
 }
 
 CONFIGURE_KEYS = ("schema", "computer_name", "disk_lun", "disk_size_gib", "cluster_bytes", "drive_letter",
                   "volume_label", "share_user", "share_name", "folder", "access", "encrypt", "smb_remote",
-                  "udp_445")
+                  "udp_445", "keep_password")
 SELF_TEST_KEYS = ("schema", "computer_name", "share_name", "share_user", "access")
 WINRM_BOOTSTRAP_KEYS = ("schema", "computer_name", "dns_names", "winrm_remote", "port")
+RESET_ADMIN_KEYS = ("schema", "computer_name", "admin_user")
 SECRET_KEYS = ("share_password",)
 
 # Answer keys each config is built from (validated in this order, with the full answers as context).
@@ -141,6 +143,9 @@ def check_config(script: str, config: Mapping[str, Any]) -> None:
     if script == WINRM_BOOTSTRAP:
         _check_winrm_config(config)
         return
+    if script == RESET_ADMIN_PASSWORD:
+        _check_reset_admin_config(config)
+        return
     keys = CONFIGURE_KEYS if script == "configure-server" else SELF_TEST_KEYS
     for k in keys:
         if k not in config:
@@ -167,7 +172,7 @@ def check_config(script: str, config: Mapping[str, Any]) -> None:
         raise ConfigError("cluster_bytes", "config value 'cluster_bytes' is not an NTFS cluster size")
     for k in ("drive_letter", "volume_label", "folder"):
         match(k, config[k])
-    for k in ("encrypt", "udp_445"):
+    for k in ("encrypt", "udp_445", "keep_password"):
         if not isinstance(config[k], bool):
             raise ConfigError(k, f"config value '{k}' must be true or false")
     remote = config["smb_remote"]
@@ -175,6 +180,36 @@ def check_config(script: str, config: Mapping[str, Any]) -> None:
         raise ConfigError("smb_remote", "config value 'smb_remote' must list 1 to 16 addresses")
     for r in remote:
         match("smb_remote", r)
+
+
+def _check_reset_admin_config(config: Mapping[str, Any]) -> None:
+    """The reset-admin-password script's start-up checks (assets/powershell/reset-admin-password.ps1)."""
+    for k in RESET_ADMIN_KEYS:
+        if k not in config:
+            raise ConfigError(k, f"parameter -ConfigB64 lacks the key '{k}'")
+    if isinstance(config["schema"], bool) or config["schema"] != SCHEMA:
+        raise ConfigError("schema", "config value 'schema' must be a whole number from 1 to 1")
+    for k in ("computer_name", "admin_user"):
+        if not isinstance(config[k], str) or re.fullmatch(PATTERNS[k], config[k]) is None:
+            raise ConfigError(k, f"config value '{k}' is not acceptable")
+
+
+def reset_admin_config(answers: Answers) -> dict[str, Any]:
+    """The ConfigB64 object for reset-admin-password."""
+    config: dict[str, Any] = {"schema": SCHEMA, "computer_name": answers.vm.name,
+                              "admin_user": answers.vm.admin_username}
+    _recheck(RESET_ADMIN_PASSWORD, config)
+    return config
+
+
+def admin_secret_params(answers: Answers, password: str) -> dict[str, str]:
+    """The SecretB64 object of reset-admin-password, checked with the admin password's rule."""
+    if _has_control(password):
+        raise ConfigError("vm.admin_password", "Admin password: control characters are not allowed")
+    message = QUESTIONS["vm.admin_password"].check(password, answers.flat())
+    if message:
+        raise ConfigError("vm.admin_password", message)
+    return {"admin_password": password}
 
 
 def _check_winrm_config(config: Mapping[str, Any]) -> None:
@@ -290,8 +325,9 @@ def winrm_remote_addresses(answers: Answers, info: ServerInfo) -> list[str]:
 
 # ---- builders ---------------------------------------------------------------------------------
 
-def configure_config(answers: Answers, facts_or_vm: Any = None) -> dict[str, Any]:
-    """The ConfigB64 object for configure-server."""
+def configure_config(answers: Answers, facts_or_vm: Any = None, *, keep_password: bool = False) -> dict[str, Any]:
+    """The ConfigB64 object for configure-server. ``keep_password``: an existing share user keeps
+    its password (a re-run with a generated one); a new user is created with the given one."""
     _check_answers(answers, _CONFIGURE_ANSWERS)
     info = server_info(facts_or_vm, answers)
     a = answers
@@ -310,6 +346,7 @@ def configure_config(answers: Answers, facts_or_vm: Any = None) -> dict[str, Any
         "encrypt": a.share.encrypt,
         "smb_remote": smb_remote_addresses(a, info),
         "udp_445": a.endpoints.udp_445,
+        "keep_password": keep_password,
     }
     _recheck("configure-server", config)
     return config
@@ -354,7 +391,7 @@ _FIELD_OF = {"computer_name": "vm.name", "drive_letter": "disk.drive_letter", "v
              "share_user": "account.username", "share_name": "share.name", "folder": "share.folder",
              "access": "share.access", "disk_size_gib": "disk.size_gb", "cluster_bytes": "disk.size_gb",
              "smb_remote": "endpoints.smb_source", "winrm_remote": "remote.winrm_source",
-             "dns_names": "endpoints.dns_label"}
+             "dns_names": "endpoints.dns_label", "admin_user": "vm.admin_username"}
 
 
 def _recheck(script: str, config: Mapping[str, Any]) -> None:

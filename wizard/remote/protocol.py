@@ -25,6 +25,8 @@ CONFIGURE_SERVER = "configure-server"
 SELF_TEST = "self-test"
 # Run through managed Run Command before the WinRM transport can connect (HTTPS listener + pin).
 WINRM_BOOTSTRAP = "winrm-bootstrap"
+# Not a plan step: 'hpcshare reset-password --user admin' runs it through managed Run Command.
+RESET_ADMIN_PASSWORD = "reset-admin-password"
 # The WS-Management HTTPS port (the default of an HTTPS listener); the NSG and firewall open it.
 WINRM_HTTPS_PORT = 5986
 
@@ -41,6 +43,7 @@ SUBSTEPS: dict[str, tuple[str, ...]] = {
     ),
     SELF_TEST: ("connect", "write", "read", "delete"),
     WINRM_BOOTSTRAP: ("certificate", "listener", "firewall"),
+    RESET_ADMIN_PASSWORD: ("admin-password",),
 }
 
 Status = Literal["ok", "changed", "skipped", "warning", "failed"]

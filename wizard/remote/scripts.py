@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 
 from wizard.paths import asset_text
-from wizard.remote.protocol import CONFIGURE_SERVER, SELF_TEST, WINRM_BOOTSTRAP, script_name
+from wizard.remote.protocol import CONFIGURE_SERVER, RESET_ADMIN_PASSWORD, SELF_TEST, WINRM_BOOTSTRAP, script_name
 
 SCRIPT_FILES: dict[str, str] = {
     CONFIGURE_SERVER: "powershell/configure-server.ps1",
     SELF_TEST: "powershell/self-test.ps1",
     WINRM_BOOTSTRAP: "powershell/winrm-bootstrap.ps1",
+    RESET_ADMIN_PASSWORD: "powershell/reset-admin-password.ps1",
 }
 PROLOGUE_FILE = "powershell/prologue.ps1"
 PROLOGUE_SLOT = "# hpcshare: prologue\n"

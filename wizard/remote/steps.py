@@ -15,13 +15,14 @@ from wizard.remote.scripts import load_script
 from wizard.remote.shell import RemoteResult, RemoteShell
 
 
-def configure_server(shell: RemoteShell, answers: Answers, facts_or_vm_info: Any, secrets: Secrets) -> RemoteResult:
+def configure_server(shell: RemoteShell, answers: Answers, facts_or_vm_info: Any, secrets: Secrets, *,
+                     keep_password: bool = False) -> RemoteResult:
     """Disk, user, File Server role, folder + ACL, share, SMB hardening, firewall: one call.
 
     ``facts_or_vm_info``: a ``config.ServerInfo``, a mapping with ``disk_lun``/``vnet_prefixes``,
     the VM (SDK model or REST dict; its data disk's LUN is read from it), or None (LUN 0, the
     VNet range from the answers)."""
-    config = configure_config(answers, facts_or_vm_info)
+    config = configure_config(answers, facts_or_vm_info, keep_password=keep_password)
     secret = secret_params(answers, secrets)
     return shell.run(load_script(CONFIGURE_SERVER), config, secret)
 

@@ -53,10 +53,12 @@ from wizard.remote.config import ConfigError, check_config
 from wizard.remote.protocol import (
     CONFIG_PARAM,
     CONFIGURE_SERVER,
+    RESET_ADMIN_PASSWORD,
     SECRET_PARAM,
     SELF_TEST,
     SUBSTEPS,
     WINRM_BOOTSTRAP,
+    SubStepResult,
     decode_param,
     script_name,
 )
@@ -114,6 +116,8 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
         from wizard.standin.fake_winrm import simulate_bootstrap
 
         return simulate_bootstrap(dict(parameters or {}), dict(protected or {}), server, fail_substep, _decode)
+    if name == RESET_ADMIN_PASSWORD:
+        return _reset_admin(dict(parameters or {}), dict(protected or {}), server)
     start_error, cfg, secret = _read_params(name, parameters or {}, protected or {})
     handlers = _CONFIGURE if name == CONFIGURE_SERVER else _SELF_TEST
     run = _Run(server, cfg, secret)
@@ -124,6 +128,38 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
     run.cleanup()
     stdout = "\r\n".join(lines) + "\r\n"
     return stdout, "", 1 if failed else 0
+
+
+def _reset_admin(parameters: dict[str, str], protected: dict[str, str], server: dict[str, Any]) -> tuple[str, str, int]:
+    """reset-admin-password.ps1: the admin account's NT hash (what the stand-in's WinRM endpoint
+    checks a logon against; the compute handler set it at VM creation) becomes the new password's."""
+    step = SUBSTEPS[RESET_ADMIN_PASSWORD][0]
+    try:
+        cfg = _decode(CONFIG_PARAM, parameters.get(CONFIG_PARAM, protected.get(CONFIG_PARAM)))
+        secret = _decode(SECRET_PARAM, protected.get(SECRET_PARAM, parameters.get(SECRET_PARAM)))
+        if "admin_password" not in secret:
+            raise _Fail("parameter -SecretB64 lacks the key 'admin_password'")
+        password = secret["admin_password"]
+        if not isinstance(password, str) or not password:
+            raise _Fail("parameter -SecretB64: admin_password must be a non-empty string")
+        try:
+            check_config(RESET_ADMIN_PASSWORD, cfg)
+        except ConfigError as e:
+            raise _Fail(e.message) from None
+        admin = server.get("admin")
+        name = cfg["admin_user"]
+        if not admin or str(admin.get("name", "")).lower() != name.lower():
+            raise _Fail(f"no local user '{name}' on this server (the VM was created with another admin user name)")
+        if not _meets_policy(password, name):
+            # Set-LocalUser refuses a password the local policy rejects (as for the share user).
+            raise _Fail("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1])
+        from spnego._ntlm_raw.crypto import ntowfv1
+
+        admin.pop("nt_hash", None)       # never in the state file: the hash stays in memory (vault)
+        admin["nt_hash_ref"] = vault.keep(ntowfv1(password).hex(), admin.get("nt_hash_ref"))
+    except _Fail as f:
+        return SubStepResult(step, "failed", _clip(f.message)).to_line() + "\r\n", "", 1
+    return SubStepResult(step, "changed", f"Local administrator '{name}': password set").to_line() + "\r\n", "", 0
 
 
 # ---- parameters, as the script's start block reads them ---------------------------------------
@@ -565,13 +601,16 @@ def _user(r: _Run) -> Outcome:
         users[name.lower()] = {"name": name, "sid": sid, "enabled": True, "groups": ["Users"],
                                "password_never_expires": True}
         _set_password(users[name.lower()], r._password)
-        return "changed", f"Local user '{name}' created: {_FACTS_USER}", {"sid": sid}
+        return "changed", f"Local user '{name}' created: {_FACTS_USER}", {"sid": sid, "password_set": True}
     if _logon_network(r, name) == "match":
-        return "ok", f"Local user '{name}' exists: password already matches, {_FACTS_USER}", {"sid": u["sid"]}
+        return "ok", f"Local user '{name}' exists: password already matches, {_FACTS_USER}", {"sid": u["sid"], "password_set": False}
+    if r.cfg.get("keep_password"):
+        # As the script: a re-run with a generated password leaves the earlier one in place.
+        return "ok", f"Local user '{name}' exists: password kept as set earlier, {_FACTS_USER}", {"sid": u["sid"], "password_set": False}
     if not _meets_policy(r._password, name):
         raise _Fail("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1], FAILURES["user"][1])
     _set_password(u, r._password)
-    return "changed", f"Local user '{name}' password reset: {_FACTS_USER}", {"sid": u["sid"]}
+    return "changed", f"Local user '{name}' password reset: {_FACTS_USER}", {"sid": u["sid"], "password_set": True}
 
 
 def _role(r: _Run) -> Outcome:

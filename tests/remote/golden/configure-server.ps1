@@ -294,7 +294,7 @@ try {
     Assert-HpcKeys $Sec 'SecretB64' @('share_password')
     if ($Sec.share_password -isnot [string] -or $Sec.share_password.Length -eq 0) { throw 'parameter -SecretB64: share_password must be a non-empty string' }
     $script:HpcSecrets = @($Sec.share_password)
-    Assert-HpcKeys $Cfg 'ConfigB64' @('schema', 'computer_name', 'disk_lun', 'disk_size_gib', 'cluster_bytes', 'drive_letter', 'volume_label', 'share_user', 'share_name', 'folder', 'access', 'encrypt', 'smb_remote', 'udp_445')
+    Assert-HpcKeys $Cfg 'ConfigB64' @('schema', 'computer_name', 'disk_lun', 'disk_size_gib', 'cluster_bytes', 'drive_letter', 'volume_label', 'share_user', 'share_name', 'folder', 'access', 'encrypt', 'smb_remote', 'udp_445', 'keep_password')
     Assert-HpcInt 'schema' $Cfg.schema 1 1
     Assert-HpcMatch 'computer_name' $Cfg.computer_name '\A(?![0-9]+\z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?\z'
     Assert-HpcInt 'disk_lun' $Cfg.disk_lun 0 63
@@ -437,14 +437,22 @@ Invoke-HpcSubStep 'user' {
     $plain = [string]$Sec.share_password
     $secure = ConvertTo-SecureString -String $plain -AsPlainText -Force
     $did = @()
+    $set = $false
+    $kept = $false
     $u = Get-LocalUser -Name $name -ErrorAction SilentlyContinue
     if ($null -eq $u) {
         $u = New-LocalUser -Name $name -Password $secure -PasswordNeverExpires -AccountNeverExpires -UserMayNotChangePassword -Description 'hpcshare SMB share user'
         $did += 'created'
+        $set = $true
     } else {
         $check = Test-HpcLocalPassword $name $plain
-        if ($check -ne 'match') {
+        # keep_password: a re-run with a generated password keeps the one set earlier (the user
+        # has it; 'hpcshare reset-password --user share' is how to change it).
+        if ($check -ne 'match' -and $Cfg.keep_password) {
+            $kept = $true
+        } elseif ($check -ne 'match') {
             Set-LocalUser -InputObject $u -Password $secure
+            $set = $true
             if ($check -eq 'differs') { $did += 'password reset' } else { $did += ('password set: the logon check could not tell, {0}' -f $check) }
         }
         if ($null -ne $u.PasswordExpires) { Set-LocalUser -InputObject $u -PasswordNeverExpires $true; $did += 'password set to never expire' }
@@ -464,10 +472,12 @@ Invoke-HpcSubStep 'user' {
         if ([string]$_.FullyQualifiedErrorId -notlike 'MemberNotFound*') { throw }
     }
     $facts = 'member of Users, not an administrator, password never expires'
+    $pw = if ($kept) { 'password kept as set earlier' } else { 'password already matches' }
+    $data = @{ sid = [string]$u.SID.Value; password_set = $set }
     if ($did.Count -eq 0) {
-        return New-HpcResult 'ok' ('Local user ''{0}'' exists: password already matches, {1}' -f $name, $facts) @{ sid = [string]$u.SID.Value }
+        return New-HpcResult 'ok' ('Local user ''{0}'' exists: {1}, {2}' -f $name, $pw, $facts) $data
     }
-    return New-HpcResult 'changed' ('Local user ''{0}'' {1}: {2}' -f $name, ($did -join ', '), $facts) @{ sid = [string]$u.SID.Value }
+    return New-HpcResult 'changed' ('Local user ''{0}'' {1}: {2}' -f $name, ($did -join ', '), $facts) $data
 }
 
 # ---- file-server-role: FS-FileServer; report RestartNeeded as Windows says it ----
