@@ -183,14 +183,13 @@ class HpcShareApp(App[int]):
                     i, forward = i - 1, False
 
     def _section_asks(self, key: str) -> bool:
-        ctx = self.session.context()
-        return any(q.applies(ctx) for q in section(key).questions)
+        return section(key).asks(self.session.context())
 
     async def _run_page(self) -> Nav:
         """The Run screen over the App's run model; the run starts with it (unless one still runs)."""
         from screens.run import RunScreen
 
-        self.run_screen = RunScreen(self.run_model)
+        self.run_screen = RunScreen(self.run_model, self.session.context())
         if not self.run_active:
             self.start_run()
         try:

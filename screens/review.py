@@ -86,7 +86,7 @@ class ReviewScreen(Screen[PageResult]):
         resolution = self.session.resolution()
         self.problems = resolution.errors
         yield Header(icon="")
-        yield StepBar("review")
+        yield StepBar("review", self.session.context())
         yield Purpose("Review", "Check every answer before anything is created. "
                                 "Tab or ↑↓ to the answers; Enter on one reopens its screen.")
         with TabbedContent(id="review-tabs"):

@@ -9,6 +9,7 @@ Dismisses with ``Nav.FINISH``, ``Nav.REVIEW`` (fix an answer, then run again) or
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
@@ -110,9 +111,10 @@ class RunScreen(Screen[Nav]):
     class CancelRequested(Message):
         """The user asked to cancel: the App asks how (leave Azure working, or cancel)."""
 
-    def __init__(self, model: RunModel) -> None:
+    def __init__(self, model: RunModel, ctx: Mapping[str, Any] | None = None) -> None:
         super().__init__()
         self.model = model
+        self.ctx = ctx          # the answers: which pages the step bar shows
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.model.status
@@ -128,7 +130,7 @@ class RunScreen(Screen[Nav]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        yield StepBar("run")
+        yield StepBar("run", self.ctx)
         yield Purpose("Run", "Creating the file server. Each step checks first, so a re-run resumes.")
         with Horizontal(id="run-status"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-progress")

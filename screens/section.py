@@ -72,7 +72,7 @@ class SectionScreen(Screen[Nav]):
     # ---- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        yield StepBar(self.section.key)
+        yield StepBar(self.section.key, self.session.context())
         yield Purpose(self.section.title, self.section.purpose)
         draft = self.drafts.get(self.section.key, {})
         warnings = {w.key: w.message for w in self.session.warnings if w.key not in self.session.typed}

@@ -67,6 +67,11 @@ class Section:
     purpose: str
     questions: tuple[Question, ...] = field(default_factory=tuple)
 
+    def asks(self, ctx: Context) -> bool:
+        """Whether any question of this section applies (the VM's sections do not for Azure Files,
+        the Azure Files section does not for a VM): a section with nothing to ask is passed over."""
+        return any(q.applies(ctx) for q in self.questions)
+
 
 def _q(key: str, label: str, help: str, kind: Kind, validator: v.Rule, default: Any = None, **kw: Any) -> Question:
     return Question(key=key, label=label, help=help, kind=kind, validator=validator, default=default, **kw)

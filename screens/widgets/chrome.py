@@ -5,16 +5,20 @@ assets/app.tcss (and follow the theme) while each page mounts a few widgets less
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rich.text import Text
 from textual.widgets import Static
 
-from wizard.questions import SECTIONS
+from wizard.questions import SECTIONS, section
 
 SHORT_NAMES = {
     "subscription": "Subscription", "vm": "VM", "disk": "Disk", "account": "Account",
     "share": "Share", "endpoints": "Network", "files": "Files", "remote": "Remote",
     "cluster": "Cluster",
 }
+SECTION_KEYS = frozenset(s.key for s in SECTIONS)
 PAGES: tuple[tuple[str, str], ...] = (
     *((s.key, SHORT_NAMES.get(s.key, s.title)) for s in SECTIONS),
     ("review", "Review"), ("run", "Run"), ("finish", "Finish"),
@@ -26,18 +30,22 @@ class StepBar(Static):
 
     COMPONENT_CLASSES = {"stepbar--done", "stepbar--current", "stepbar--todo"}
 
-    def __init__(self, current: str) -> None:
+    def __init__(self, current: str, ctx: Mapping[str, Any] | None = None) -> None:
+        """``ctx``: the answers so far; a section with nothing to ask for them (the other share
+        backend's) is left out, as the wizard passes it over."""
         super().__init__(id="stepbar")
         self.current = current
+        self.pages = tuple((k, name) for k, name in PAGES
+                           if ctx is None or k not in SECTION_KEYS or section(k).asks(ctx))
 
     def render(self) -> Text:
-        keys = [k for k, _ in PAGES]
+        keys = [k for k, _ in self.pages]
         here = keys.index(self.current) if self.current in keys else -1
         text = Text(no_wrap=True, overflow="ellipsis")
         # Two spaces between pages when they fit, else one (all eleven pages fit 80 columns).
-        wide = sum(len(name) + 2 for _, name in PAGES) + 2 <= (self.size.width or 80)
+        wide = sum(len(name) + 2 for _, name in self.pages) + 2 <= (self.size.width or 80)
         gap = "  " if wide else " "
-        for i, (_key, name) in enumerate(PAGES):
+        for i, (_key, name) in enumerate(self.pages):
             part = "current" if i == here else "done" if i < here else "todo"
             if i:
                 text.append(gap)

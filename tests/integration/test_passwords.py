@@ -64,8 +64,8 @@ def _run_interrupted_after_vm(answers_file: Path, out: Path) -> tuple[int, str, 
     session = Session(answers_file.stem, demo=True, answers_file=answers_file, out_dir=out)
     make_runner = session.make_runner
 
-    def interrupting() -> Any:
-        runner = make_runner()
+    def interrupting(**kwargs: Any) -> Any:
+        runner = make_runner(**kwargs)
         real_run = runner.run
 
         async def run(on_event: Any) -> Any:

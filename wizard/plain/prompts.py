@@ -269,7 +269,7 @@ class _Flow:
     # -- sections --
     def ask_section(self, sec: Section) -> None:
         """Ask until the section is accepted by session.submit_section (which saves the profile)."""
-        if not any(q.applies(self.session.context()) for q in sec.questions):
+        if not sec.asks(self.session.context()):
             return      # nothing to ask for this share backend (the VM's sections for Azure Files)
         typed: dict[str, Any] = {}
         while True:
