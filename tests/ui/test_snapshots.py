@@ -56,6 +56,13 @@ async def _to_run_done(pilot: Any) -> None:
     await settle(pilot, app, ConfirmDialog)
     await pilot.press("enter")                         # Create (focused)
     assert await wait_run(pilot, app) == "succeeded"
+    # Where the step table stands when the run ends depends on timing (it follows the running
+    # step): put its cursor on the last row, as the user sees it once the run is over.
+    await pilot.wait_for_scheduled_animations()
+    table = app.screen.query_one("#steps")
+    table.move_cursor(row=table.row_count - 1, animate=False, scroll=True)
+    await pilot.pause(0.2)
+    await settle(pilot, app)
 
 
 def _prepare(page: str) -> tuple[str, Callable[[Any], Awaitable[None]]]:
