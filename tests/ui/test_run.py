@@ -149,8 +149,13 @@ async def test_admin_password_is_on_the_run_screen_once_the_vm_is_done_and_print
                 await pilot.pause(0.05)
             admin = app.session.secrets().admin_password
             share = app.session.secrets().share_password
-            text = " ".join(screen_text(app).split())          # at 80 columns the line wraps
-            assert f"VM admin password for 'fsadmin': {admin} (shown once)" in text
+            expected = f"VM admin password for 'fsadmin': {admin} (shown once)"
+            for _ in range(100):                              # the screen draws the event a moment later
+                text = " ".join(screen_text(app).split())      # at 80 columns the line wraps
+                if expected in text:
+                    break
+                await pilot.pause(0.05)
+            assert expected in text
             assert share not in text                          # configure-server has not applied it yet
             await pilot.press("ctrl+c")
             await pilot.pause()
