@@ -29,6 +29,23 @@ def home() -> Path:
     return user_config_path("hpcshare", appauthor=False)
 
 
+def make_missing_dirs(path: Path, mode: int = 0o700) -> None:
+    """Create ``path`` and its missing parents with exactly ``mode`` (os.mkdir's mode is masked by
+    the umask, hence the chmod). A folder someone else creates meanwhile is left to the caller's
+    check: only the folders this call made are chmodded."""
+    missing: list[Path] = []
+    probe = Path(path)
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, mode)
+        except FileExistsError:
+            continue
+        os.chmod(folder, mode)
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` and any missing parents mode 0700 whatever the umask (os.mkdir's mode is
     masked by it, hence the chmod); an existing HPCSHARE_HOME or folder inside it is set back to
@@ -36,17 +53,7 @@ def private_dir(path: Path) -> Path:
     write profiles/ or state/ can change what the next ``run --yes`` does). Folders outside
     HPCSHARE_HOME that exist already (the folder of an --answers file) are left as they are."""
     path = Path(path)
-    missing: list[Path] = []
-    probe = path
-    while not os.path.lexists(probe) and probe != probe.parent:
-        missing.append(probe)
-        probe = probe.parent
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            pass
-        os.chmod(folder, 0o700)
+    make_missing_dirs(path)
     root = home().absolute()
     for folder in (path.absolute(), *path.absolute().parents):
         inside = folder == root or root in folder.parents

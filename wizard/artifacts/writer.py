@@ -23,6 +23,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from wizard.paths import make_missing_dirs
+
 SECRET_MODE = 0o600
 PUBLIC_MODE = 0o644
 FOLDER_MODE = 0o700
@@ -54,17 +56,7 @@ def check_out_dir(out_dir: Path) -> str | None:
 def prepare_out_dir(out_dir: Path) -> None:
     """Create ``out_dir`` (and missing parents) mode 0700, then check it: also catches a folder
     that someone else created between a first check and this one."""
-    missing: list[Path] = []
-    probe = out_dir
-    while not os.path.lexists(probe) and probe != probe.parent:
-        missing.append(probe)
-        probe = probe.parent
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, FOLDER_MODE)
-            os.chmod(folder, FOLDER_MODE)      # mkdir's mode is masked by the umask
-        except FileExistsError:
-            pass                               # someone was quicker: the check below judges it
+    make_missing_dirs(out_dir, FOLDER_MODE)    # a folder someone else made meanwhile: judged below
     broken = check_out_dir(out_dir)
     if broken:
         raise OutDirRefused(broken)
