@@ -161,7 +161,11 @@ class ReviewScreen(Screen[PageResult]):
         except Exception as exc:  # AnswersInvalid: listed above already
             self.query_one("#plan-text", Static).update(f"No plan: {exc}")
             return
-        self.query_one("#plan-text", Static).update(render_text(plan))
+        # For a profile that has run before: what the next run redoes, and what it leaves behind
+        # (the same lines as 'hpcshare plan'), on top of the steps.
+        changes = self.session.change_preview().lines()
+        text = render_text(plan)
+        self.query_one("#plan-text", Static).update("\n".join([*changes, "", text]) if changes else text)
         self.query_one("#az-text", Static).update(highlight(render_az(plan), language="bash"))
 
     def show_assessment(self, assessment: "Assessment | str") -> None:

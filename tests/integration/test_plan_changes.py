@@ -3,6 +3,7 @@ that has run (against the stand-in) prints the change from the old share name to
 steps that will redo, what stays on the server, and that the share password is kept."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,31 @@ def test_plan_after_a_run_previews_a_renamed_share(home: Path, tmp_path: Path,
     assert "Share \\\\FS01\\Projects" in text and "password kept as set earlier" in text
     assert cli.main(["plan", "--demo", "--answers", str(answers)]) == 0
     assert "Changes since the last run: none" in capsys.readouterr().out
+
+
+def test_review_shows_the_same_preview(home: Path, tmp_path: Path) -> None:
+    """Issue 22: Review, like `plan`, says what the next run of a profile that has run changes."""
+    from screens.app import HpcShareApp
+    from screens.review import ReviewScreen
+    from tests.ui.conftest import settle
+    from tests.ui.fakes import FakeAssessor
+    from wizard.session import Session
+
+    answers = write_answers(tmp_path / "pv.toml", share__name="Data")
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    write_answers(answers, share__name="Projects")
+    session = Session("pv", demo=True, answers_file=answers, out_dir=tmp_path / "out")
+    app = HpcShareApp(session, assessor=FakeAssessor(), start="review")
+
+    async def look() -> str:        # the run above drives its own event loop: the app gets a new one
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot, app, ReviewScreen, timeout=20)
+            return str(app.screen.query_one("#plan-text").render())
+
+    try:
+        plan_text = asyncio.run(look())
+    finally:
+        session.close()
+    assert "Share name (share.name): 'Data' -> 'Projects'" in plan_text
+    assert "configure-server: redoes" in plan_text and "Remove-SmbShare -Name 'Data'" in plan_text
