@@ -50,6 +50,9 @@ class Verdict:
     def meets_demand(self) -> bool | None:
         return None if self.demand_mbps is None else self.share_mbps >= self.demand_mbps
 
+    def headline(self) -> str:
+        return f"the {'VM' if self.bottleneck == 'vm' else 'disk'} caps the share at {self.share_mbps} MB/s"
+
     def as_dict(self) -> dict[str, Any]:
         return {"bottleneck": self.bottleneck, "share_mbps": self.share_mbps, "share_iops": self.share_iops,
                 "vm": {"size": self.vm_size, "mbps": self.vm_mbps, "iops": self.vm_iops, "source": VM_SOURCE},

@@ -43,7 +43,8 @@ def _display(region: str) -> str:
 
 def _item(region: str, currency: str, rate: float, price: float, **fields: Any) -> dict[str, Any]:
     p = price_list()
-    value = round(price * p["region_factor"][region] * rate, 6)
+    # "Global" meters (Private Link) are one price for every region.
+    value = round(price * p["region_factor"].get(region, 1.0) * rate, 6)
     key = f"{region}/{fields['productName']}/{fields['meterName']}"
     return {"currencyCode": currency, "tierMinimumUnits": 0.0, "retailPrice": value, "unitPrice": value,
             "armRegionName": region, "location": _display(region), "effectiveStartDate": p["effectiveStartDate"],
@@ -81,6 +82,16 @@ def all_items(currency: str) -> list[dict[str, Any]]:
         out.append(_item(region, currency, rate, ip["price"], serviceName="Virtual Network", serviceFamily="Networking",
                          productName=ip["productName"], meterName=ip["meterName"], skuName=ip["skuName"],
                          unitOfMeasure=ip["unitOfMeasure"]))
+        files = p["premium_files"]
+        for m in files["meters"]:
+            out.append(_item(region, currency, rate, m["price"], serviceName="Storage", serviceFamily="Storage",
+                             productName=files["productName"], meterName=m["meterName"], skuName=m["skuName"],
+                             unitOfMeasure=m["unitOfMeasure"]))
+    link = p["private_link"]
+    for m in link["meters"]:
+        out.append(_item(link["armRegionName"], currency, rate, m["price"], serviceName="Virtual Network",
+                         serviceFamily="Networking", productName=link["productName"], meterName=m["meterName"],
+                         skuName=link["skuName"], unitOfMeasure=m["unitOfMeasure"]))
     return out
 
 
