@@ -83,6 +83,9 @@ def test_storage_quota_counts_the_account_once_it_exists(home: Path, tmp_path: P
     assert (before.regional.used, before.regional.limit, before.regional.needed) == (0, 250, 1)
     code, out, _ = run_session(answers_file, tmp_path / "out")
     assert code == 0, out
+    summary = (tmp_path / "out" / "SUMMARY.md").read_text(encoding="utf-8")   # the preflight's assessment
+    assert "Premium file share 1,024 GiB (Premium_LRS)" in summary and "caps it at 203 MiB/s" in summary
+    assert "Quota Storage Accounts: 1 of 250 in use" in summary
     after = check()                        # a re-run: the account is there, nothing more is needed
     assert (after.regional.used, after.regional.needed) == (1, 0) and after.ok
     assert after.problems() == []
