@@ -77,8 +77,8 @@ def assessed_preflight(catalog: Catalog, answers: "Answers",
         from wizard.assessment import assess
         from wizard.azure.files import account_name_problems
 
-        assessment = assess(env, answers)
-        return account_name_problems(env, answers) + assessment.quota.problems(), assessment
+        share = assess(env, answers)
+        return account_name_problems(env, answers) + share.quota.problems(), share
     try:
         sizes = catalog.vm_sizes(sub.id, sub.region)
     except Exception:
