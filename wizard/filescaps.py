@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from wizard.throughput import MeetsDemand
 from wizard.validation import FILES_QUOTA_GIB
 
 SOURCE = ("Azure Files provisioned v1 formulas (learn.microsoft.com/azure/storage/files/understanding-billing"
@@ -68,7 +69,7 @@ def size_for_mbps(mbps: int) -> int | None:
 
 
 @dataclass(frozen=True)
-class FilesVerdict:
+class FilesVerdict(MeetsDemand):
     sku: str
     caps: ShareCaps
     demand_mbps: int | None = None
@@ -83,10 +84,6 @@ class FilesVerdict:
     @property
     def share_iops(self) -> int:
         return self.caps.baseline_iops
-
-    @property
-    def meets_demand(self) -> bool | None:
-        return None if self.demand_mbps is None else self.share_mbps >= self.demand_mbps
 
     def headline(self) -> str:
         return f"the premium share's provisioned size caps it at {self.share_mbps} MB/s"
