@@ -105,7 +105,9 @@ class StorageQuotaCheck(QuotaCheck):
                 f"storage accounts are in use; {HOW_TO_ASK_STORAGE}, or use an account that exists already"]
 
     def problems(self) -> list[str]:
-        return [f"[files.account] Storage account name: {m}" for m in self.messages()]
+        from wizard.questions import QUESTIONS
+
+        return [f"[files.account] {QUESTIONS['files.account'].label}: {m}" for m in self.messages()]
 
     def as_dict(self) -> dict[str, Any]:
         return {"region": self.region, "account": self.account, "known": self.known,

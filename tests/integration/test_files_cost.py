@@ -107,5 +107,5 @@ def test_a_full_region_names_the_account_the_count_and_how_to_ask() -> None:
                              account="hpcfilescost")
     assert not full.ok
     [problem] = full.problems()
-    assert problem.startswith("[files.account] Storage account name: the storage account hpcfilescost")
+    assert problem.startswith("[files.account] Storage account: the storage account hpcfilescost")
     assert "250 of 250 storage accounts are in use" in problem and "Quotas > Storage" in problem
