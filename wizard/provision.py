@@ -70,12 +70,15 @@ def assessed_preflight(catalog: Catalog, answers: "Answers",
     ``env`` or when the VM size rule already fails)."""
     sub = answers.subscription
     if answers.azure_files:
-        # No VM and no disk: the one thing Azure could refuse up front is the account's name.
+        # No VM and no disk: what Azure could refuse up front is the account's name, or one
+        # storage account more than the region's quota.
         if env is None:
             return [], None
+        from wizard.assessment import assess
         from wizard.azure.files import account_name_problems
 
-        return account_name_problems(env, answers), None
+        share = assess(env, answers)
+        return account_name_problems(env, answers) + share.quota.problems(), share
     try:
         sizes = catalog.vm_sizes(sub.id, sub.region)
     except Exception:

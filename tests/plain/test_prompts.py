@@ -15,9 +15,10 @@ from wizard.questions import SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
 
-# The review menu: Run, one "Change:" per section, the az script, Quit.
+# The review menu: Run, one "Change:" per section, the az script, the cost, Quit.
 SHOW_AZ = DOWN * (len(SECTIONS) + 1) + ENTER
-QUIT = DOWN * (len(SECTIONS) + 2) + ENTER
+SHOW_COST = DOWN * (len(SECTIONS) + 2) + ENTER
+QUIT = DOWN * (len(SECTIONS) + 3) + ENTER
 
 
 def saved(home: Path, profile: str = "p1") -> dict:

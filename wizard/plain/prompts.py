@@ -11,6 +11,8 @@ Part of ``wizard.plain``, the only package under ``wizard/`` that may import que
 - ``ask_sections(session, sections)``: ask some sections again (``hpcshare run --ask SECTION``).
 - ``confirm_run(session) -> bool``: the review table, the plan and "run it now?".
 
+The review's menu also shows the monthly cost, quota and throughput on request (``show_assessment``).
+
 Ctrl+C (or end of input) at a prompt: ``run_plain`` says that nothing was changed and where the
 answers of the completed sections are saved, and returns 130; ``ask_sections`` and
 ``confirm_run`` raise KeyboardInterrupt, which ``wizard.cli.main`` reports the same way (exit 130).
@@ -50,7 +52,7 @@ FILTER_FROM = 12
 SOURCE_WORDS = {"override": "--set", "typed": "typed", "saved": "saved", "default": "default"}
 
 _OTHER = object()      # select entry "type another value"
-_RUN, _AZ, _QUIT = object(), object(), object()
+_RUN, _AZ, _COST, _QUIT = object(), object(), object(), object()
 
 # Live lists loaded once per session: re-asking a section does not wait for Azure again.
 _CACHE: "weakref.WeakKeyDictionary[Session, dict[tuple[str, ...], Any]]" = weakref.WeakKeyDictionary()
@@ -90,6 +92,9 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
                 from wizard.plan import render_az
 
                 con.print(render_az(session.plan()), markup=False, soft_wrap=True)
+                continue
+            if choice is _COST:
+                show_assessment(session, con)
                 continue
             flow.ask_section(section(str(choice)))
         try:
@@ -191,6 +196,21 @@ def show_review(session: "Session", con: Console) -> None:
     con.print()
 
 
+def show_assessment(session: "Session", con: Console) -> None:
+    """Review's "Cost & limits", on request (it reads prices, quota and sizes from Azure): the
+    same lines ``hpcshare plan`` prints. A failure is shown, and the review goes on."""
+    from wizard.assessment import assess
+
+    con.print("Working out the cost, quota and throughput...", markup=False)
+    try:
+        lines = assess(session.environment, session.answers()).text_lines()
+    except Exception as exc:  # noqa: BLE001 - shown, never fatal to the review
+        lines = [f"Cost, quota and throughput could not be worked out ({type(exc).__name__}: {exc})"]
+    con.print()
+    con.print("\n".join(lines), markup=False, soft_wrap=True)
+    con.print()
+
+
 def _run_question(session: "Session") -> str:
     if session.demo:
         return "Run this plan now against the demo stand-in (nothing is billed)?"
@@ -263,6 +283,7 @@ class _Flow:
         choices: list[Any] = [Choice("Run the plan now", value=_RUN)]
         choices += [Choice(f"Change: {sec.title}", value=sec.key) for sec in SECTIONS]
         choices += [Choice("Show the equivalent az commands", value=_AZ),
+                    Choice("Show the monthly cost, quota and throughput", value=_COST),
                     Choice("Quit without running (answers are saved)", value=_QUIT)]
         return questionary.select(_run_question(s), choices=choices, default=None).unsafe_ask()
 
