@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -72,7 +74,7 @@ class WelcomeScreen(Screen[str | Resume | None]):
             options = [Option("+ New profile", id=NEW)]
             width = max([len(n) for n in self.saved] + [12])
             for name in self.saved:
-                options.append(Option(f"{name:<{width}}  {self.entries[name].line()}", id=name))
+                options.append(Option(self._row(name, width), id=name))
             yield OptionList(*options, id="profiles")
             with Horizontal(id="new-row"):
                 yield Label("New profile name", classes="field-label")
@@ -85,6 +87,14 @@ class WelcomeScreen(Screen[str | Resume | None]):
             yield Button("Continue ›", id="continue", variant="primary", compact=True)
             yield Button("Resume", id="resume", compact=True)
         yield Footer()
+
+    def _row(self, name: str, width: int) -> Table:
+        """Name, then how its last run went; a long status wraps in its own column."""
+        row = Table.grid(padding=(0, 2))
+        row.add_column(width=width, no_wrap=True)
+        row.add_column(ratio=1)
+        row.add_row(Text(name), Text(self.entries[name].line()))
+        return row
 
     def on_mount(self) -> None:
         self.title = "Welcome"

@@ -17,7 +17,7 @@ from screens.app import HpcShareApp
 from screens.run import RunScreen
 from screens.section import SectionScreen
 from screens.welcome import WelcomeScreen
-from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, screen_text, settle, wait_run, welcome_row as row
 from wizard.provision import Provision
 from wizard.questions import SECTIONS
 from wizard.runner import RunEvent, RunResult
@@ -59,15 +59,6 @@ def older(name: str) -> None:
     path = Path(os.environ["HPCSHARE_HOME"]) / "profiles" / f"{name}.toml"
     past = path.stat().st_mtime - 3600
     os.utime(path, (past, past))
-
-
-def row(app: HpcShareApp, name: str) -> str:
-    """What Welcome's list says beside ``name`` on screen."""
-    for line in screen_text(app).splitlines():
-        words = line.strip(" ▊▎").split(None, 1)
-        if words and words[0] == name:
-            return words[1] if len(words) > 1 else ""
-    raise AssertionError(f"no row for {name}:\n{screen_text(app)}")
 
 
 def welcome_app(out: Path) -> HpcShareApp:
