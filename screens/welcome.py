@@ -183,6 +183,10 @@ class WelcomeScreen(Screen[str | Resume | None]):
         if chosen is None:
             return
         if chosen != NEW:
+            entry = self.entries[chosen]
+            if entry.last_run is None:           # its answers file cannot be read: say why, stay
+                self.notify(entry.problem, title=f"Profile {chosen}", severity="error")
+                return
             self.dismiss(chosen)
             return
         name_input = self.query_one("#new-name", Input)

@@ -38,7 +38,8 @@ class LastRun:
 
     def _count(self, suffix: str) -> str:
         of = f" of {self.total}" if self.total is not None else ""
-        return f"{self.done}{of} steps{suffix}"
+        noun = "step" if (self.total if self.total is not None else self.done) == 1 else "steps"
+        return f"{self.done}{of} {noun}{suffix}"
 
     def line(self) -> str:
         if not self.ran:

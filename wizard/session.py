@@ -300,8 +300,7 @@ def saved_profiles(current: Session) -> list[SavedProfile]:
             try:
                 session = Session(name, demo=current.demo, overrides=current.overrides)
             except profiles.ProfileError as exc:
-                state = RunState.for_profile(name)
-                used = state.path.stat().st_mtime if state.path is not None and state.path.is_file() else 0.0
+                used = profiles.profile_path(name).stat().st_mtime
                 out.append(SavedProfile(name, None, used, f"Answers file cannot be read: {exc}"))
                 continue
         out.append(SavedProfile(name, session.last_run(), session.last_used()))

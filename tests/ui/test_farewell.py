@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from screens.app import HpcShareApp
 from screens.dialogs import QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
@@ -22,11 +24,19 @@ CONTINUE = "To continue: hpcshare --profile default"
 RESUME = "To resume the run: hpcshare run --profile default   (or the wizard: hpcshare --profile default)"
 
 
-async def test_quit_from_welcome(make_app) -> None:
+async def run_to_end(pilot: Any, app: HpcShareApp) -> str:
+    """From Review: start the run, wait for its end on the Run screen; its status."""
+    await settle(pilot, app, ReviewScreen)
+    await run_from_review(pilot, app)
+    await settle(pilot, app, RunScreen)
+    return await wait_run(pilot, app)
+
+
+async def test_quit_from_welcome_is_a_cancel(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, WelcomeScreen)
-        await pilot.click("#quit")
+        await pilot.press("escape")
         await pilot.pause()
     assert app.return_value == 130
     assert app.farewell_lines() == [CONTINUE]
@@ -49,10 +59,7 @@ async def test_quit_from_run_after_a_failure(make_app, out_dir: Path) -> None:
     save_profile("default")
     app = make_app(run=FakeRun(fail_once={"configure-server"}), start="review")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, ReviewScreen)
-        await run_from_review(pilot, app)
-        await settle(pilot, app, RunScreen)
-        assert await wait_run(pilot, app) == "failed"
+        assert await run_to_end(pilot, app) == "failed"
         await pilot.click("#quit")
         await pilot.pause()
     assert app.return_value == 1
@@ -63,10 +70,7 @@ async def test_quit_from_finish(make_app, out_dir: Path) -> None:
     save_profile("default")
     app = make_app(run=FakeRun(), start="review")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, ReviewScreen)
-        await run_from_review(pilot, app)
-        await settle(pilot, app, RunScreen)
-        assert await wait_run(pilot, app) == "succeeded"
+        assert await run_to_end(pilot, app) == "succeeded"
         await pilot.press("f")
         await settle(pilot, app, FinishScreen)
         await pilot.press("q")

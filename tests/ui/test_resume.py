@@ -153,3 +153,20 @@ async def test_profile_named_on_the_command_line_is_selected(tmp_path: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, WelcomeScreen)
         assert app.screen.chosen == "recent"
+
+
+async def test_unreadable_profile_is_listed_with_why_and_not_opened(tmp_path: Path) -> None:
+    demo_profile("good")
+    bad = Path(os.environ["HPCSHARE_HOME"]) / "profiles" / "broken.toml"
+    bad.write_text("schema = 1\n[vm\n")
+    app = HpcShareApp(Session("default", demo=True, out_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, WelcomeScreen)
+        assert row(app, "good") == "Never run"
+        assert row(app, "broken").startswith("Answers file cannot be read:")
+        assert "not valid TOML" in row(app, "broken")
+        assert app.screen.chosen == "broken"              # written last: the most recent
+        await pilot.press("ctrl+n")                       # Continue: no crash, the reason is shown
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert any("not valid TOML" in n.message for n in app._notifications)
