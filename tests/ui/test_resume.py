@@ -170,3 +170,20 @@ async def test_unreadable_profile_is_listed_with_why_and_not_opened(tmp_path: Pa
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
         assert any("not valid TOML" in n.message for n in app._notifications)
+
+
+async def test_a_new_name_with_r_is_typed_not_a_resume(tmp_path: Path) -> None:
+    """"r" resumes only while a profile that can resume is selected; in the new name it is a letter."""
+    await demo_run("lab", tmp_path / "out", cancel_after="vm")
+    app = welcome_app(tmp_path / "out")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app, WelcomeScreen, timeout=20)
+            assert app.screen.resumable
+            await pilot.press("up")                           # "+ New profile": the name field shows
+            await pilot.press("tab")
+            await pilot.press("ctrl+u", *"rr-lab", "enter")
+            await settle(pilot, app, SectionScreen, timeout=20)
+            assert app.session.profile == "rr-lab"
+    finally:
+        app.session.close()
