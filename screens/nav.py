@@ -1,7 +1,7 @@
 """What a page dismisses with, typed: ``HpcShareApp.flow`` matches on these, never on strings.
 
 ``Nav`` is a StrEnum so a result still reads as the word it is ("next", "run"); ``Edit(section)``
-carries the section Review wants reopened.
+carries the section Review wants reopened; ``Resume(profile)`` the profile Welcome resumes.
 """
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ class Nav(StrEnum):
 class Edit:
     """Review: reopen this section's screen, then come back to Review."""
     section: str
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Welcome: this profile's last run stopped early; open the Run screen and resume it."""
+    profile: str
 
 
 PageResult = Nav | Edit

@@ -209,17 +209,6 @@ async def test_back_to_review_after_a_failure_then_run_again(make_app) -> None:
     assert len(run.runners) == 2
 
 
-async def test_quit_on_welcome_is_a_cancel(make_app) -> None:
-    from screens.welcome import WelcomeScreen
-
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, WelcomeScreen)
-        await pilot.press("escape")
-        await pilot.pause()
-    assert app.return_value == 130
-
-
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 async def test_every_step_name_is_readable_at_80_and_100_columns(make_app, size) -> None:
     """No step name ends in "…" (issue 16): the name (without its "(details)") wraps onto a

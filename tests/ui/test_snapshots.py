@@ -100,3 +100,29 @@ def test_page(page: str, variant: str, make_app, snap_compare) -> None:
         await before(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("variant", ["80x24-dark", "80x24-light"])
+def test_welcome_offers_resume(variant: str, out_dir: Path, monkeypatch: pytest.MonkeyPatch, snap_compare) -> None:
+    """Welcome after a demo run was cancelled once the VM was made (issue 22): the most recent
+    profile selected, its row "Cancelled · 6 of 9 steps done", Resume the primary button and key."""
+    import asyncio
+
+    from screens.app import HpcShareApp
+    from tests.ui.demo_runs import demo_run
+    from wizard.session import Session
+
+    monkeypatch.setenv("HPCSHARE_STANDIN_LATENCY", "instant")
+    save_profile("default")                   # never run, and used before the cancelled one
+    assert asyncio.run(demo_run("lab", out_dir, cancel_after="vm")).status == "cancelled"
+    size, theme = VARIANTS[variant]
+    app = HpcShareApp(Session("default", demo=True, out_dir=out_dir))
+
+    async def run_before(pilot: Any) -> None:
+        pilot.app.theme = theme
+        await settle(pilot, pilot.app, WelcomeScreen, timeout=20)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        app.session.close()

@@ -35,6 +35,7 @@ from rich.text import Text
 from wizard.answers import coerce
 from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes, vnet_hints
 from wizard.exits import ExitCode, UsageError
+from wizard.farewell import farewell_lines
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
 from wizard.session import SECRET_ENV, AnswersInvalid
 from wizard.validation import public_exposures
@@ -71,8 +72,20 @@ def _console() -> Console:
 # ---- entry points ---------------------------------------------------------------------------------
 
 def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
-    """The whole plain-mode flow. Returns the exit code (0, 1 a step failed, 2, 130 cancelled)."""
+    """The whole plain-mode flow. Returns the exit code (0, 1 a step failed, 2, 130 cancelled).
+    However it ends, the output folder, the summary file and the command that resumes, re-runs
+    or continues are the last lines (``wizard.farewell``, as the full-screen wizard leaves them)."""
     con = _console()
+    try:
+        code = _flow(session, con, catalog)
+        for line in farewell_lines(session, None, finished=code == ExitCode.OK, plain=True):
+            con.print(line, markup=False, soft_wrap=True)
+        return code
+    finally:
+        session.close()
+
+
+def _flow(session: "Session", con: Console, catalog: "Catalog | None") -> int:
     flow = _Flow(session, con, catalog)
     try:
         flow.header()
@@ -84,9 +97,7 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
             if choice is _RUN:
                 break
             if choice is _QUIT:
-                con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:",
-                          markup=False)
-                con.print(f"  {_replay_command(session)}", markup=False, soft_wrap=True)
+                con.print(f"Nothing was changed. Your answers are saved in {session.path}.", markup=False)
                 return ExitCode.CANCELLED
             if choice is _AZ:
                 from wizard.plan import render_az
@@ -105,16 +116,10 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
             return ExitCode.USAGE
         from wizard.plain.live import run_with_live_view
 
-        code = run_with_live_view(session)
-        if code in (0, 1):
-            con.print("Next time, without prompts:", markup=False)
-            con.print(f"  {_replay_command(session)} --yes", markup=False, soft_wrap=True)
-        return code
+        return run_with_live_view(session)
     except (KeyboardInterrupt, EOFError) as exc:
         flow.cancelled(eof=isinstance(exc, EOFError))
         return ExitCode.CANCELLED
-    finally:
-        session.close()
 
 
 def ask_sections(session: "Session", sections: list[str], *, catalog: "Catalog | None" = None) -> None:
@@ -234,11 +239,10 @@ class _Flow:
                   + (" [cyan](demo: built-in Azure stand-in, nothing is billed)[/]" if s.demo else ""))
         con.print(f"Answers are saved to {s.path} after each section; passwords never are. "
                   "Ctrl+C quits; nothing is created until you confirm the run.", markup=False)
-        state = s.run_state()
-        if state.last_status not in ("new", ""):
-            extra = f" at {state.last_failure}" if state.last_failure else ""
-            con.print(f"Last run of this profile: {state.last_status}{extra}. A new run resumes where it stopped.",
-                      markup=False)
+        last = s.last_run()
+        if last.ran:
+            resumes = " A new run resumes where it stopped." if last.resumable else ""
+            con.print(f"Last run of this profile: {last.line()}.{resumes}", markup=False)
         if s.warnings:
             con.print("[yellow]Some saved answers no longer pass their rule and were replaced by defaults:[/]")
             for p in s.warnings:
@@ -556,20 +560,6 @@ def _call_with_timeout(fn: Callable[[], T], timeout: float) -> T:
     if "error" in box:
         raise box["error"]
     return box["value"]
-
-
-def _replay_command(session: "Session") -> str:
-    import shlex
-
-    demo = " --demo" if session.demo else ""
-    from wizard import profiles
-
-    try:
-        is_profile = session.path == profiles.profile_path(session.profile)
-    except profiles.ProfileError:
-        is_profile = False
-    source = f"--profile {session.profile}" if is_profile else f"--answers {shlex.quote(str(session.path))}"
-    return f"hpcshare run{demo} {source}"
 
 
 __all__ = ["run_plain", "ask_sections", "confirm_run", "review_table",
