@@ -29,9 +29,10 @@ from textual.worker import Worker, WorkerState
 
 from screens.dialogs import InterruptDialog, QuitDialog
 from screens.live_lists import CatalogSource, LiveLists
-from screens.nav import Edit, Nav
+from screens.nav import AsksBeforeQuit, Edit, Nav
 from wizard import paths
 from wizard.exits import ExitCode
+from wizard.passwords import one_per_password, still_known
 from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed
 from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
@@ -157,7 +158,8 @@ class HpcShareApp(App[int]):
                     if outcome is Nav.FINISH:
                         from screens.finish import FinishScreen
 
-                        await self.push_screen_wait(FinishScreen(self.session, self.run_result, self.redact))
+                        passwords = one_per_password(self.run_model.passwords)
+                        await self.push_screen_wait(FinishScreen(self.session, passwords, self.redact))
                         self.exit(EXIT_OK)
                         return
                     if outcome is Nav.REVIEW:
@@ -420,10 +422,22 @@ class HpcShareApp(App[int]):
         """Ctrl+C / Ctrl+Q: while Azure works, ask to leave it running or cancel; otherwise ask to quit."""
         if isinstance(self.screen, (InterruptDialog, QuitDialog)):
             return                                   # a second Ctrl+C while asking is ignored
+        if isinstance(self.screen, AsksBeforeQuit):
+            self.screen.action_request_quit()
+            return
+        passwords = self.passwords_to_keep()
         if self.run_active:
-            self.push_screen(InterruptDialog(cancelling=self.run_model.cancelling), self._interrupt_chosen)
+            self.push_screen(InterruptDialog(cancelling=self.run_model.cancelling, passwords=passwords),
+                             self._interrupt_chosen)
         else:
-            self.push_screen(QuitDialog(after_failure=self.run_model.status == "failed"), self._quit_chosen)
+            self.push_screen(QuitDialog(after_failure=self.run_model.status == "failed", passwords=passwords),
+                             self._quit_chosen)
+
+    def passwords_to_keep(self) -> list["PasswordNotice"]:
+        """What leaving now would lose: each generated password a step of this process applied
+        (any attempt), or that a started step may still apply (Azure finishes it)."""
+        unshown = self.provision.unshown_passwords() if self.provision is not None else []
+        return still_known([*self.run_model.passwords, *unshown])
 
     def _interrupt_chosen(self, choice: str | None) -> None:
         if choice == "leave":

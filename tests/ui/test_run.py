@@ -45,17 +45,22 @@ async def test_failed_step_shows_cause_and_hint_and_retry_completes_it(make_app,
         assert "Finished" in screen_text(app)
         await pilot.press("f")
         await settle(pilot, app, FinishScreen)
-        # Generated share password: shown once, copyable, never in a notification.
+        # Generated passwords (the VM's from the first attempt, the share user's): shown once,
+        # copyable with c (the next one each time), never in a notification.
+        admin = app.session.secrets().admin_password
         text = screen_text(app)
-        assert password in text
+        assert password in text and admin in text
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.clipboard == admin
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard == password
-        assert all(password not in n.message for n in app._notifications)
+        assert all(s not in n.message for n in app._notifications for s in (password, admin))
         await pilot.click("#hide-share")
         await pilot.pause()
         assert password not in screen_text(app)
-        await pilot.press("q")
+        await pilot.press("q")                    # every password copied: quits without asking
         await pilot.pause()
     assert app.return_value == 0
     assert (out_dir / "nodeprep.cmd").exists()
