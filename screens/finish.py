@@ -158,9 +158,10 @@ class FinishScreen(Screen[None]):
             self.dismiss(None)
             return
         names = " and the ".join(f"{b.notice.label} ({b.notice.user})" for b in pending)
-        resets = "; ".join(b.notice.reset for b in pending)
-        body = (f"The {names} is still on screen and you have not copied it. It is not saved anywhere: "
-                f"after you quit it cannot be shown again, only replaced ({resets}).")
+        resets = "\n".join(f"  {b.notice.reset}" for b in pending)
+        it, is_ = ("they", "are") if len(pending) > 1 else ("it", "is")
+        body = (f"The {names} {is_} still on screen and you have not copied {'them' if it == 'they' else 'it'}. "
+                f"Not saved anywhere: once you quit, {it} cannot be shown again, only replaced:\n{resets}")
         self.app.push_screen(ConfirmDialog("Quit without the password?", body, yes="Quit", no="Stay"),
                              self._quit_confirmed)
 

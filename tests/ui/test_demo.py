@@ -96,6 +96,7 @@ async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) 
             assert "nodeprep.cmd" in text
             # The share password was generated and set by this run: shown this once.
             assert app.session.secrets().share_password in text, text
+            await pilot.press("c")                               # copied: q quits without asking
             await pilot.press("q")
             await pilot.pause()
         assert app.return_value == 0
