@@ -80,7 +80,7 @@ class FinishScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="")
         yield StepBar("finish", self.session.context())
-        yield Purpose("Finish", "The file server is ready. Here is what was written and what to do next.")
+        yield Purpose("Finish", "The file server is ready: the files written, and what to do next.")
         with TabbedContent(id="finish-tabs"):
             with TabPane("Files", id="tab-files"):
                 with Horizontal(id="finish-files"):
