@@ -96,7 +96,8 @@ async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) 
             assert "nodeprep.cmd" in text
             # The share password was generated and set by this run: shown this once.
             assert app.session.secrets().share_password in text, text
-            await pilot.press("c")                               # copied: q quits without asking
+            await pilot.press("c", "c")                          # both copied (admin, share): q quits at once
+            assert app.clipboard == app.session.secrets().share_password
             await pilot.press("q")
             await pilot.pause()
         assert app.return_value == 0
