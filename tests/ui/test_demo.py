@@ -12,7 +12,7 @@ from screens.finish import FinishScreen, written_files
 from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.section import SectionScreen
-from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, wait_run
 from wizard import profiles
 from wizard.questions import SECTIONS
 from wizard.session import Session
@@ -175,9 +175,7 @@ async def test_leave_after_the_vm_step_then_resume_shows_the_admin_password_then
             await settle(pilot, app, InterruptDialog)
             dialog = screen_text(app)
             assert "VM admin password (hpcadmin)" in dialog and admin in dialog
-            await pilot.press("c")
-            await pilot.pause()
-            assert app.clipboard == admin
+            assert await clipboard_after(pilot, app, key="c") == admin
             await pilot.click("#leave")
             await pilot.pause()
         assert app.return_value == 130

@@ -17,7 +17,7 @@ from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.secrets import PasswordBox
-from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
 from tests.ui.keys import run_from_review, tab_to
 
@@ -94,9 +94,7 @@ async def test_q_on_finish_quits_at_once_once_each_password_is_copied_or_hidden(
     app = make_app(run=FakeRun(), start="review")
     async with app.run_test(size=SIZE) as pilot:
         await _to_finish(pilot, app)
-        await pilot.click("#copy-admin")
-        await pilot.pause()
-        assert app.clipboard == app.session.secrets().admin_password
+        assert await clipboard_after(pilot, app, click="#copy-admin") == app.session.secrets().admin_password
         await pilot.click("#hide-share")
         await pilot.pause()
         assert app.session.secrets().share_password not in screen_text(app)
@@ -177,12 +175,8 @@ async def test_cancel_and_quit_dialogs_show_the_passwords_applied_after_the_vm_s
             assert "Share user password (jobuser)" in text and share in text
             assert "Leave running, quit" in text and "Cancel the run" in text     # buttons still there
             assert app.focused is app.screen.query_one("#keep")
-            await pilot.press("c")
-            await pilot.pause()
-            assert app.clipboard == admin
-            await pilot.click("#copy-share")
-            await pilot.pause()
-            assert app.clipboard == share
+            assert await clipboard_after(pilot, app, key="c") == admin
+            assert await clipboard_after(pilot, app, click="#copy-share") == share
             assert isinstance(app.screen, InterruptDialog)                        # Copy does not close it
             assert all(s not in n.message for n in app._notifications for s in (admin, share))
 
@@ -214,9 +208,7 @@ async def test_quit_dialog_after_a_failure_after_the_vm_step_shows_the_admin_pas
         text = screen_text(app)
         assert "VM admin password (fsadmin)" in text and admin in text
         assert share not in text                 # configure-server failed: it did not apply it
-        await pilot.click("#copy-admin")
-        await pilot.pause()
-        assert app.clipboard == admin
+        assert await clipboard_after(pilot, app, click="#copy-admin") == admin
         await pilot.press("escape")              # Stay
         await settle(pilot, app, RunScreen)
 

@@ -8,7 +8,7 @@ from screens.dialogs import InterruptDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
-from tests.ui.conftest import SIZE, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
 from tests.ui.keys import run_from_review
 
@@ -50,12 +50,8 @@ async def test_failed_step_shows_cause_and_hint_and_retry_completes_it(make_app,
         admin = app.session.secrets().admin_password
         text = screen_text(app)
         assert password in text and admin in text
-        await pilot.press("c")
-        await pilot.pause()
-        assert app.clipboard == admin
-        await pilot.press("c")
-        await pilot.pause()
-        assert app.clipboard == password
+        assert await clipboard_after(pilot, app, key="c") == admin
+        assert await clipboard_after(pilot, app, key="c") == password
         assert all(s not in n.message for n in app._notifications for s in (password, admin))
         await pilot.click("#hide-share")
         await pilot.pause()
