@@ -32,7 +32,7 @@ from screens.live_lists import CatalogSource, LiveLists
 from screens.nav import AsksBeforeQuit, Edit, Nav
 from wizard import paths
 from wizard.exits import ExitCode
-from wizard.passwords import one_per_password, still_known
+from wizard.passwords import still_known
 from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed
 from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
@@ -158,8 +158,8 @@ class HpcShareApp(App[int]):
                     if outcome is Nav.FINISH:
                         from screens.finish import FinishScreen
 
-                        passwords = one_per_password(self.run_model.passwords)
-                        await self.push_screen_wait(FinishScreen(self.session, passwords, self.redact))
+                        await self.push_screen_wait(FinishScreen(self.session, self.run_model.passwords,
+                                                                 self.redact))
                         self.exit(EXIT_OK)
                         return
                     if outcome is Nav.REVIEW:
@@ -376,7 +376,7 @@ class HpcShareApp(App[int]):
         self._notify_run_screen(event)
 
     def _on_password(self, notice: "PasswordNotice") -> None:
-        self.run_model.passwords.append(notice)
+        self.run_model.add_password(notice)
         self._notify_run_screen()
 
     def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:
@@ -472,7 +472,8 @@ def run_app(session: "Session") -> int:
     from wizard.farewell import farewell_lines
 
     finished = app.run_result is not None and app.run_result.status == "succeeded"
-    print("\n".join(farewell_lines(app.session, app.provision, finished=finished)))
+    print("\n".join(farewell_lines(app.session, app.provision, finished=finished,
+                                    earlier=app.run_model.passwords)))
     if code is None:
         return EXIT_FAILED if app.return_code not in (None, 0) else EXIT_CANCELLED
     return int(code)
