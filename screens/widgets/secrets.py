@@ -31,7 +31,7 @@ class PasswordBox(Vertical):
         if n.password is None:
             yield Static("\n".join(n.lines()), classes="secret-title", markup=False)
             return
-        yield Static(f"{n.label} ({n.user}): generated, shown only now, not saved anywhere:",
+        yield Static(f"{n.label} ({n.user}): shown once, saved nowhere",
                      classes="secret-title", markup=False)
         with Horizontal(classes="secret-line"):
             yield Static(n.password, classes="secret-value", markup=False)
