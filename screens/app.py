@@ -30,9 +30,10 @@ from textual.worker import Worker, WorkerState
 
 from screens.dialogs import InterruptDialog, QuitDialog
 from screens.live_lists import CatalogSource, LiveLists
-from screens.nav import Edit, Nav, PageResult, Resume
+from screens.nav import AsksBeforeQuit, Edit, Nav, PageResult, Resume
 from wizard import paths
 from wizard.exits import ExitCode
+from wizard.passwords import still_known
 from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed
 from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
@@ -167,7 +168,8 @@ class HpcShareApp(App[int]):
                     if outcome is Nav.FINISH:
                         from screens.finish import FinishScreen
 
-                        await self.push_screen_wait(FinishScreen(self.session, self.run_result, self.redact))
+                        await self.push_screen_wait(FinishScreen(self.session, self.run_model.passwords,
+                                                                 self.redact))
                         self.exit(EXIT_OK)
                         return
                     if outcome is Nav.REVIEW:
@@ -395,7 +397,7 @@ class HpcShareApp(App[int]):
         self._notify_run_screen(event)
 
     def _on_password(self, notice: "PasswordNotice") -> None:
-        self.run_model.passwords.append(notice)
+        self.run_model.add_password(notice)
         self._notify_run_screen()
 
     def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:
@@ -441,10 +443,22 @@ class HpcShareApp(App[int]):
         """Ctrl+C / Ctrl+Q: while Azure works, ask to leave it running or cancel; otherwise ask to quit."""
         if isinstance(self.screen, (InterruptDialog, QuitDialog)):
             return                                   # a second Ctrl+C while asking is ignored
+        if isinstance(self.screen, AsksBeforeQuit):
+            self.screen.action_request_quit()
+            return
+        passwords = self.passwords_to_keep()
         if self.run_active:
-            self.push_screen(InterruptDialog(cancelling=self.run_model.cancelling), self._interrupt_chosen)
+            self.push_screen(InterruptDialog(cancelling=self.run_model.cancelling, passwords=passwords),
+                             self._interrupt_chosen)
         else:
-            self.push_screen(QuitDialog(after_failure=self.run_model.status == "failed"), self._quit_chosen)
+            self.push_screen(QuitDialog(after_failure=self.run_model.status == "failed", passwords=passwords),
+                             self._quit_chosen)
+
+    def passwords_to_keep(self) -> list["PasswordNotice"]:
+        """What leaving now would lose: each generated password a step of this process applied
+        (any attempt), or that a started step may still apply (Azure finishes it)."""
+        unshown = self.provision.unshown_passwords() if self.provision is not None else []
+        return still_known([*self.run_model.passwords, *unshown])
 
     def _interrupt_chosen(self, choice: str | None) -> None:
         if choice == "leave":
@@ -463,7 +477,7 @@ class HpcShareApp(App[int]):
         from wizard.farewell import farewell_lines
 
         finished = self.run_result is not None and self.run_result.status == "succeeded"
-        return farewell_lines(self.session, self.provision, finished=finished)
+        return farewell_lines(self.session, self.provision, finished=finished, earlier=self.run_model.passwords)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

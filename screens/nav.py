@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 
 class Nav(StrEnum):
@@ -31,3 +32,11 @@ class Resume:
 
 
 PageResult = Nav | Edit
+
+
+@runtime_checkable
+class AsksBeforeQuit(Protocol):
+    """A page that answers Ctrl+Q / Ctrl+C itself instead of the App's "Quit hpcshare?" (Finish:
+    it quits at once, or asks while a generated password is still on screen)."""
+
+    def action_request_quit(self) -> None: ...

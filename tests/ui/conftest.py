@@ -93,6 +93,16 @@ def screen_text(app: HpcShareApp) -> str:
     return "\n".join(out)
 
 
+async def clipboard_after(pilot: Any, app: HpcShareApp, *, key: str = "", click: str = "") -> str:
+    """Press ``key`` or click the widget ``click`` (a Copy action); what the clipboard then holds."""
+    if key:
+        await pilot.press(key)
+    else:
+        await pilot.click(click)
+    await pilot.pause()
+    return app.clipboard
+
+
 def field_message(app: HpcShareApp, key: str) -> str:
     from textual.widgets import Static
 

@@ -110,7 +110,7 @@ async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, t
         await settle(pilot, app, FinishScreen)
         text = screen_text(app)
         assert "SUMMARY.md" in text and "nodeprep.cmd" in text
-        assert "generated password, shown only now" in text
+        assert "(fsadmin): shown once, saved nowhere" in text
         assert_on_screen(app, "#done")
         await pilot.click("#--content-tab-tab-next")
         await pilot.pause()
