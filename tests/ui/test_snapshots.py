@@ -21,16 +21,17 @@ from screens.dialogs import ConfirmDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.section import SectionScreen
+from screens.themes import DARK, LIGHT
 from screens.welcome import WelcomeScreen
 from tests.ui.conftest import settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
 from wizard.questions import SECTION_KEYS
 
 VARIANTS = {
-    "80x24-dark": ((80, 24), "textual-dark"),
-    "120x36-dark": ((120, 36), "textual-dark"),
-    "80x24-light": ((80, 24), "textual-light"),
-    "120x36-light": ((120, 36), "textual-light"),
+    "80x24-dark": ((80, 24), DARK),
+    "120x36-dark": ((120, 36), DARK),
+    "80x24-light": ((80, 24), LIGHT),
+    "120x36-light": ((120, 36), LIGHT),
 }
 PAGES = ("welcome", *SECTION_KEYS, "review", "create-confirm", "run-done", "finish")
 
