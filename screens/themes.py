@@ -15,11 +15,15 @@ DARK, LIGHT = "hpcshare-dark", "hpcshare-light"
 
 THEMES: tuple[Theme, ...] = (
     # Textual's #0178D4 under near-white labels (primary buttons, highlighted rows) is 3.8:1.
-    replace(BUILTIN_THEMES["textual-dark"], name=DARK, primary="#0163AE"),
-    replace(BUILTIN_THEMES["textual-light"], name=LIGHT, variables={
+    # The same for #BA3C5B under the "Cancel the run" label (4.47:1).
+    replace(BUILTIN_THEMES["textual-dark"], name=DARK, primary="#0163AE", error="#A8344F",
+            variables={"text-error": "#D98A9C"}),       # derived from that: 4.4:1 on the panels
+    replace(BUILTIN_THEMES["textual-light"], name=LIGHT, error="#A8344F", variables={
         **BUILTIN_THEMES["textual-light"].variables,
         "footer-key-foreground": "#004578",     # Textual's #0178D4 on the footer: 2.9:1
-        "text-muted": "auto 72%",                # 60%: 4.4:1 on the panels
+        # "auto 60%": 4.4:1 on the panels; and an "auto" colour in a table cell's style (the Run
+        # steps' state colours) came out white. A plain colour, 5:1 or more on every light grey.
+        "text-muted": "#4A4A4A",
         "text-success": "#1C5E30",               # the derived ones: 2.8 to 3.8:1 on the light greys
         "text-warning": "#6E4300",
         "text-accent": "#6E4300",
