@@ -152,3 +152,42 @@ async def test_labels_whole_and_titles_fit_on_every_page(make_app) -> None:
                 assert row[label.content_region.x:].startswith(text), f"{f.key}: {row!r}"
                 checked += 1
     assert checked >= 30
+
+
+async def test_vm_size_table_says_how_to_choose_and_marks_the_chosen_row(make_app) -> None:
+    """Above the table, how to choose (the question's sizing advice, what the Premium column means,
+    how to pick); the chosen size's row carries the mark, and it moves with Enter on another row."""
+    from screens.widgets.live import VmSizeField
+
+    save_profile("default")                                     # vm.size Standard_D8s_v5
+    app = make_app(start="vm")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, SectionScreen)
+        field = app.screen.query_one(VmSizeField)
+        table = field.table
+        guide = app.screen.query_one("#size-guide")
+        app.screen.query_one("#form").scroll_to_widget(guide, animate=False, top=True)
+        await pilot.pause()
+        shown = str(guide.render())
+        assert shown.startswith(field.question.help) and "Enter picks" in shown, shown
+        assert guide.region.bottom <= table.region.y and guide.region.y >= 0
+        assert "Network bandwidth grows" in screen_text(app)
+
+        def marked() -> list[str]:
+            return [str(table.get_row_at(i)[1]) for i in range(table.row_count) if table.get_row_at(i)[0] == "●"]
+
+        assert marked() == ["Standard_D8s_v5"]
+        assert table.cursor_row == [str(r.value) for r in table.rows].index("Standard_D8s_v5")
+        table.focus()
+        await pilot.press("up", "enter")                        # the row above: D4s_v5
+        await pilot.pause()
+        assert marked() == ["Standard_D4s_v5"] and field.value == "Standard_D4s_v5"
+        assert "Chosen: Standard_D4s_v5" in screen_text(app)
+        # A filter that hides the chosen row and shows it again keeps the mark on it.
+        await pilot.click("#size-filter-name")
+        await pilot.press(*"E8")
+        await pilot.pause()
+        assert marked() == []
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert marked() == ["Standard_D4s_v5"]
