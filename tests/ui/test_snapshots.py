@@ -101,3 +101,28 @@ def test_page(page: str, variant: str, make_app, snap_compare) -> None:
         await before(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v.startswith("80x24")])
+def test_run_failed_with_a_long_cause(variant: str, make_app, snap_compare) -> None:
+    """Issue 22: the failure's cause and hint scroll in their box; Retry, Back to Review and Quit
+    stay on screen, the footer names their keys."""
+    from tests.ui.test_run_80x24 import LongFailure
+
+    save_profile("default")
+    size, theme = VARIANTS[variant]
+    app = make_app(run=LongFailure(), start="review")
+
+    async def run_before(pilot: Any) -> None:
+        pilot.app.theme = theme
+        await settle(pilot, pilot.app, ReviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, pilot.app, ConfirmDialog)
+        await pilot.press("enter")
+        assert await wait_run(pilot, pilot.app) == "failed"
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
