@@ -12,7 +12,6 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select
 from screens.review import ReviewScreen
 from screens.section import SectionScreen
 from screens.themes import DARK, LIGHT
-from screens.welcome import WelcomeScreen
 from tests.ui.conftest import SIZE, screen_text, settle
 from tests.ui.fakes import save_profile
 from wizard.questions import SECTIONS, section

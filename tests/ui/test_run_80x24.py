@@ -9,10 +9,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from screens.review import ReviewScreen
-from screens.run import RunScreen
 from screens.themes import DARK, LIGHT
 from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
+from tests.ui.keys import run_to_end_from_review
 from tests.ui.test_screens_80x24 import assert_on_screen
 from wizard.runner import StepFailed
 from wizard.session import Session
@@ -75,10 +75,7 @@ async def test_standin_failure_scrolls_and_back_to_review_key(standin, tmp_path:
     app = HpcShareApp(Session("default", demo=True, out_dir=tmp_path / "out"), start="review")
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app, ReviewScreen, timeout=20)
-            await pilot.press("ctrl+r")
-            await settle(pilot, app, RunScreen, timeout=20)
-            assert await wait_run(pilot, app, timeout=60) == "failed"
+            assert await run_to_end_from_review(pilot, app) == "failed"
             await pilot.pause(0.2)
             assert "AllocationFailed" in screen_text(app)
             await assert_buttons_and_scrolling_box(pilot, app)
@@ -96,13 +93,7 @@ async def test_long_cause_keeps_the_buttons(theme: str, make_app) -> None:
     app = make_app(run=run, start="review")
     async with app.run_test(size=SIZE) as pilot:
         app.theme = theme
-        await settle(pilot, app, ReviewScreen)
-        await pilot.press("ctrl+r")
-        await settle(pilot, app)
-        if not isinstance(app.screen, RunScreen):
-            await pilot.press("enter")                       # "Create in Azure?": Create
-        await settle(pilot, app, RunScreen)
-        assert await wait_run(pilot, app) == "failed"
+        assert await run_to_end_from_review(pilot, app) == "failed"
         await pilot.pause(0.2)
         assert "detail 0:" in screen_text(app)
         await assert_buttons_and_scrolling_box(pilot, app)
