@@ -122,6 +122,9 @@ def test_run_failed_with_a_long_cause(variant: str, make_app, snap_compare) -> N
         assert await wait_run(pilot, pilot.app) == "failed"
         await pilot.wait_for_scheduled_animations()
         await pilot.pause(0.2)
+        # The log follows its last line as the lines arrive (timing): put it at its end.
+        pilot.app.screen.query_one("#step-log").scroll_end(animate=False, immediate=True)
+        await pilot.pause(0.2)
         await settle(pilot, pilot.app)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
