@@ -161,6 +161,11 @@ async def test_theme_variables_meet_aa(theme: str, make_app) -> None:
         await pilot.pause()
         variables = app.get_css_variables()
     assert tcss_text_vars() <= set(TEXT_VARS) | {"block-cursor-foreground"}, "a new text colour: list it here"
+    # No colour literal in the stylesheet: a literal would not follow the theme (and is not measured here).
+    tcss = paths.asset("app.tcss").read_text(encoding="utf-8")
+    literals = [v for v in re.findall(r"\b(?:color|background|border[a-z-]*):\s*([^;]+);", tcss)
+                if re.search(r"#[0-9a-fA-F]{3,8}\b|\brgba?\(|\b(?:white|black|red|green|blue|yellow)\b", v)]
+    assert not literals, literals
     low = []
     pairs = [(t, b) for t in TEXT_VARS for b in BACKGROUNDS] + list(WIDGET_PAIRS)
     for text, back in pairs:
