@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, RichLog, Static
@@ -137,7 +137,7 @@ class RunScreen(Screen[Nav]):
             yield Static("", id="run-summary", markup=False)
         yield Static("", id="run-passwords", markup=False)
         yield StepTable(cursor_type="row", id="steps")
-        with Vertical(id="failure"):
+        with VerticalScroll(id="failure"):      # a long cause scrolls here; the buttons stay put
             yield Static("", id="failure-cause", markup=False)
             yield Static("", id="failure-hint", markup=False)
         yield RichLog(id="step-log", wrap=True, markup=False, highlight=False, auto_scroll=True)

@@ -209,14 +209,18 @@ class VmSizeField(LiveField):
             super().__init__()
             self.field = field
 
+    #: What the table's own columns mean for the choice; the sizing advice is the question's help.
+    GUIDE = "Premium yes: takes Premium SSD. Enter picks a row; ● marks the chosen size."
+
     def compose_control(self) -> ComposeResult:
+        yield Static(f"{self.question.help} {self.GUIDE}", id="size-guide", markup=False)
         with Horizontal(classes="size-filters"):
             yield Label("Filter", classes="filter-label")
             yield Input(placeholder="name, e.g. D4s", compact=True, id="size-filter-name")
             yield Label("vCPUs ≥", classes="filter-label")
-            yield Input(placeholder="0", type="integer", compact=True, id="size-filter-cpu")
+            yield Input(placeholder="0", type="integer", valid_empty=True, compact=True, id="size-filter-cpu")
             yield Label("GiB ≥", classes="filter-label")
-            yield Input(placeholder="0", type="number", compact=True, id="size-filter-mem")
+            yield Input(placeholder="0", type="number", valid_empty=True, compact=True, id="size-filter-mem")
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id="size-table")
         yield table
         yield Static("", id="size-chosen", markup=False)

@@ -67,3 +67,15 @@ async def run_from_review(pilot: Any, app: HpcShareApp, key: str = "ctrl+r") -> 
         await settle(pilot, app, ConfirmDialog)
         assert app.focused is app.screen.query_one("#yes")
         await pilot.press("enter")
+
+
+async def run_to_end_from_review(pilot: Any, app: HpcShareApp, timeout: float = 60) -> str:
+    """From Review (once it shows): Run, then wait for the run to end; its status."""
+    from screens.review import ReviewScreen
+    from screens.run import RunScreen
+    from tests.ui.conftest import wait_run
+
+    await settle(pilot, app, ReviewScreen, timeout=20)
+    await run_from_review(pilot, app)
+    await settle(pilot, app, RunScreen, timeout=20)
+    return await wait_run(pilot, app, timeout=timeout)

@@ -13,6 +13,7 @@ from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.section import SectionScreen
 from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, wait_run
+from tests.ui.keys import run_to_end_from_review
 from wizard import profiles
 from wizard.questions import SECTIONS
 from wizard.session import Session
@@ -118,10 +119,7 @@ async def test_demo_end_to_end_with_enter_alone(demo_env: Path, tmp_path: Path) 
     app = HpcShareApp(session, start="review")
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app, ReviewScreen, timeout=20)
-            await pilot.press("ctrl+r")
-            await settle(pilot, app, RunScreen, timeout=20)
-            assert await wait_run(pilot, app, timeout=60) == "succeeded"
+            assert await run_to_end_from_review(pilot, app) == "succeeded"
             details = " ".join(r.message for r in app.run_model.rows.values())
             assert "unchanged since the last run" in details or "no change" in details, details
     finally:

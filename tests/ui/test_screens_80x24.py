@@ -17,6 +17,7 @@ from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.section import SectionScreen
+from screens.themes import DARK, LIGHT
 from screens.welcome import WelcomeScreen
 from tests.ui.conftest import SIZE, screen_text, settle, wait_run, welcome_row
 from tests.ui.fakes import FakeRun, save_profile
@@ -83,7 +84,7 @@ async def test_second_run_prefills_every_screen_enter_alone_at_80x24(make_app, t
         assert "az group create" in screen_text(app)
         await pilot.press("ctrl+t")                              # light theme
         await pilot.pause()
-        assert app.theme == "textual-light"
+        assert app.theme == LIGHT
         await pilot.press("ctrl+t")
         await pilot.click("#--content-tab-tab-answers")
         assert tabs.active == "tab-answers"

@@ -21,16 +21,17 @@ from screens.dialogs import ConfirmDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.section import SectionScreen
+from screens.themes import DARK, LIGHT
 from screens.welcome import WelcomeScreen
 from tests.ui.conftest import settle, wait_run
 from tests.ui.fakes import FakeRun, save_profile
 from wizard.questions import SECTION_KEYS
 
 VARIANTS = {
-    "80x24-dark": ((80, 24), "textual-dark"),
-    "120x36-dark": ((120, 36), "textual-dark"),
-    "80x24-light": ((80, 24), "textual-light"),
-    "120x36-light": ((120, 36), "textual-light"),
+    "80x24-dark": ((80, 24), DARK),
+    "120x36-dark": ((120, 36), DARK),
+    "80x24-light": ((80, 24), LIGHT),
+    "120x36-light": ((120, 36), LIGHT),
 }
 PAGES = ("welcome", *SECTION_KEYS, "review", "create-confirm", "run-done", "finish", "quit-passwords")
 
@@ -140,3 +141,31 @@ def test_welcome_offers_resume(variant: str, out_dir: Path, monkeypatch: pytest.
         assert snap_compare(app, terminal_size=size, run_before=run_before)
     finally:
         app.session.close()
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v.startswith("80x24")])
+def test_run_failed_with_a_long_cause(variant: str, make_app, snap_compare) -> None:
+    """Issue 22: the failure's cause and hint scroll in their box; Retry, Back to Review and Quit
+    stay on screen, the footer names their keys."""
+    from tests.ui.test_run_80x24 import LongFailure
+
+    save_profile("default")
+    size, theme = VARIANTS[variant]
+    app = make_app(run=LongFailure(), start="review")
+
+    async def run_before(pilot: Any) -> None:
+        pilot.app.theme = theme
+        await settle(pilot, pilot.app, ReviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, pilot.app, ConfirmDialog)
+        await pilot.press("enter")
+        assert await wait_run(pilot, pilot.app) == "failed"
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
+        # The log follows its last line as the lines arrive (timing): put it at its end.
+        pilot.app.screen.query_one("#step-log").scroll_end(animate=False, immediate=True)
+        await pilot.pause(0.2)
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
