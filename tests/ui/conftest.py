@@ -115,11 +115,11 @@ def welcome_row(app: HpcShareApp, name: str) -> str:
     """What Welcome's profile list says beside ``name`` on screen (a wrapped status joined up)."""
     lines = screen_text(app).splitlines()
     for i, line in enumerate(lines):
-        inner = line.strip().strip("▊▎")
+        inner = line.strip().strip("▊▎▌")
         if inner.split(None, 1)[:1] == [name]:
             words = inner.split(None, 1)[1:]
             for more in lines[i + 1:]:
-                rest = more.strip().strip("▊▎")
+                rest = more.strip().strip("▊▎▌")
                 if not rest.startswith(" ") or not rest.strip():      # the next row, or the border
                     break
                 words.append(rest.strip())
