@@ -157,7 +157,8 @@ class HpcShareApp(App[int]):
                     if outcome is Nav.FINISH:
                         from screens.finish import FinishScreen
 
-                        await self.push_screen_wait(FinishScreen(self.session, self.run_result, self.redact))
+                        await self.push_screen_wait(FinishScreen(self.session, self.run_result, self.redact,
+                                                              self.run_model.passwords))
                         self.exit(EXIT_OK)
                         return
                     if outcome is Nav.REVIEW:
@@ -375,6 +376,8 @@ class HpcShareApp(App[int]):
 
     def _on_password(self, notice: "PasswordNotice") -> None:
         self.run_model.passwords.append(notice)
+        if notice.password:              # e.g. the storage account key read this run: out of logs and previews
+            self._secret_values = (*self._secret_values, notice.password)
         self._notify_run_screen()
 
     def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:

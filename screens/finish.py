@@ -2,7 +2,7 @@
 password shown this once (never logged, never saved) with a copy action."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from screens.widgets.chrome import Purpose, StepBar
 
 if TYPE_CHECKING:
+    from wizard.passwords import PasswordNotice
     from wizard.runner import RunResult
     from wizard.session import Session
 
@@ -60,13 +61,16 @@ class FinishScreen(Screen[None]):
         Binding("c", "copy_password", "Copy password"),
     ]
 
-    def __init__(self, session: "Session", result: "RunResult | None", redact: Callable[[str], str]) -> None:
+    def __init__(self, session: "Session", result: "RunResult | None", redact: Callable[[str], str],
+                 notices: Sequence["PasswordNotice"] = ()) -> None:
         super().__init__(id="screen-finish")
         self.session = session
         self.result = result
         self.redact = redact              # known passwords out of the previews
         self.files = written_files(session.out_dir)
         self._passwords = self._shown_passwords()
+        # The storage account key this run read (Azure Files): shown here once, as passwords are.
+        self._passwords += [(n.title, n.password, "key") for n in notices if n.who == "key" and n.password]
 
     def _shown_passwords(self) -> list[tuple[str, str, str]]:
         """(who, password, note) for each password generated and actually set by this run."""
@@ -103,7 +107,8 @@ class FinishScreen(Screen[None]):
         for who, password, kind in self._passwords:
             with Vertical(classes="secret-box", id=f"secret-{kind}"):
                 if password:
-                    yield Static(f"{who}: generated password, shown only now (never saved):",
+                    yield Static(f"{who}: read from Azure, shown only now (hpcshare never saves it):" if kind == "key"
+                                 else f"{who}: generated password, shown only now (never saved):",
                                  classes="secret-title", markup=False)
                     with Horizontal(classes="secret-line"):
                         yield Static(password, classes="secret-value", markup=False)
@@ -156,7 +161,7 @@ class FinishScreen(Screen[None]):
         for _who, password, k in self._passwords:
             if k == kind and password:
                 self.app.copy_to_clipboard(password)
-                self.notify("Password copied to the clipboard.", timeout=3)
+                self.notify(f"{'Key' if kind == 'key' else 'Password'} copied to the clipboard.", timeout=3)
 
     def action_copy_password(self) -> None:
         for _who, password, kind in self._passwords:

@@ -118,6 +118,12 @@ def files_host(answers: Answers) -> str:
     return f"{answers.files.account}.file.core.windows.net"
 
 
+def key_list_command(resource_group: str, account: str) -> str:
+    """Where the storage account key is read again (it is never stored by hpcshare)."""
+    return (f"az storage account keys list --resource-group {resource_group} --account-name {account} "
+            "--query [0].value --output tsv")
+
+
 def files_endpoint_name(answers: Answers) -> str:
     return f"{answers.files.account}-file-pe"
 

@@ -4,6 +4,7 @@ DNS record; the HPC Pack files point at the account's share; a re-run changes no
 removes it all."""
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -67,6 +68,11 @@ def test_azure_files_run_rerun_and_teardown(home: Path, tmp_path: Path, capsys: 
     for where in [*out.iterdir(), *home.rglob("*")]:
         if where.is_file():
             assert key not in where.read_text(encoding="utf-8", errors="replace"), where
+    # This output is not a terminal (a log would keep it): the key is not printed, the command that reads it is.
+    assert key not in text
+    assert "Storage account key (hpcfilesit): not printed, as this output is not a terminal" in text, text
+    assert ("az storage account keys list --resource-group rg-it --account-name hpcfilesit "
+            "--query [0].value --output tsv") in text
 
     # A second run changes nothing.
     code, text, _ = run_session(answers, out)
@@ -82,6 +88,45 @@ def test_azure_files_run_rerun_and_teardown(home: Path, tmp_path: Path, capsys: 
         assert f"deleted  {what}" in said, said
     with StandIn(state_file=standin_state_file()) as s:
         assert [r["type"] for r in s.resources()] == []
+
+
+def issued_key(account: str) -> str:
+    """key1 as the stand-in issues it, read through the SDK like a user's 'az storage account keys list'."""
+    from azure.mgmt.storage import StorageManagementClient
+
+    with StandIn(state_file=standin_state_file()) as s:
+        st = StorageManagementClient(FakeCredential(), s.subscription_id, base_url=s.base_url,
+                                     connection_verify=str(s.ca_path))
+        try:
+            return str(st.storage_accounts.list_keys("rg-it", account)["keys"][0]["value"])
+        finally:
+            st.close()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_key_is_printed_once_when_its_step_is_done(home: Path, tmp_path: Path) -> None:
+    """Issue 18: the account key is shown once, as generated passwords are; it is the key Azure
+    (here the stand-in) issued, and it comes right after the storage account step."""
+    from wizard.plain.live import run_with_live_view
+    from wizard.session import Session
+
+    answers = write_answers(tmp_path / "keyed.toml", **{**FILES, "files.account": "hpcfileskey"})
+    session = Session(answers.stem, demo=True, answers_file=answers, out_dir=tmp_path / "out")
+    screen = _Terminal()
+    try:
+        code = run_with_live_view(session, out=screen)
+    finally:
+        session.close()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())      # the colours and the live table's moves
+    assert code == 0, text
+    key = issued_key("hpcfileskey")
+    line = f"Storage account key (hpcfileskey) (shown once, not saved anywhere): {key}"
+    assert line in text and text.count(key) == 1, text
+    assert "To read it again: az storage account keys list --resource-group rg-it --account-name hpcfileskey" in text
 
 
 def test_a_taken_account_name_stops_the_run_before_anything_is_created(home: Path, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from wizard.artifacts.safety import Values
 from wizard.artifacts.summary import NODEPREP_LOG
+from wizard.plan import key_list_command
 
 ZONE = "privatelink.file.core.windows.net"   # wizard.plan.FILES_DNS_ZONE (artifacts import no plan)
 
@@ -73,8 +74,7 @@ def render_files_summary(v: Values, *, embedded: bool) -> str:
     add("Get the key where you are signed in to Azure (it is shown there, not stored by hpcshare):")
     add("")
     add("```")
-    add(f"az storage account keys list --resource-group {v.resource_group} --account-name {v.files_account} "
-        "--query [0].value --output tsv")
+    add(key_list_command(v.resource_group, v.files_account))
     add("```")
     add("")
     add("`submit-job.ps1` asks for the key (paste key1; it is never written to a file) and submits "
