@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from wizard.artifacts.safety import Values
 from wizard.artifacts.summary import NODEPREP_LOG
-from wizard.plan import key_list_command
+from wizard.plan import key_list_command, verify_command
 
 ZONE = "privatelink.file.core.windows.net"   # wizard.plan.FILES_DNS_ZONE (artifacts import no plan)
 
@@ -87,7 +87,7 @@ def render_files_summary(v: Values, *, embedded: bool) -> str:
         "the share connects with the key. From a machine in the VNet:")
     add("")
     add("```")
-    add(f"hpcshare verify --server {v.host} --share {v.share} --user {v.account}")
+    add(verify_command(v.host, v.share, v.account))
     add("```")
     add("")
     add("## 4. Tear down")

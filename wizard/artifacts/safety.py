@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from wizard.answers import Answers
 from wizard.facts import ServerFacts
+from wizard.plan import files_user
 
 _COMPUTER_NAME = re.compile(r"(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?")
 _SHARE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,78}")
@@ -81,11 +82,8 @@ class Values:
 
     @property
     def account(self) -> str:
-        # Azure Files with the account key: the user is localhost\<account> ("Mount SMB Azure file
-        # share on Windows", learn.microsoft.com/azure/storage/files/storage-how-to-use-files-windows;
-        # older pages write AZURE\<account>).
         if self.files_account:
-            return f"localhost\\{self.files_account}"
+            return files_user(self.files_account)     # Azure Files: the account key's user
         return f"{self.server}\\{self.user}"
 
 
