@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     _answers_source(gen, required=True)
     gen.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
     gen.add_argument("--embed-password", action="store_true",
-                     help="write the share password into job-template.xml (file mode 0600); default: asked at submit time")
+                     help="write the share password (Azure Files: the storage account key) into job-template.xml "
+                          "(file mode 0600); default: asked at submit time")
     gen.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override one answer for these files, e.g. --set cluster.node_group=Compute (repeatable)")
 

@@ -131,6 +131,11 @@ def files_user(account: str) -> str:
     return f"localhost\\{account}"
 
 
+def secret_name(azure_files: bool) -> str:
+    """What the share's credential is called wherever hpcshare or its files ask for it."""
+    return "storage account key" if azure_files else "share password"
+
+
 def verify_command(host: str, share: str, user: str) -> str:
     """``hpcshare verify`` for a share: what SUMMARY.md and a probe that cannot reach the share say."""
     return f"hpcshare verify --server {host} --share {share} --user {user}"

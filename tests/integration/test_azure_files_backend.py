@@ -196,3 +196,24 @@ def test_plan_json_does_not_price_a_vm_for_azure_files(home: Path, tmp_path: Pat
     assert doc["cost"]["available"] is False and "Azure Files" in doc["cost"]["problem"]
     assert doc["cost"]["lines"] == [] and doc["quota"]["known"] is False
     assert doc["throughput"]["bottleneck"] is None
+
+
+def test_embed_password_embeds_the_account_key_only_when_asked(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`generate --embed-password` for Azure Files: the credential is the account key, asked under
+    that name (HPCSHARE_SHARE_PASSWORD carries it), written into job-template.xml only (mode 0600)."""
+    from wizard.cli import main
+
+    answers = write_answers(tmp_path / "embed.toml", **{**FILES, "files.account": "hpcfilesemb"})
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    monkeypatch.setattr("wizard.commands.interactive", lambda: False)
+    gen = ["generate", "--demo", "--answers", str(answers), "--embed-password", "--out", str(tmp_path / "gen")]
+    assert main(gen) == 2
+    assert "--embed-password needs the storage account key: set HPCSHARE_SHARE_PASSWORD" in capsys.readouterr().err
+    key = issued_key("hpcfilesemb")
+    monkeypatch.setenv("HPCSHARE_SHARE_PASSWORD", key)
+    assert main(gen) == 0
+    holding = sorted(p.name for p in (tmp_path / "gen").iterdir() if key in p.read_text(encoding="utf-8"))
+    assert holding == ["job-template.xml"]
+    assert (tmp_path / "gen" / "job-template.xml").stat().st_mode & 0o777 == 0o600
