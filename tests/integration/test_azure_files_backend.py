@@ -4,7 +4,6 @@ DNS record; the HPC Pack files point at the account's share; a re-run changes no
 removes it all."""
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -103,25 +102,12 @@ def issued_key(account: str) -> str:
             st.close()
 
 
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
 def test_on_a_terminal_the_key_is_printed_once_when_its_step_is_done(home: Path, tmp_path: Path) -> None:
     """Issue 18: the account key is shown once, as generated passwords are; it is the key Azure
     (here the stand-in) issued, and it comes right after the storage account step."""
-    from wizard.plain.live import run_with_live_view
-    from wizard.session import Session
-
     answers = write_answers(tmp_path / "keyed.toml", **{**FILES, "files.account": "hpcfileskey"})
-    session = Session(answers.stem, demo=True, answers_file=answers, out_dir=tmp_path / "out")
-    screen = _Terminal()
-    try:
-        code = run_with_live_view(session, out=screen)
-    finally:
-        session.close()
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())      # the colours and the live table's moves
+    code, raw, _ = run_session(answers, tmp_path / "out", terminal=True)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)      # the colours and the live table's moves
     assert code == 0, text
     key = issued_key("hpcfileskey")
     line = f"Storage account key (hpcfileskey) (shown once, not saved anywhere): {key}"
