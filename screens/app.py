@@ -409,6 +409,8 @@ class HpcShareApp(App[int]):
 
     def _on_password(self, notice: "PasswordNotice") -> None:
         self.run_model.add_password(notice)
+        if notice.password:              # e.g. the storage account key read this run: out of logs and previews
+            self._secret_values = (*self._secret_values, notice.password)
         self._notify_run_screen()
 
     def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:

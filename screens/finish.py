@@ -149,7 +149,7 @@ class FinishScreen(Screen[None]):
 
     def not_copied(self) -> list[PasswordBox]:
         """Passwords still on screen that the user has neither copied nor hidden."""
-        return [b for b in self._boxes() if b.shows_value and not b.copied]
+        return [b for b in self._boxes() if b.shows_value and not b.copied and not b.notice.recoverable]
 
     def action_request_quit(self) -> None:
         """``q``, the Quit button, and the App's Ctrl+Q / Ctrl+C on this page (``AsksBeforeQuit``)."""

@@ -146,6 +146,7 @@ class SectionScreen(Screen[Nav]):
             for f in self.fields:
                 if f.display:
                     f.validate_now()
+            self.query_one(StepBar).follow(self._ctx_cache)
         finally:
             self._ctx_cache = None
 

@@ -199,7 +199,11 @@ class SambaServer:
     rw_user = RW_USER
     ro_user = RO_USER
 
-    def __init__(self, *, port: int | None = None, start_timeout: float = 15.0) -> None:
+    def __init__(self, *, port: int | None = None, start_timeout: float = 15.0,
+                 account: tuple[str, str, str] | None = None) -> None:
+        """``account``: (name, key, share) of an Azure Files stand-in: a user ``name`` whose
+        password is ``key``, and a share that only it may write (what a storage account offers)."""
+        self.account = account
         self._requested_port = port
         self.port: int = port or 0
         self.start_timeout = start_timeout
@@ -295,6 +299,13 @@ class SambaServer:
             d.mkdir()
             shutil.chown(d, user=RW_USER)
             d.chmod(0o755)  # rw user writes; ro user may list and read (the share refuses its writes)
+        if self.account is not None:
+            name, _key, share = self.account
+            _ensure_unix_user(name)
+            d = self.share_dir(share)
+            d.mkdir()
+            shutil.chown(d, user=name)
+            d.chmod(0o755)
 
     def _write_conf(self) -> None:
         assert self.base is not None
@@ -345,12 +356,25 @@ class SambaServer:
     path = {self.share_dir(self.share_enc)}
     server smb encrypt = required
 {share_common}"""
+        if self.account is not None:
+            name, _key, share = self.account
+            text += f"""
+[{share}]
+    path = {self.share_dir(share)}
+    read only = no
+    valid users = {name}
+    create mask = 0644
+    directory mask = 0755
+"""
         self.conf = b / "smb.conf"
         self.conf.write_text(text)
 
     def _set_passwords(self) -> None:
         assert self.conf is not None
-        for user, password in ((RW_USER, self.rw_password), (RO_USER, self.ro_password)):
+        users = [(RW_USER, self.rw_password), (RO_USER, self.ro_password)]
+        if self.account is not None:
+            users.append(self.account[:2])
+        for user, password in users:
             # -s: the password comes twice on stdin, so it never shows in argv / ps
             res = subprocess.run(
                 [self._tools["smbpasswd"], "-c", str(self.conf), "-s", "-a", user],

@@ -327,8 +327,9 @@ FILES = {"share__backend": "azure-files", "share__name": "hpcdata", "files__acco
 def test_azure_files_plan_has_no_vm_steps() -> None:
     plan = build_plan(answers(**FILES))
     assert list(plan.ids) == ["resource-group", "network", "storage-account", "file-share", "private-endpoint",
-                              "files-dns", "artifacts"]
+                              "files-dns", "probe", "artifacts"]
     assert needs(plan)["private-endpoint"] == {"network", "storage-account"}
+    assert needs(plan)["probe"] == {"file-share", "files-dns"}        # the share, reached by its name
     assert needs(plan)["artifacts"] == {"file-share", "files-dns"}
     # The VM plan's fingerprints do not move because the backend exists.
     assert build_plan(answers()).fingerprints == build_plan(answers(files__sku="Premium_ZRS")).fingerprints
@@ -337,9 +338,9 @@ def test_azure_files_plan_has_no_vm_steps() -> None:
 def test_azure_files_fingerprints_follow_their_answers() -> None:
     base = build_plan(answers(**FILES)).fingerprints
     bigger = build_plan(answers(**FILES, files__quota_gib=2048)).fingerprints
-    assert {k for k in base if base[k] != bigger[k]} == {"file-share", "artifacts"}
+    assert {k for k in base if base[k] != bigger[k]} == {"file-share", "probe", "artifacts"}
     pinned = build_plan(answers(**FILES, files__private_ip="10.0.0.9")).fingerprints
-    assert {k for k in base if base[k] != pinned[k]} == {"private-endpoint", "files-dns", "artifacts"}
+    assert {k for k in base if base[k] != pinned[k]} == {"private-endpoint", "files-dns", "probe", "artifacts"}
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wizard import __version__
 from wizard.exits import ExitCode, UsageError
+from wizard.questions import SECTION_KEYS
 
 # The codes by name, for callers and tests of ``main`` (``wizard.exits`` is their one source).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override one answer, e.g. --set share.name=Data (repeatable)")
     run.add_argument("--ask", action="append", default=[], metavar="SECTION",
-                     help="ask this section again (subscription, vm, disk, account, share, endpoints, remote)")
+                     help=f"ask this section again ({', '.join(SECTION_KEYS)})")
     run.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
     run.add_argument("--allow-public-rdp", action="store_true",
                      help="with --yes: allow an endpoints.rdp_source that is a public (Internet) range")
@@ -83,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     _answers_source(gen, required=True)
     gen.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
     gen.add_argument("--embed-password", action="store_true",
-                     help="write the share password into job-template.xml (file mode 0600); default: asked at submit time")
+                     help="write the share password (Azure Files: the storage account key) into job-template.xml "
+                          "(file mode 0600); default: asked at submit time")
     gen.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override one answer for these files, e.g. --set cluster.node_group=Compute (repeatable)")
 

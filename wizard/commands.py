@@ -296,10 +296,13 @@ def generate(args: argparse.Namespace) -> int:
     answers = _answers_or_exit(session)
     password = None
     if args.embed_password:
+        from wizard.plan import secret_name
+
+        secret = secret_name(answers.azure_files)      # Azure Files: the storage account key
         password = os.environ.get(SHARE_PASSWORD_ENV) or (
-            getpass.getpass("Share user password to embed: ") if interactive() else "")
+            getpass.getpass(f"{secret.capitalize()} to embed: ") if interactive() else "")
         if not password:
-            raise UsageError(f"--embed-password needs the share password: set {SHARE_PASSWORD_ENV}")
+            raise UsageError(f"--embed-password needs the {secret}: set {SHARE_PASSWORD_ENV}")
     from wizard.artifacts.writer import SecretFileError
 
     try:

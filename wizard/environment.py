@@ -57,6 +57,10 @@ def demo_knows_subscription(subscription_id: str) -> bool:
     return bool(subscription_id) and subscription(subscription_id) is not None
 
 
+# A demo's stand-in for a private endpoint's SMB service: host:port of a local SMB server.
+DEMO_SMB_ENV = "HPCSHARE_DEMO_SMB"
+
+
 def standin_state_file() -> Path:
     return paths.home() / "standin" / "state.json"
 
@@ -112,6 +116,15 @@ class Environment:
 
     def storage(self, subscription_id: str) -> Any:
         return self._client("storage", subscription_id)
+
+    def smb_address(self, private_ip: str) -> tuple[str, int] | None:
+        """Where this machine reaches SMB at a private endpoint's address: the address itself on
+        Azure (reachable or not: the probe finds out); in a demo the local SMB server named by
+        HPCSHARE_DEMO_SMB (host:port, e.g. a Samba test server), else None (nothing to reach)."""
+        if not self.demo:
+            return private_ip, 445
+        host, sep, port = os.environ.get(DEMO_SMB_ENV, "").rpartition(":")
+        return (host, int(port)) if sep and host and port.isdigit() else None
 
     @property
     def default_subscription(self) -> str:

@@ -1,6 +1,10 @@
 """Generated passwords as the user must hear about them: shown the moment the step that applies
 one has finished, or, on a resume, said plainly to be gone (with the command that sets a new one).
 
+The storage account key of the Azure Files backend travels the same way: the step that ensures
+the account reads it (``StepContext.reveal``) and it is shown once, never saved; unlike a
+generated password it can always be read again from Azure (``key_list_command``).
+
 A generated password lives only in this process's memory. Once a step has applied it on the
 server and the process ends, nobody can show it again: so each one is handed to the front end as
 soon as its step is done (``applied_notice``), and a run that starts after an earlier one applied
@@ -13,16 +17,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from wizard.answers import Answers, Secrets
+from wizard.plan import key_list_command
 from wizard.remote.protocol import CONFIGURE_SERVER
 
 if TYPE_CHECKING:
     from wizard.state import RunState
 
-Who = Literal["admin", "share"]
+Who = Literal["admin", "share", "key"]
 # The step that applies each password, and the step output that says it did (only copy of this).
 APPLIED_BY: dict[Who, tuple[str, str]] = {"admin": ("vm", "admin_created"),
                                           "share": (CONFIGURE_SERVER, "share_password_set")}
-LABELS: dict[Who, str] = {"admin": "VM admin password", "share": "Share user password"}
+# The step that reads the storage account key from Azure (listKeys) and reveals it.
+KEY_READ_BY = "storage-account"
+LABELS: dict[Who, str] = {"admin": "VM admin password", "share": "Share user password", "key": "Storage account key"}
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,30 @@ class PasswordNotice:
     def label(self) -> str:
         return LABELS[self.who]
 
+    @property
+    def recoverable(self) -> bool:
+        """Azure keeps the storage account key (``reset`` reads it again): leaving loses nothing."""
+        return self.who == "key"
+
+    @property
+    def title(self) -> str:
+        """What the secret is: "Share user password for 'u'", "Storage account key (account)"."""
+        return f"{self.label} ({self.user})" if self.who == "key" else f"{self.label} for '{self.user}'"
+
+    def fact(self) -> str:
+        """The run log's line: the fact, never the value."""
+        if self.recoverable:
+            return f"{self.title}: read from Azure; shown on screen, never logged"
+        return f"{self.title}: " + ("generated and applied; shown on screen, never logged" if self.password is not None
+                                    else "applied in an earlier run; cannot be shown again")
+
     def lines(self) -> list[str]:
         """The words every front end uses (the password itself is the last item of the first line)."""
+        if self.recoverable:
+            return [f"{self.title} (shown once, not saved anywhere): {self.password}",
+                    f"  To read it again: {self.reset}"]
         if self.password is not None:
-            return [f"{self.label} for '{self.user}' (generated; shown once, not saved anywhere): {self.password}"]
+            return [f"{self.title} (generated; shown once, not saved anywhere): {self.password}"]
         return [f"{self.label} for '{self.user}' was set in an earlier run and cannot be shown again.",
                 f"  To set a new one: {self.reset}"]
 
@@ -73,6 +100,15 @@ def applied_notice(step: str, outputs: Mapping[str, Any], answers: Answers, secr
         if step == by and _generated(secrets, who) and outputs.get(flag):
             return PasswordNotice(who, _user(answers, who), _password(secrets, who), reset_command(command_line, who))
     return None
+
+
+def key_notice(step: str, revealed: Mapping[str, str], answers: Answers) -> PasswordNotice | None:
+    """The storage account key ``step`` just read (Azure Files), or None."""
+    key = revealed.get(step) if step == KEY_READ_BY else None
+    if not key:
+        return None
+    account = answers.files.account
+    return PasswordNotice("key", account, key, key_list_command(answers.subscription.resource_group, account))
 
 
 def started_notices(started: tuple[str, ...], finished: set[str], answers: Answers, secrets: Secrets,
@@ -112,14 +148,14 @@ def one_per_password(notices: Iterable[PasswordNotice]) -> list[PasswordNotice]:
 
 def still_known(notices: Iterable[PasswordNotice]) -> list[PasswordNotice]:
     """The passwords leaving now would lose: one per user, those whose value is still known (the
-    cancel and quit dialogs show them with a copy action)."""
-    return [n for n in one_per_password(notices) if n.password is not None]
+    cancel and quit dialogs show them with a copy action); not the account key, which Azure keeps."""
+    return [n for n in one_per_password(notices) if n.password is not None and not n.recoverable]
 
 
 def compact_lines(notices: list[PasswordNotice]) -> list[str]:
     """The same notices for a small screen (the TUI's Run screen at 80x24): one line per password
     shown, one line for every password that cannot be shown again."""
-    lines = [f"{n.label} for '{n.user}': {n.password}  (shown once)" for n in notices if n.password is not None]
+    lines = [f"{n.title}: {n.password}  (shown once)" for n in notices if n.password is not None]
     gone = [n for n in notices if n.password is None]
     if gone:
         users = "|".join(n.who for n in gone)

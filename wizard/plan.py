@@ -118,6 +118,29 @@ def files_host(answers: Answers) -> str:
     return f"{answers.files.account}.file.core.windows.net"
 
 
+def key_list_command(resource_group: str, account: str) -> str:
+    """Where the storage account key is read again (it is never stored by hpcshare)."""
+    return (f"az storage account keys list --resource-group {resource_group} --account-name {account} "
+            "--query [0].value --output tsv")
+
+
+def files_user(account: str) -> str:
+    """The user an account key logs on as: localhost\\<account> ("Mount SMB Azure file share on
+    Windows", learn.microsoft.com/azure/storage/files/storage-how-to-use-files-windows; older pages
+    write AZURE\\<account>)."""
+    return f"localhost\\{account}"
+
+
+def secret_name(azure_files: bool) -> str:
+    """What the share's credential is called wherever hpcshare or its files ask for it."""
+    return "storage account key" if azure_files else "share password"
+
+
+def verify_command(host: str, share: str, user: str) -> str:
+    """``hpcshare verify`` for a share: what SUMMARY.md and a probe that cannot reach the share say."""
+    return f"hpcshare verify --server {host} --share {share} --user {user}"
+
+
 def files_endpoint_name(answers: Answers) -> str:
     return f"{answers.files.account}-file-pe"
 
@@ -135,6 +158,8 @@ def _files_steps(a: Answers) -> list[Step]:
              _pick(a, "files.private_ip", "endpoints.vnet", "endpoints.subnet")),
         Step("files-dns", f"Private DNS {f.account}.{FILES_DNS_ZONE}", ("private-endpoint",),
              _pick(a, "files.account", "endpoints.vnet", "endpoints.vnet_resource_group")),
+        # From inside the VNet the share is probed; elsewhere the step says where to verify from.
+        Step("probe", "Probe the share from this machine", ("file-share", "files-dns"), {}),
         Step("artifacts", "Write the HPC Pack files", ("file-share", "files-dns"),
              _pick(a, "share.backend", "cluster.node_group")),
     ]

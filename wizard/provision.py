@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wizard.catalog import Catalog, SignInFailed, size_problems
-from wizard.passwords import PasswordNotice, applied_notice, earlier_notices, started_notices
+from wizard.passwords import PasswordNotice, applied_notice, earlier_notices, key_notice, started_notices
 from wizard.runlog import RunLog, azure_logs_to
 from wizard.runner import RunEvent, RunResult
 
@@ -139,9 +139,7 @@ class Provision:
     def _hand_out(self, notice: PasswordNotice, run_log: RunLog) -> None:
         self.passwords.append(notice)
         # The log keeps the fact, never the value.
-        run_log.line(f"{notice.label} for '{notice.user}': "
-                     + ("generated and applied; shown on screen, never logged" if notice.password is not None
-                        else "applied in an earlier run; cannot be shown again"))
+        run_log.line(notice.fact())
         if self.on_password is not None:
             self.on_password(notice)
 
@@ -181,8 +179,9 @@ class Provision:
                 if event.substep is None and event.state in ("done", "failed", "skipped"):
                     self._finished.add(event.step)
                 if event.substep is None and event.state == "done" and event.step in runner.started:
-                    notice = applied_notice(event.step, runner.state.outputs(event.step), answers, secrets,
-                                            session.command_line)
+                    notice = (applied_notice(event.step, runner.state.outputs(event.step), answers, secrets,
+                                             session.command_line)
+                              or key_notice(event.step, runner.revealed, answers))
                     if notice is not None:
                         self._hand_out(notice, run_log)
 

@@ -92,6 +92,19 @@ SECTIONS: tuple[Section, ...] = (
            "Azure bills in USD, other currencies are reference values).",
            "choice", v.choice(v.CURRENCIES), "USD", choices=v.CURRENCIES),
     )),
+    Section("share", "SMB share", "Where the share lives (a VM's data disk or Azure Files) and how it is shared.", (
+        _q("share.backend", "Share backend", "vm: a Windows file server VM with a data disk (the seed article's way). "
+           "azure-files: an Azure Files premium share behind a private endpoint (no VM to run; Azure spreads the I/O).",
+           "choice", v.choice(v.BACKENDS), v.BACKEND_VM, choices=v.BACKENDS),
+        _q("share.name", "Share name", "Jobs will use \\\\server\\name.",
+           "text", v.share_name, "MyShare"),  # Azure Files: lower-case (validation.files_share_name)
+        _q("share.folder", "Folder", "Folder on the data disk that holds the share.",
+           "text", v.folder, "MyShare", only_for=v.BACKEND_VM),
+        _q("share.access", "Share user access", "read: read only; change: read, write, delete; full: also change permissions.",
+           "choice", v.choice(v.SHARE_ACCESS), "change", choices=v.SHARE_ACCESS, only_for=v.BACKEND_VM),
+        _q("share.encrypt", "Require SMB encryption", "Protects data on the wire (SMB 3 clients only). Always on for a public SMB range.",
+           "toggle", v.boolean, False),
+    )),
     Section("vm", "File server VM", "The Windows Server VM that will serve the share.", (
         _q("vm.name", "VM name", "Also the Windows computer name and the \\\\name in UNC paths (1-15 characters).",
            "text", v.computer_name, "myfileserver", required=True, only_for=v.BACKEND_VM),
@@ -130,19 +143,6 @@ SECTIONS: tuple[Section, ...] = (
            "text", v.share_username, "hpcshareuser", only_for=v.BACKEND_VM),
         _q("account.password", "Share user password", "Leave empty to generate one (shown once at the end, never saved).",
            "secret", v.share_password, "", only_for=v.BACKEND_VM),
-    )),
-    Section("share", "SMB share", "Where the share lives (a VM's data disk or Azure Files) and how it is shared.", (
-        _q("share.backend", "Share backend", "vm: a Windows file server VM with a data disk (the seed article's way). "
-           "azure-files: an Azure Files premium share behind a private endpoint (no VM to run; Azure spreads the I/O).",
-           "choice", v.choice(v.BACKENDS), v.BACKEND_VM, choices=v.BACKENDS),
-        _q("share.name", "Share name", "Jobs will use \\\\server\\name.",
-           "text", v.share_name, "MyShare"),  # Azure Files: lower-case (validation.files_share_name)
-        _q("share.folder", "Folder", "Folder on the data disk that holds the share.",
-           "text", v.folder, "MyShare", only_for=v.BACKEND_VM),
-        _q("share.access", "Share user access", "read: read only; change: read, write, delete; full: also change permissions.",
-           "choice", v.choice(v.SHARE_ACCESS), "change", choices=v.SHARE_ACCESS, only_for=v.BACKEND_VM),
-        _q("share.encrypt", "Require SMB encryption", "Protects data on the wire (SMB 3 clients only). Always on for a public SMB range.",
-           "toggle", v.boolean, False),
     )),
     Section("endpoints", "Network", "How compute nodes reach the server: VNet, private IP and firewall rules.", (
         _q("endpoints.vnet", "Virtual network", "Use the cluster's VNet so nodes reach the server privately; created if missing.",

@@ -59,6 +59,13 @@ class StepContext:
     _emit: Callable[[RunEvent], None]
     _cancel: threading.Event
     _started: float = field(default_factory=time.monotonic)
+    # Secrets steps read from Azure this run (step id -> value, e.g. the storage account key):
+    # memory only, never in outputs, events, state or the log. Shared with the runner.
+    revealed: dict[str, str] = field(default_factory=dict)
+
+    def reveal(self, secret: str) -> None:
+        """Hand a secret this step read to the run (shown once by the front end, masked in errors)."""
+        self.revealed[self.step.id] = secret
 
     def log(self, message: str) -> None:
         self._emit(RunEvent(self.step.id, "log", message, elapsed=self.elapsed))
@@ -126,6 +133,7 @@ class Runner:
         self._cancel = threading.Event()
         # Steps whose action began: after an interrupt these may have applied a generated password.
         self.started: set[str] = set()
+        self.revealed: dict[str, str] = {}        # StepContext.reveal: step id -> secret read from Azure
 
     def cancel(self) -> None:
         """Start no new step; steps already running finish (Azure would finish them anyway)."""
@@ -180,7 +188,7 @@ class Runner:
                 self.started.add(step.id)
                 emit(RunEvent(step.id, "running", step.title))
                 ctx = StepContext(step, self.plan, self.secrets, outputs, self.state.outputs(step.id),
-                                  emit, self._cancel)
+                                  emit, self._cancel, revealed=self.revealed)
                 try:
                     out = await _in_daemon_thread(self.actions[step.id], ctx, name=f"hpcshare-{step.id}")
                 except Cancelled:
@@ -230,7 +238,7 @@ class Runner:
         self.state.forget(step.id)
         # An SDK error can quote a request body: never let a password through to a screen or log.
         message, hint = exc.message, exc.hint
-        for secret in self.secrets.values():
+        for secret in (*self.secrets.values(), *self.revealed.values()):
             if secret:
                 message, hint = message.replace(secret, "***"), hint.replace(secret, "***")
         emit(RunEvent(step.id, "failed", message, hint, elapsed=time.monotonic() - t0))

@@ -31,6 +31,8 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -335,6 +337,47 @@ def _tcp_preflight(host: str, port: int, timeout: float) -> None:
         pass
 
 
+# ---- a name found at an address the DNS here does not give -------------------------------------
+_ADDRESSES: dict[str, str] = {}          # lower-case host name -> address smbprotocol connects to
+_ADDRESSES_LOCK = threading.Lock()
+
+
+class _Resolving:
+    """Stands in for the ``socket`` module inside ``smbprotocol.transport``: connects a name in
+    ``_ADDRESSES`` to its address, everything else as ``socket`` does. The name stays in every SMB
+    path (Azure Files routes a tree connect by \\<account>.file.core.windows.net)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(socket, name)
+
+    @staticmethod
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        host, port = address
+        with _ADDRESSES_LOCK:
+            target = _ADDRESSES.get(str(host).lower(), host)
+        return socket.create_connection((target, port), *args, **kwargs)
+
+
+@contextmanager
+def _connect_at(host: str, address: str | None) -> Iterator[None]:
+    """While inside: smbprotocol reaches ``host`` at ``address`` (like a hosts-file entry, for this
+    process's SMB connections only)."""
+    if not address or address == host:
+        yield
+        return
+    import smbprotocol.transport as transport
+
+    with _ADDRESSES_LOCK:
+        if not isinstance(transport.socket, _Resolving):
+            setattr(transport, "socket", _Resolving())     # its module global: smbprotocol has no resolver hook
+        _ADDRESSES[host.lower()] = address
+    try:
+        yield
+    finally:
+        with _ADDRESSES_LOCK:
+            _ADDRESSES.pop(host.lower(), None)
+
+
 # ---- the probe -------------------------------------------------------------------------------
 def probe_share(
     host: str,
@@ -345,8 +388,12 @@ def probe_share(
     port: int = 445,
     timeout: float = 10.0,
     encrypt: bool | None = None,
+    address: str | None = None,
 ) -> ProbeReport:
     """Connect to ``\\\\host\\share`` as ``user``, write/read/delete a probe file, and report each step.
+
+    ``address``: where ``host`` is reached when the DNS here does not know it (an Azure Files
+    private endpoint's IP seen from outside its zone); the name stays in every SMB path.
 
     ``encrypt=True`` requires SMB3 encryption for the whole session; with ``None``/``False`` encryption
     is still used where the server or share requires it. Never raises for SMB or network errors: they
@@ -380,9 +427,9 @@ def probe_share(
     # connect, part 1: TCP preflight, a clear "blocked" answer before any SMB library is involved
     t0 = time.perf_counter()
     try:
-        _tcp_preflight(host, port, timeout)
+        _tcp_preflight(address or host, port, timeout)
     except OSError as exc:
-        failure = _unreachable(host, port, exc, timeout)
+        failure = _unreachable(address or host, port, exc, timeout)
         failure = ProbeFailure(failure.kind, redact(failure.message, password), failure.hint)
         record("connect", False, t0, failure.message)
         return ProbeReport(False, steps, failure)
@@ -408,58 +455,59 @@ def probe_share(
         with smbclient.open_file(probe_path, mode="rb", **kw) as fh:
             return fh.read()
 
-    try:
-        # connect, part 2: negotiate + NTLM session + tree connect, all on the fresh cache
-        result, failure = run_step("connect", t0, do_connect)
-        if failure is not None:
-            record("connect", False, t0, failure.message)
-            return ProbeReport(False, steps, failure)
-        session, tree = result
-        raw_dialect = int(session.connection.dialect)
-        dialect = _DIALECTS.get(raw_dialect, hex(raw_dialect))
-        encrypted = bool(session.encrypt_data or tree.encrypt_data)
-        record("connect", True, t0, f"SMB {dialect} session as '{user}' on {unc_path(host, share)} "
-                                    f"({'encrypted' if encrypted else 'not encrypted'})")
-
-        # write
-        t0 = time.perf_counter()
-        _, failure = run_step("write", t0, do_write)
-        if failure is not None:
-            record("write", False, t0, failure.message)
-        else:
-            record("write", True, t0, f"wrote {len(payload)} bytes to {probe_name}")
-
-            # read back and compare
-            t0 = time.perf_counter()
-            back, failure = run_step("read", t0, do_read)
-            if failure is None and back != payload:
-                failure = ProbeFailure(
-                    "protocol",
-                    f"Read back {len(back)} bytes from {probe_path} as '{user}' but wrote {len(payload)}: "
-                    "the content differs.",
-                    "Something between this machine and the disk changed the data (a filter driver, "
-                    "antivirus, or another process writing the same file). Try again, then check the server.",
-                )
+    with _connect_at(host, address):
+        try:
+            # connect, part 2: negotiate + NTLM session + tree connect, all on the fresh cache
+            result, failure = run_step("connect", t0, do_connect)
             if failure is not None:
-                record("read", False, t0, failure.message)
-            else:
-                record("read", True, t0, f"read {len(back)} bytes back, content matches")
+                record("connect", False, t0, failure.message)
+                return ProbeReport(False, steps, failure)
+            session, tree = result
+            raw_dialect = int(session.connection.dialect)
+            dialect = _DIALECTS.get(raw_dialect, hex(raw_dialect))
+            encrypted = bool(session.encrypt_data or tree.encrypt_data)
+            record("connect", True, t0, f"SMB {dialect} session as '{user}' on {unc_path(host, share)} "
+                                        f"({'encrypted' if encrypted else 'not encrypted'})")
 
-        # delete: also after a failed write/read, whenever the create went through
-        if state["created"]:
+            # write
             t0 = time.perf_counter()
-            _, del_failure = run_step("delete", t0, lambda: smbclient.remove(probe_path, **kw))
-            if del_failure is None:
-                record("delete", True, t0, f"deleted {probe_name}")
+            _, failure = run_step("write", t0, do_write)
+            if failure is not None:
+                record("write", False, t0, failure.message)
             else:
-                left = f" The probe file {probe_path} may be left behind; delete it by hand."
-                record("delete", False, t0, del_failure.message + left)
-                if failure is None:
-                    failure = ProbeFailure(del_failure.kind, del_failure.message + left, del_failure.hint)
-    finally:
-        _close_all(cache, timeout)  # always log off and close the socket
+                record("write", True, t0, f"wrote {len(payload)} bytes to {probe_name}")
 
-    return ProbeReport(failure is None, steps, failure)
+                # read back and compare
+                t0 = time.perf_counter()
+                back, failure = run_step("read", t0, do_read)
+                if failure is None and back != payload:
+                    failure = ProbeFailure(
+                        "protocol",
+                        f"Read back {len(back)} bytes from {probe_path} as '{user}' but wrote {len(payload)}: "
+                        "the content differs.",
+                        "Something between this machine and the disk changed the data (a filter driver, "
+                        "antivirus, or another process writing the same file). Try again, then check the server.",
+                    )
+                if failure is not None:
+                    record("read", False, t0, failure.message)
+                else:
+                    record("read", True, t0, f"read {len(back)} bytes back, content matches")
+
+            # delete: also after a failed write/read, whenever the create went through
+            if state["created"]:
+                t0 = time.perf_counter()
+                _, del_failure = run_step("delete", t0, lambda: smbclient.remove(probe_path, **kw))
+                if del_failure is None:
+                    record("delete", True, t0, f"deleted {probe_name}")
+                else:
+                    left = f" The probe file {probe_path} may be left behind; delete it by hand."
+                    record("delete", False, t0, del_failure.message + left)
+                    if failure is None:
+                        failure = ProbeFailure(del_failure.kind, del_failure.message + left, del_failure.hint)
+        finally:
+            _close_all(cache, timeout)  # always log off and close the socket
+
+        return ProbeReport(failure is None, steps, failure)
 
 
 def _close_all(cache: dict[str, Any], timeout: float) -> None:

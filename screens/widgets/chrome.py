@@ -35,8 +35,20 @@ class StepBar(Static):
         backend's) is left out, as the wizard passes it over."""
         super().__init__(id="stepbar")
         self.current = current
-        self.pages = tuple((k, name) for k, name in PAGES
-                           if ctx is None or k not in SECTION_KEYS or section(k).asks(ctx))
+        self.pages = self._pages(ctx)
+
+    @staticmethod
+    def _pages(ctx: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+        return tuple((k, name) for k, name in PAGES
+                     if ctx is None or k not in SECTION_KEYS or section(k).asks(ctx))
+
+    def follow(self, ctx: Mapping[str, Any]) -> None:
+        """The answers on screen changed (e.g. the share backend was just picked): show the
+        sections those answers ask."""
+        pages = self._pages(ctx)
+        if pages != self.pages:
+            self.pages = pages
+            self.refresh()
 
     def render(self) -> Text:
         keys = [k for k, _ in self.pages]

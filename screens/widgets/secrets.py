@@ -31,13 +31,15 @@ class PasswordBox(Vertical):
         if n.password is None:
             yield Static("\n".join(n.lines()), classes="secret-title", markup=False)
             return
-        yield Static(f"{n.label} ({n.user}): shown once, saved nowhere",
-                     classes="secret-title", markup=False)
+        where = "read from Azure, shown here only" if n.recoverable else "shown once"
+        yield Static(f"{n.label} ({n.user}): {where}, saved nowhere", classes="secret-title", markup=False)
         with Horizontal(classes="secret-line"):
             yield Static(n.password, classes="secret-value", markup=False)
             yield Button("Copy", id=f"copy-{n.who}", classes="secret-copy", compact=True)
             if self.hide:
                 yield Button("Hide", id=f"hide-{n.who}", classes="secret-hide", compact=True)
+        if n.recoverable:
+            yield Static(f"To read it again: {n.reset}", classes="secret-note", markup=False)
 
     def copy(self) -> None:
         if self.notice.password is None:

@@ -23,9 +23,7 @@ def _ps_literals(text: str) -> list[str]:
 def test_ps1_values_are_single_quoted(case: Case) -> None:
     v = check_values(case.answers, case.facts)
     text = _texts(case)["submit-job.ps1"]
-    assert f"$Server = '{v.server}'\r\n" in text
-    assert f"$Share = '{v.share}'\r\n" in text
-    assert f"$ShareUser = '{v.user}'\r\n" in text
+    assert f"$Prompt = 'Password of {v.server}\\{v.user} (share \\\\{v.server}\\{v.share})'\r\n" in text
     assert f"$Placeholder = '{PASSWORD_PLACEHOLDER}'\r\n" in text
     assert text.isascii()
     assert "\n" not in text.replace("\r\n", "")
@@ -82,3 +80,42 @@ def test_ps1_loads_the_module_first_and_restores_the_placeholder_before_cancelli
     assert text.index("Import-Module Microsoft.Hpc") < text.index("Add-PSSnapin Microsoft.HPC")
     catch = text.split("catch {", 1)[1].split("finally {", 1)[0]
     assert catch.index("Set-HpcTask -Task $pair[0] -CommandLine $pair[1]") < catch.index("Stop-HpcJob")
+
+
+def _files_texts() -> dict[str, str]:
+    from tests.artifacts.conftest import SUB, make_answers
+    from wizard.facts import ServerFacts
+
+    answers = make_answers("af", share__backend="azure-files", share__name="jobs", files__account="hpcfilesab")
+    facts = ServerFacts(server_name="hpcfilesab.file.core.windows.net", private_ip="10.0.0.20", subscription_id=SUB,
+                        resource_group="rg-hpcshare", region="westeurope")
+    return render_artifacts(answers, facts)
+
+
+def test_azure_files_scripts_ask_for_the_storage_account_key() -> None:
+    """Issue 18: with the Azure Files backend the credential is the account key, and every file
+    that asks for it or speaks of it says so (the same templates, filled from Values.secret)."""
+    texts = _files_texts()
+    ps1, cmd, check = texts["submit-job.ps1"], texts["submit-job.cmd"], texts["check-share.cmd"]
+    assert ("$Prompt = 'Storage account key of hpcfilesab (key1 or key2; share "
+            "\\\\hpcfilesab.file.core.windows.net\\jobs)'\r\n") in ps1
+    assert "Read-Host -AsSecureString -Prompt $Prompt" in ps1
+    assert "The storage account key is asked for here (Read-Host -AsSecureString)" in ps1
+    assert "throw 'The storage account key must have 1-127 characters.'" in ps1
+    assert "echo job-template.xml holds no storage account key: submit-job.ps1 asks for it" in cmd
+    assert "[Console]::Error.Write('Storage account key for ' + $env:HS_ACCOUNT + ': ')" in check
+    assert 'set "HS_ACCOUNT=localhost\\hpcfilesab"' in check
+    for name, text in (("submit-job.ps1", ps1), ("submit-job.cmd", cmd), ("check-share.cmd", check)):
+        assert "share password" not in text.lower(), name
+        assert "Password of" not in text, name
+
+
+def test_the_two_backends_scripts_differ_only_in_what_the_credential_is() -> None:
+    """One template: submit-job.ps1 for Azure Files is the VM's with the credential's name and
+    prompt (and the profile) put in, not a copy that could drift."""
+    vm = _texts(CASES["private-change"])["submit-job.ps1"].split("\r\n")
+    files = _files_texts()["submit-job.ps1"].split("\r\n")
+    assert len(vm) == len(files)
+    differ = [(a, b) for a, b in zip(vm, files) if a != b]
+    assert differ and all(("share password" in a and "storage account key" in b) or a.startswith("$Prompt = ")
+                          or "--profile" in a or "profile demo" in a for a, b in differ), differ

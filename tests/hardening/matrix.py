@@ -15,11 +15,19 @@ from pathlib import Path
 # Every step of a full plan with a public IP (smb_source a CIDR, so the plan also has `probe`).
 STEPS = ("resource-group", "network", "nsg", "public-ip", "nic", "data-disk", "vm", "configure-server",
          "self-test", "probe", "artifacts")
+# The Azure Files backend's own steps (its plan's resource group and network are the rows above).
+FILES_STEPS = ("storage-account", "file-share", "private-endpoint", "files-dns")
+ROWS = (*STEPS, *FILES_STEPS)
 # The stand-in fault KIND each step's write goes to (steps without one are not faultable here:
 # `probe` is skipped in demo mode, `artifacts` writes local files only).
 KIND = {"resource-group": "resourcegroup", "network": "vnet", "nsg": "nsg", "public-ip": "publicip",
         "nic": "nic", "data-disk": "disk", "vm": "vm", "configure-server": "runcommand",
-        "self-test": "runcommand"}
+        "self-test": "runcommand",
+        # the account PUT, the share PUT, the endpoint PUT, the zone PUT (the step's first write)
+        "storage-account": "storageaccount", "file-share": "fileshare", "private-endpoint": "privateendpoint",
+        "files-dns": "privatednszone"}
+# Synchronous PUTs: there is no operation for lro-fail to fail.
+SYNC_PUT = ("resourcegroup", "fileshare")
 REMOTE = ("configure-server", "self-test")
 # A sub-step of each remote step's own script (the substep fault only fires in the script that has it).
 SUBSTEP = {"configure-server": "share", "self-test": "write"}
@@ -50,21 +58,21 @@ def spec_for(step: str, fault: str) -> str | None:
         return None
     if fault == "substep":
         return f"{kind}.put=substep:{SUBSTEP[step]}" if step in REMOTE else None
-    if fault == "lro-fail" and kind == "resourcegroup":
-        return None          # a resource group PUT is synchronous: there is no operation to fail
+    if fault == "lro-fail" and kind in SYNC_PUT:
+        return None          # a synchronous PUT: there is no operation to fail
     return f"{kind}.put={fault}"
 
 
 def applicable(step: str, fault: str) -> bool:
     if fault == "kill":
-        return step in KIND
+        return step in KIND and step not in FILES_STEPS   # the kill column runs the VM plan (slow cells)
     if fault == "kill-mid":
         return step in MID_DELAY
     return spec_for(step, fault) is not None
 
 
 def cells() -> list[tuple[str, str]]:
-    return [(s, f) for s in STEPS for f in FAULTS]
+    return [(s, f) for s in ROWS for f in FAULTS]
 
 
 def acceptable(fault: str, outcome: str) -> bool:
@@ -94,12 +102,12 @@ def read_cells(folder: Path) -> dict[tuple[str, str], dict[str, str]]:
 
 
 def render(cells_: dict[tuple[str, str], dict[str, str]]) -> str:
-    width = max(len(s) for s in STEPS)
+    width = max(len(s) for s in ROWS)
     col = max(len("failed-then-resumed"), *(len(f) for f in FAULTS))
     head = f"{'step':<{width}} | " + " | ".join(f"{f:<{col}}" for f in FAULTS)
     lines = [head, "-" * len(head)]
     bad = []
-    for s in STEPS:
+    for s in ROWS:
         row = []
         for f in FAULTS:
             c = cells_.get((s, f))

@@ -41,7 +41,8 @@ from typing import Any
 import pytest
 
 from tests.hardening.matrix import (
-    ACCEPTABLE, FAULTS, KILL_SCALE, KILLS, MID_DELAY, PERMANENT, STEPS, SUBSTEP, TRANSIENT, acceptable,
+    ACCEPTABLE, FAULTS, FILES_STEPS, KILL_SCALE, KILLS, MID_DELAY, PERMANENT, ROWS, STEPS, SUBSTEP, TRANSIENT,
+    acceptable,
     applicable, render_matrix_dir, spec_for, write_cell,
 )
 from tests.integration.conftest import write_answers
@@ -50,6 +51,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PROFILE = "faults"
 ANSWERS = {"endpoints__public_ip": True, "endpoints__dns_label": "hpcshare-faults-fs01",
            "endpoints__smb_source": "10.0.0.0/8"}
+# The Azure Files backend's rows run its own plan (storage account, share, private endpoint, DNS).
+FILES_ANSWERS = {"share__backend": "azure-files", "share__name": "faultdata", "files__account": "hpcfilesfaults"}
+
+
+def answers_for(step: str) -> dict[str, Any]:
+    return FILES_ANSWERS if step in FILES_STEPS else ANSWERS
 # A cause that is only a Python exception's name and text is not a message for a user.
 PY_EXCEPTION = re.compile(r"^[A-Z][A-Za-z]*(Error|Exception|Exit|Interrupt)\b")
 FIRED_STATUS = {"429": 429, "500": 500, "drop": 0, "500*inf": 500}
@@ -132,9 +139,11 @@ _BASELINE: dict[str, Counter] = {}
 
 
 @pytest.fixture
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Counter:
-    """The stand-in's inventory after one clean run of the same answers (once per worker)."""
-    if "clean" not in _BASELINE:
+def baseline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Counter:
+    """The stand-in's inventory after one clean run of the same answers (once per worker and backend)."""
+    step = request.node.callspec.params.get("step", "") if hasattr(request.node, "callspec") else ""
+    which = "files" if step in FILES_STEPS else "vm"
+    if which not in _BASELINE:
         root = tmp_path_factory.mktemp("clean-run")
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("HPCSHARE_HOME", str(root / "home"))
@@ -143,11 +152,11 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Counter:
                 mp.delenv(var, raising=False)
             for k, v in PASSWORDS.items():
                 mp.setenv(k, v)
-            answers = write_answers(root / f"{PROFILE}.toml", **ANSWERS)
+            answers = write_answers(root / f"{PROFILE}.toml", **(FILES_ANSWERS if which == "files" else ANSWERS))
             code, text, _ = run_armed(answers, root / "out")
             assert code == 0, text
-            _BASELINE["clean"] = inventory()
-    return _BASELINE["clean"]
+            _BASELINE[which] = inventory()
+    return _BASELINE[which]
 
 
 def inventory_diff(got: Counter, want: Counter) -> str:
@@ -250,14 +259,14 @@ def state_steps(home: Path) -> set[str]:
 
 # ---- the in-process cells (transient and permanent faults) --------------------------------------
 
-IN_PROCESS = [(s, f) for s in STEPS for f in (*TRANSIENT, *PERMANENT) if applicable(s, f)]
+IN_PROCESS = [(s, f) for s in ROWS for f in (*TRANSIENT, *PERMANENT) if applicable(s, f)]
 
 
 @pytest.mark.parametrize(("step", "fault"), IN_PROCESS, ids=[f"{s}-{f}" for s, f in IN_PROCESS])
 def test_fault_cell(step: str, fault: str, home: Path, tmp_path: Path, baseline: Counter, matrix_dir: Path,
                     capfd: pytest.CaptureFixture[str]) -> None:
     spec = spec_for(step, fault)
-    answers = write_answers(tmp_path / f"{PROFILE}.toml", **ANSWERS)
+    answers = write_answers(tmp_path / f"{PROFILE}.toml", **answers_for(step))
     before = answers.read_bytes()
     out_dir = tmp_path / "out"
 
@@ -384,3 +393,22 @@ def test_matrix_covers_every_step_and_fault(home: Path) -> None:
                    | {("resource-group", "kill-mid")}
                    | {(s, f) for s in ("probe", "artifacts") for f in FAULTS})
     assert na == expected_na
+
+
+def test_matrix_has_a_row_for_every_azure_files_step(home: Path) -> None:
+    """The Azure Files plan's own steps are rows too, with every fault but the sub-step (no run
+    command) and the kill columns (those run the VM plan); lro-fail is n/a on the share's
+    synchronous PUT."""
+    from wizard.answers import build_answers, resolve
+    from wizard.plan import FILES_STEPS as PLAN_FILES_STEPS, build_plan
+    from wizard.standin.catalog import DEFAULT_SUBSCRIPTION_ID
+
+    values = {"subscription.id": DEFAULT_SUBSCRIPTION_ID, "subscription.region": "westeurope",
+              "subscription.resource_group": "rg-it", **{k.replace("__", "."): v for k, v in FILES_ANSWERS.items()}}
+    res = resolve(saved=values, require=True)
+    assert res.ok, res.errors
+    plan = build_plan(build_answers(PROFILE, res.values))
+    assert FILES_STEPS == PLAN_FILES_STEPS and set(FILES_STEPS) <= set(plan.ids)
+    assert set(plan.ids) - set(FILES_STEPS) <= set(STEPS)        # the rest are rows of the VM plan
+    na = {(s, f) for s in FILES_STEPS for f in FAULTS if not applicable(s, f)}
+    assert na == ({(s, f) for s in FILES_STEPS for f in ("substep", *KILLS)} | {("file-share", "lro-fail")})

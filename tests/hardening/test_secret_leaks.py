@@ -1,7 +1,8 @@
 """Secret-leak scan: after full demo runs in every front end, no password is anywhere it should not be.
 
 Modes: replay (``run --demo --yes``) with passwords from HPCSHARE_*_PASSWORD, including runs that
-fail at the VM and at the server's user sub-step and are resumed; replay with generated passwords
+fail at the VM and at the server's user sub-step and are resumed; an Azure Files replay (the storage
+account key the stand-in issued, a failed share step resumed); replay with generated passwords
 and stdout not a terminal (refused, then written to --password-file only); the plain prompts
 (passwords typed at the prompts); the Textual wizard (passwords typed into its password inputs,
 driven by App.run_test()), and its output after a crash; the argv and environment of every process
@@ -109,6 +110,35 @@ def test_replay_with_passwords_from_the_environment(home: Path, tmp_path: Path, 
     assert "generated; shown once" not in terminal
     for secret in (SHARE_PW, ADMIN_PW):
         assert_no_hits(everywhere(tmp_path, secret, terminal, caplog.text), secret)
+
+
+def test_azure_files_replay_leaves_the_account_key_nowhere(home: Path, tmp_path: Path, standin_log: Path,
+                                                          capsys: pytest.CaptureFixture[str],
+                                                          caplog: pytest.LogCaptureFixture,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: the storage account key the stand-in issued (read by the storage-account step each
+    run) is in no answers, state, log, output file or request log, also when a later step fails
+    and the run resumes; output that is not a terminal does not get it either."""
+    from tests.integration.test_azure_files_backend import issued_key
+
+    caplog.set_level(logging.DEBUG)
+    answers = write_answers(tmp_path / "leakfiles.toml", share__backend="azure-files", share__name="leakdata",
+                            files__account="hpcleakfiles")
+    run = ["run", "--demo", "--yes", "--answers", str(answers), "--out", str(tmp_path / "out")]
+    terminal = ""
+    for faults, expected in (("fileshare.put=500*inf", 1), (None, 0), (None, 0)):
+        code, text = cli_run(run, capsys, faults=faults, monkeypatch=monkeypatch)
+        terminal += text
+        assert code == expected, text
+    code, text = cli_run(["generate", "--demo", "--answers", str(answers), "--out", str(tmp_path / "gen")], capsys)
+    terminal += text
+    assert code == 0, text
+    assert "[failed] file-share" in terminal
+    assert terminal.count("Storage account key (hpcleakfiles): not printed") == 3, terminal   # read by each run
+    assert_files_written(tmp_path, home, standin_log)
+    key = issued_key("hpcleakfiles")
+    assert_no_hits(everywhere(tmp_path, key, terminal, caplog.text), "the storage account key")
+
 
 
 def test_a_generated_password_applied_before_an_interrupt_is_still_shown(home: Path, tmp_path: Path,

@@ -29,14 +29,23 @@ def answers_file(home: Path, tmp_path: Path) -> Path:
     return write_answers(tmp_path / "it.toml")
 
 
-def run_session(answers: Path, out_dir: Path, *, faults: str | None = None) -> tuple[int, str, Session]:
-    """One `hpcshare run --demo --yes` in this process; returns (exit code, output, session)."""
+class TerminalBuffer(io.StringIO):
+    """Output that says it is a terminal (the live view, and what is shown only on one)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_session(answers: Path, out_dir: Path, *, faults: str | None = None,
+                terminal: bool = False) -> tuple[int, str, Session]:
+    """One `hpcshare run --demo --yes` in this process; returns (exit code, output, session).
+    ``terminal``: the output is a terminal (its raw text, escape sequences included)."""
     from wizard.plain.live import run_with_live_view
 
     session = Session(answers.stem, demo=True, answers_file=answers, out_dir=out_dir)
     if faults:
         session.environment.standin.set_faults(faults)
-    buf = io.StringIO()
+    buf = TerminalBuffer() if terminal else io.StringIO()
     try:
         code = run_with_live_view(session, out=buf)
     finally:

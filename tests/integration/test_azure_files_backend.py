@@ -67,6 +67,11 @@ def test_azure_files_run_rerun_and_teardown(home: Path, tmp_path: Path, capsys: 
     for where in [*out.iterdir(), *home.rglob("*")]:
         if where.is_file():
             assert key not in where.read_text(encoding="utf-8", errors="replace"), where
+    # This output is not a terminal (a log would keep it): the key is not printed, the command that reads it is.
+    assert key not in text
+    assert "Storage account key (hpcfilesit): not printed, as this output is not a terminal" in text, text
+    assert ("az storage account keys list --resource-group rg-it --account-name hpcfilesit "
+            "--query [0].value --output tsv") in text
 
     # A second run changes nothing.
     code, text, _ = run_session(answers, out)
@@ -82,6 +87,32 @@ def test_azure_files_run_rerun_and_teardown(home: Path, tmp_path: Path, capsys: 
         assert f"deleted  {what}" in said, said
     with StandIn(state_file=standin_state_file()) as s:
         assert [r["type"] for r in s.resources()] == []
+
+
+def issued_key(account: str) -> str:
+    """key1 as the stand-in issues it, read through the SDK like a user's 'az storage account keys list'."""
+    from azure.mgmt.storage import StorageManagementClient
+
+    with StandIn(state_file=standin_state_file()) as s:
+        st = StorageManagementClient(FakeCredential(), s.subscription_id, base_url=s.base_url,
+                                     connection_verify=str(s.ca_path))
+        try:
+            return str(st.storage_accounts.list_keys("rg-it", account)["keys"][0]["value"])
+        finally:
+            st.close()
+
+
+def test_on_a_terminal_the_key_is_printed_once_when_its_step_is_done(home: Path, tmp_path: Path) -> None:
+    """Issue 18: the account key is shown once, as generated passwords are; it is the key Azure
+    (here the stand-in) issued, and it comes right after the storage account step."""
+    answers = write_answers(tmp_path / "keyed.toml", **{**FILES, "files.account": "hpcfileskey"})
+    code, raw, _ = run_session(answers, tmp_path / "out", terminal=True)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", raw)      # the colours and the live table's moves
+    assert code == 0, text
+    key = issued_key("hpcfileskey")
+    line = f"Storage account key (hpcfileskey) (shown once, not saved anywhere): {key}"
+    assert line in text and text.count(key) == 1, text
+    assert "To read it again: az storage account keys list --resource-group rg-it --account-name hpcfileskey" in text
 
 
 def test_a_taken_account_name_stops_the_run_before_anything_is_created(home: Path, tmp_path: Path) -> None:
@@ -151,3 +182,24 @@ def test_plan_json_does_not_price_a_vm_for_azure_files(home: Path, tmp_path: Pat
     assert [line["meter"] for line in doc["cost"]["lines"]] == ["Premium LRS Provisioned", "Standard Private Endpoint"]
     assert "vm_size" not in doc["quota"] and doc["quota"]["storage_accounts"]["name"] == "StorageAccounts"
     assert doc["throughput"]["bottleneck"] == "share" and "vm" not in doc["throughput"]
+
+
+def test_embed_password_embeds_the_account_key_only_when_asked(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`generate --embed-password` for Azure Files: the credential is the account key, asked under
+    that name (HPCSHARE_SHARE_PASSWORD carries it), written into job-template.xml only (mode 0600)."""
+    from wizard.cli import main
+
+    answers = write_answers(tmp_path / "embed.toml", **{**FILES, "files.account": "hpcfilesemb"})
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 0, text
+    monkeypatch.setattr("wizard.commands.interactive", lambda: False)
+    gen = ["generate", "--demo", "--answers", str(answers), "--embed-password", "--out", str(tmp_path / "gen")]
+    assert main(gen) == 2
+    assert "--embed-password needs the storage account key: set HPCSHARE_SHARE_PASSWORD" in capsys.readouterr().err
+    key = issued_key("hpcfilesemb")
+    monkeypatch.setenv("HPCSHARE_SHARE_PASSWORD", key)
+    assert main(gen) == 0
+    holding = sorted(p.name for p in (tmp_path / "gen").iterdir() if key in p.read_text(encoding="utf-8"))
+    assert holding == ["job-template.xml"]
+    assert (tmp_path / "gen" / "job-template.xml").stat().st_mode & 0o777 == 0o600

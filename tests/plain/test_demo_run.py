@@ -221,12 +221,13 @@ def test_bad_password_in_environment_touches_nothing(home: Path, tmp_path: Path,
 
 def test_ctrl_c_in_plain_mode_keeps_completed_sections(home: Path, tty: None,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    parts = section_keys("subscription", resource_group=typed("rg-cc")) + section_keys("vm", name=typed("ccfs"))
+    parts = (section_keys("subscription", resource_group=typed("rg-cc")) + section_keys("share")
+             + section_keys("vm", name=typed("ccfs")))
     rc = interactive_run("ccplain", parts, ENTER, CTRL_C)
     out = capsys.readouterr().out
     assert rc == 130
     assert "Cancelled: nothing was changed in Azure." in out
-    assert "(Subscription, File server VM) are saved in" in out
+    assert "(Subscription, SMB share, File server VM) are saved in" in out
     saved = tomllib.loads((home / "profiles" / "ccplain.toml").read_text())
     assert saved["subscription"]["resource_group"] == "rg-cc" and saved["vm"]["name"] == "ccfs"
     assert not (home / "state").exists() and not (Path.cwd() / "hpcshare-out").exists()

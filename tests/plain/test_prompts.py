@@ -1,6 +1,7 @@
 """The plain prompts on their own: a fake catalog, no stand-in, no run (the review ends in "Quit")."""
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from tests.plain.conftest import (
 )
 from wizard.plain import prompts as console
 from wizard.catalog import VnetInfo, vnet_hints
-from wizard.questions import SECTIONS
+from wizard.questions import SECTION_KEYS, SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
 
@@ -283,10 +284,11 @@ def test_section_problems_are_printed_and_the_section_reasked(home: Path, monkey
         return real(key, values)
 
     monkeypatch.setattr(session, "submit_section", submit)
-    parts = [section_keys(s.key) for s in SECTIONS[:4]]
+    at = SECTION_KEYS.index("share")
+    parts = [section_keys(s.key) for s in SECTIONS[:at]]
     share1 = section_keys("share", name=typed("First"))
     share2 = section_keys("share", folder=typed("Other"))   # name: Enter keeps "First" from the first try
-    rest = [section_keys(s.key) for s in SECTIONS[5:]]
+    rest = [section_keys(s.key) for s in SECTIONS[at + 1:]]
     with keys(*parts, share1, share2, *rest, QUIT):
         rc = console.run_plain(session, catalog=FakeCatalog())
     out = capsys.readouterr().out
@@ -299,13 +301,13 @@ def test_section_problems_are_printed_and_the_section_reasked(home: Path, monkey
 
 
 def test_ctrl_c_keeps_completed_sections(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    parts = [section_keys("subscription"), section_keys("vm", name=typed("fs03"))]
+    parts = [section_keys("subscription"), section_keys("share"), section_keys("vm", name=typed("fs03"))]
     # In the disk section: SKU, then a size is typed, then Ctrl+C at the caching prompt.
     rc = run(Session("p1"), FakeCatalog(), *parts, ENTER, typed("2048"), CTRL_C)
     out = capsys.readouterr().out
     assert rc == 130
     assert "Cancelled: nothing was changed in Azure." in out
-    assert "(Subscription, File server VM) are saved in" in out
+    assert "(Subscription, SMB share, File server VM) are saved in" in out
     assert out.rstrip().splitlines()[-1] == "To continue: hpcshare --profile p1 --plain"
     d = saved(home)
     assert d["vm"]["name"] == "fs03"
@@ -367,7 +369,7 @@ def test_saved_profile_offers_review_and_az(home: Path, capsys: pytest.CaptureFi
 def test_review_change_one_section(home: Path) -> None:
     assert run(Session("p1"), FakeCatalog(), all_keys(), QUIT) == 130
     # Saved profile: "go through every question" is not needed; review -> "Change: SMB share".
-    change_share = DOWN * 5 + ENTER
+    change_share = DOWN * (SECTION_KEYS.index("share") + 1) + ENTER
     rc = run(Session("p1"), FakeCatalog(), ENTER, change_share, section_keys("share", name=typed("Lab")), QUIT)
     assert rc == 130
     assert saved(home)["share"]["name"] == "Lab"
@@ -386,16 +388,19 @@ def test_import_boundary() -> None:
 
 
 def test_azure_files_backend_asks_its_section_and_skips_the_vms(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = "".join(section_keys(k) for k in ("subscription", "vm", "disk", "account"))
+    # A new session: the backend is asked right after the subscription, so an Azure Files user
+    # goes on to the network and Azure Files sections without a single VM, disk or account question.
     share = DOWN + ENTER + typed("myshare") + ENTER          # backend azure-files, name, encrypt
     endpoints = ENTER * 5                                      # the VNet and subnet questions only
     files = typed("hpcfiles01") + ENTER + ENTER + typed("10.0.0.9")
-    rc = run(Session("p1"), FakeCatalog(), before, share, endpoints, files, section_keys("cluster"), QUIT)
+    rc = run(Session("p1"), FakeCatalog(), section_keys("subscription"), share, endpoints, files,
+             section_keys("cluster"), QUIT)
     assert rc == 130
     d = saved(home)
     assert d["share"]["backend"] == "azure-files" and d["share"]["name"] == "myshare"
     assert d["files"] == {"account": "hpcfiles01", "sku": "Premium_LRS", "quota_gib": 1024, "private_ip": "10.0.0.9"}
-    capsys.readouterr()
+    shown = re.findall(r"^\d+/\d+  (.+?) ─", capsys.readouterr().out, re.MULTILINE)    # the section rules
+    assert shown == ["Subscription", "SMB share", "Network", "Azure Files", "HPC Pack cluster"]
     # Asked again: the VM's sections (and the remote one) have nothing to ask and are not shown.
     with keys(section_keys("subscription"), ENTER * 3, ENTER * 5, ENTER * 4, section_keys("cluster")):
         console.ask_sections(Session("p1"), [s.key for s in SECTIONS], catalog=FakeCatalog())

@@ -203,3 +203,41 @@ async def test_leave_after_the_vm_step_then_resume_shows_the_admin_password_then
         assert _admin_nt_hash("myfileserver") == _nt_hash(admin)      # the resume did not change it
     finally:
         app.session.close()
+
+
+async def test_azure_files_run_shows_the_account_key_on_run_and_finish(demo_env: Path, tmp_path: Path) -> None:
+    """Issue 18: the storage account key the run read is shown on the Run screen as soon as its
+    step is done and on Finish once (with Copy), as generated passwords are; no written file holds it."""
+    from tests.integration.conftest import write_answers
+    from tests.integration.test_azure_files_backend import issued_key
+    from tests.ui.keys import run_from_review
+
+    write_answers(profiles.profile_path("afkey"), share__backend="azure-files", share__name="jobs",
+                  files__account="hpcfilesui")
+    app = HpcShareApp(Session("afkey", demo=True, out_dir=tmp_path / "out"), start="review")
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot, app, ReviewScreen, timeout=20)
+            await run_from_review(pilot, app)
+            await settle(pilot, app, RunScreen)
+            assert await wait_run(pilot, app, timeout=60) == "succeeded"
+            key = issued_key("hpcfilesui")
+            run_secrets = str(app.screen.query_one("#run-passwords").render())
+            assert f"Storage account key (hpcfilesui): {key}" in run_secrets, run_secrets
+            await pilot.press("enter")                            # Finish has the focus
+            await settle(pilot, app, FinishScreen)
+            box = app.screen.query_one("#secret-key")
+            said = [str(w.render()) for w in box.query(".secret-title, .secret-value")]
+            assert said == ["Storage account key (hpcfilesui): read from Azure, shown here only, saved nowhere",
+                            key], said
+            note = str(box.query_one(".secret-note").render())
+            assert note == "To read it again: az storage account keys list --resource-group rg-hpcshare " \
+                           "--account-name hpcfilesui --query [0].value --output tsv", note
+            # Azure keeps the key, so leaving without copying it loses nothing: q quits at once.
+            await pilot.press("q")
+            await pilot.pause()
+            assert app.return_value == 0
+            written = written_files(tmp_path / "out")
+            assert written and not any(key in p.read_text() for p in written)
+    finally:
+        app.session.close()

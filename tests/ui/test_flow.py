@@ -36,6 +36,12 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         await pilot.press("enter")                    # Enter in a text field = Next
         await settle(pilot, app, SectionScreen)
 
+        # Share: the backend first (the VM's, so the VM's sections follow)
+        assert app.screen.section.key == "share"
+        await type_into(pilot, app, "#input-name", "Data")
+        await pilot.press("enter")
+        await settle(pilot, app, SectionScreen)
+
         # VM: filter the size table, pick a size with Enter.
         assert app.screen.section.key == "vm"
         await type_into(pilot, app, "#size-filter-name", "E8", tab=True)   # keyboard only
@@ -68,12 +74,6 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         await pilot.press("enter")                    # Next has focus: all answered
         await settle(pilot, app, SectionScreen)
 
-        # Share
-        assert app.screen.section.key == "share"
-        await type_into(pilot, app, "#input-name", "Data")
-        await pilot.press("enter")
-        await settle(pilot, app, SectionScreen)
-
         # Endpoints: pick the cluster's existing VNet; its range, subnet and a free IP follow.
         assert app.screen.section.key == "endpoints"
         await tab_to(pilot, app, "#select-existing-vnet")
@@ -102,7 +102,11 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         # Review: every answer, with the password hidden.
         text = screen_text(app)
         assert "rg-lab1" in text and "Standard_E8s_v5" in text
-        assert "Adm1n-Pass99" not in text and "(typed; hidden)" in text
+        assert "Adm1n-Pass99" not in text
+        table = app.screen.query_one("#answers")
+        rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert any("Admin password" in r and "(typed; hidden)" in r for r in rows), rows
+        assert not any("Adm1n-Pass99" in r for r in rows)
         assert app.focused is app.screen.query_one("#run")
         await pilot.press("enter")
         # Against Azure: a confirmation naming where and what, with Create focused.
@@ -218,3 +222,37 @@ async def test_enter_alone_reaches_finish_against_azure(make_app, out_dir: Path)
     asked = [s for s in SECTIONS if any(q.applies(defaults) for q in s.questions)]   # not Azure Files'
     assert seen == ["WelcomeScreen", *["SectionScreen"] * len(asked), "ReviewScreen", "ConfirmDialog",
                     "RunScreen"], seen
+
+
+async def test_new_session_choosing_azure_files_never_sees_the_vm_screens(make_app, out_dir: Path) -> None:
+    """Issue 18: the backend is asked first, right after the subscription, so a new session that
+    picks Azure Files goes Subscription -> Share -> Network -> Azure Files -> Cluster -> Review
+    without a VM, data disk, share user or remote screen."""
+    app = make_app(run=FakeRun())
+    visited: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app, WelcomeScreen)
+        await pilot.press("ctrl+u", *"af1", "enter")
+        await settle(pilot, app, SectionScreen)
+        while isinstance(app.screen, SectionScreen):
+            assert len(visited) < len(SECTIONS), visited
+            key = app.screen.section.key
+            visited.append(key)
+            if key == "share":
+                assert field_value(app, "share.backend") == "vm"           # the default
+                await tab_to(pilot, app, "#select-backend")
+                await pilot.press("enter", "down", "enter")
+                await settle(pilot, app)
+                assert field_value(app, "share.backend") == "azure-files"
+                await type_into(pilot, app, "#input-name", "jobs")
+                # The step bar already leaves out the VM's pages.
+                bar = screen_text(app).splitlines()
+                assert any("Files" in row and "Share" in row and "Disk" not in row for row in bar), bar
+            elif key == "files":
+                await type_into(pilot, app, "#input-account", "hpcfilesaf1")
+            await pilot.press("ctrl+n")
+            await settle(pilot, app)
+        await settle(pilot, app, ReviewScreen)
+    assert visited == ["subscription", "share", "endpoints", "files", "cluster"], visited
+    saved = profiles.load(profiles.profile_path("af1")).values
+    assert saved["share.backend"] == "azure-files" and saved["files.account"] == "hpcfilesaf1"

@@ -92,6 +92,8 @@ def render_check_share(v: Values) -> str:
              else "the hosts entry nodeprep.cmd writes")
     return crlf(fill("check-share.cmd.in", {
         "PROFILE": v.profile,
+        "SECRET": v.secret,
+        "PROMPT_LEAD": f"{v.secret.capitalize()} for",
         "SERVER": v.host,
         "UNC": v.unc,
         "ACCOUNT": v.account,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from wizard.artifacts.safety import Values
 from wizard.artifacts.summary import NODEPREP_LOG, assessment_section
+from wizard.plan import key_list_command, verify_command
 
 ZONE = "privatelink.file.core.windows.net"   # wizard.plan.FILES_DNS_ZONE (artifacts import no plan)
 
@@ -76,8 +77,7 @@ def render_files_summary(v: Values, *, embedded: bool, assessment: Sequence[str]
     add("Get the key where you are signed in to Azure (it is shown there, not stored by hpcshare):")
     add("")
     add("```")
-    add(f"az storage account keys list --resource-group {v.resource_group} --account-name {v.files_account} "
-        "--query [0].value --output tsv")
+    add(key_list_command(v.resource_group, v.files_account))
     add("```")
     add("")
     add("`submit-job.ps1` asks for the key (paste key1; it is never written to a file) and submits "
@@ -90,7 +90,7 @@ def render_files_summary(v: Values, *, embedded: bool, assessment: Sequence[str]
         "the share connects with the key. From a machine in the VNet:")
     add("")
     add("```")
-    add(f"hpcshare verify --server {v.host} --share {v.share} --user {v.account}")
+    add(verify_command(v.host, v.share, v.account))
     add("```")
     add("")
     out += assessment_section(assessment)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from wizard.answers import Answers
 from wizard.facts import ServerFacts
+from wizard.plan import files_user, secret_name
 
 _COMPUTER_NAME = re.compile(r"(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?")
 _SHARE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,78}")
@@ -80,12 +81,21 @@ class Values:
         return f"\\\\{self.host}\\{self.share}"
 
     @property
-    def account(self) -> str:
-        # Azure Files with the account key: the user is localhost\<account> ("Mount SMB Azure file
-        # share on Windows", learn.microsoft.com/azure/storage/files/storage-how-to-use-files-windows;
-        # older pages write AZURE\<account>).
+    def secret(self) -> str:
+        """What the share's credential is called wherever a file asks for it or speaks of it."""
+        return secret_name(bool(self.files_account))
+
+    @property
+    def secret_prompt(self) -> str:
+        """The prompt that asks for it (submit-job.ps1, check-share.cmd)."""
         if self.files_account:
-            return f"localhost\\{self.files_account}"
+            return f"Storage account key of {self.files_account} (key1 or key2; share {self.unc})"
+        return f"Password of {self.server}\\{self.user} (share \\\\{self.server}\\{self.share})"
+
+    @property
+    def account(self) -> str:
+        if self.files_account:
+            return files_user(self.files_account)     # Azure Files: the account key's user
         return f"{self.server}\\{self.user}"
 
 

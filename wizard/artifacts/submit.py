@@ -1,5 +1,6 @@
-"""submit-job.ps1 (HPC PowerShell; asks for the share password) and submit-job.cmd (the job
-command; hands over to the .ps1 while the job file holds the placeholder)."""
+"""submit-job.ps1 (HPC PowerShell; asks for the share password, or for Azure Files the storage
+account key: ``Values.secret``) and submit-job.cmd (the job command; hands over to the .ps1 while
+the job file holds the placeholder)."""
 from __future__ import annotations
 
 from wizard.artifacts.escaping import PASSWORD_PLACEHOLDER, crlf, escape_netuse_password, ps_single_quoted
@@ -33,9 +34,8 @@ def self_test_lines() -> str:
 def render_submit_ps1(v: Values) -> str:
     return crlf(fill("submit-job.ps1.in", {
         "PROFILE": v.profile,
-        "SERVER": ps_single_quoted(v.server),
-        "SHARE": ps_single_quoted(v.share),
-        "USER": ps_single_quoted(v.user),
+        "SECRET": v.secret,
+        "PROMPT": ps_single_quoted(v.secret_prompt),
         "PLACEHOLDER": ps_single_quoted(PASSWORD_PLACEHOLDER),
         "SELF_TEST": self_test_lines(),
     }))
@@ -44,5 +44,6 @@ def render_submit_ps1(v: Values) -> str:
 def render_submit_cmd(v: Values) -> str:
     return crlf(fill("submit-job.cmd.in", {
         "PROFILE": v.profile,
+        "SECRET": v.secret,
         "PLACEHOLDER": PASSWORD_PLACEHOLDER,
     }))

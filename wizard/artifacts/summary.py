@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from wizard.artifacts.jobxml import CONNECT_ATTEMPTS, EXAMPLE_STDERR, EXAMPLE_STDOUT, JOBS_FOLDER
 from wizard.artifacts.safety import Values
+from wizard.plan import verify_command
 
 _ACCESS = {
     "read": "read only",
@@ -242,7 +243,7 @@ def render_summary(v: Values, *, embedded: bool, assessment: Sequence[str] = ())
     add("From this machine (it asks for the share password, or reads `HPCSHARE_SHARE_PASSWORD`):")
     add("")
     add("```")
-    add(f"hpcshare verify --server {verify_host} --share {v.share} --user {v.user}")
+    add(verify_command(verify_host, v.share, v.user))
     add("```")
     add("")
     if v.fqdn or v.public_ip:

@@ -4,8 +4,8 @@ azure-mgmt-network: a FileStorage account, its SMB settings, the share, a privat
 
 Each step converges like the VM steps: what exists and matches is left alone, what differs is
 PUT again, what belongs to someone else stops the step naming the answer to change. The account
-key (the share credential) is never read here: it stays in Azure, and no output, state or log
-line holds it.
+key (the share credential) is read once per run (listKeys) and handed to the run with
+``ctx.reveal``, which shows it once: no output, state or log line holds it.
 """
 from __future__ import annotations
 
@@ -74,6 +74,13 @@ def storage_account(ctx: StepContext, t: Target) -> Outputs:
         st.file_services.set_service_properties(t.rg, a.account, {"properties": {"protocolSettings": {"smb": want}}})
         ctx.log(f"SMB settings: {want['versions']} only, channel encryption {want['channelEncryption']}.")
         changed = True
+    # keys_property: the SDK model is a mapping, so its ``keys`` is the mapping method.
+    keys = st.storage_accounts.list_keys(t.rg, a.account).keys_property or []
+    key = next((k.value for k in keys if k.key_name == "key1" and k.value), None)
+    if key is None:
+        raise StepFailed(f"Storage account {a.account} gave no key1 (listKeys)",
+                         "The account must allow shared-key access (hpcshare turns it on): run again.")
+    ctx.reveal(key)
     return {"id": account.id, "host": files_host(t.answers), "changed": changed}
 
 

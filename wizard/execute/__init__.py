@@ -102,7 +102,7 @@ def make_runner(env: "Environment", plan: Plan, secrets: Secrets, state: RunStat
     actions[CONFIGURE_SERVER] = configure
     actions[SELF_TEST] = self_test
     actions[WINRM_BOOTSTRAP] = functools.partial(_remote_step, WINRM_BOOTSTRAP, target)
-    actions["probe"] = functools.partial(_probe, target)
+    actions["probe"] = functools.partial(_files_probe if plan.answers.azure_files else _probe, target)
     lines = tuple(assessment.text_lines(after_run=True)) if assessment is not None else ()
     actions["artifacts"] = functools.partial(_artifacts, target, out_dir, lines)
     skip = set(SKIP_WHEN_UNCHANGED)
@@ -140,6 +140,36 @@ def _probe(target: Any, ctx: StepContext) -> dict[str, Any]:
     if not report.ok and report.failure is not None:
         raise StepFailed(report.failure.message, report.failure.hint)
     return {"probed": True, "host": host, "changed": False}
+
+
+def _files_probe(target: Any, ctx: StepContext) -> dict[str, Any]:
+    """Azure Files: the share probed with the account key where this machine reaches the private
+    endpoint (inside the VNet; in a demo, a local SMB server); elsewhere the command to run from a node."""
+    from wizard.passwords import KEY_READ_BY
+    from wizard.plan import files_host, files_user, verify_command
+    from wizard.verify import probe_share
+
+    answers: Answers = target.answers
+    host, share, user = files_host(answers), answers.share.name, files_user(answers.files.account)
+    ip = facts_from(answers, ctx.outputs).private_ip
+    command = verify_command(host, share, user)
+    where = target.env.smb_address(ip)
+    key = ctx.revealed.get(KEY_READ_BY)
+    report = None
+    if where is not None and key:
+        report = probe_share(host, share, user, key, port=where[1], address=where[0], timeout=5.0,
+                             encrypt=answers.share.encrypt or None)
+    if report is None or (report.failure is not None and report.failure.kind == "unreachable"):
+        shown = f"{ip}:445" if where is None else f"{where[0]}:{where[1]}"
+        ctx.warn(f"Not reachable from here: {host} ({shown}) answers inside the VNet only. "
+                 f"From a node, run: {command}")
+        return {"probed": False, "changed": False, "summary": f"not reachable from here; from a node: {command}"}
+    for s in report.steps:
+        ctx.substep(s.name, "done" if s.ok else "failed", s.message)
+    if not report.ok and report.failure is not None:
+        raise StepFailed(report.failure.message, report.failure.hint)
+    return {"probed": True, "host": host, "changed": False,
+            "summary": f"probe passed: wrote, read and deleted a file on \\\\{host}\\{share}"}
 
 
 def _artifacts(target: Any, out_dir: Path, assessment: tuple[str, ...], ctx: StepContext) -> dict[str, Any]:

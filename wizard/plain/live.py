@@ -147,7 +147,19 @@ def report(console: Console, session: "Session", result: RunResult) -> int:
 
 def show_password(console: Console, session: "Session", notice: PasswordNotice) -> None:
     """One generated password, the moment its step is done (above the live table), or the
-    plain statement that an earlier run applied it and how to set a new one."""
+    plain statement that an earlier run applied it and how to set a new one. The storage account
+    key (Azure Files) likewise, on a terminal only: elsewhere (a log, a pipe, CI) it is not printed,
+    the command that reads it is."""
+    if notice.who == "key":
+        if console.is_terminal:
+            lines = notice.lines()
+        else:
+            lines = [f"{notice.title}: not printed, as this output is not a terminal (a log would keep it).",
+                     f"  Read it where you are signed in to Azure: {notice.reset}"]
+        # soft_wrap: the terminal wraps the 88-character key, so it copies whole (rich would cut it in two).
+        console.print(Text(lines[0], style="bold"), *lines[1:], sep="\n", highlight=False, markup=False,
+                      soft_wrap=True)
+        return
     if notice.password is not None and session.password_file is not None:
         console.print(f"{notice.label} for '{notice.user}' (generated): in {session.password_file} (mode 0600)",
                       highlight=False, markup=False)

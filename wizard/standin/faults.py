@@ -6,7 +6,7 @@ Grammar (whitespace around tokens is ignored)::
     entry := KIND "." VERB "=" FAULT ["*" COUNT]
     KIND  := subscriptions | locations | skus | resourcegroup | vnet | subnet | nsg | publicip
              | nic | disk | vm | runcommand | runcommand-action | storageaccount | fileservice
-             | fileshare | privateendpoint | "*"
+             | fileshare | privateendpoint | privatednszone | privatednslink | privatednsrecord | "*"
     VERB  := get | put | post | delete | head | "*"
     FAULT := 403 | 429 | 500 | lro-fail | drop | substep:NAME
     COUNT := a positive integer | inf          (default 1: fire once)
@@ -32,6 +32,7 @@ KINDS = (
     "subscriptions", "locations", "skus", "resourcegroup", "vnet", "subnet", "nsg", "publicip",
     "nic", "disk", "vm", "runcommand", "runcommand-action", "usages", "prices",
     "storageaccount", "fileservice", "fileshare", "privateendpoint",
+    "privatednszone", "privatednslink", "privatednsrecord",
 )
 VERBS = ("get", "put", "post", "delete", "head")
 IMMEDIATE = ("403", "429", "500", "drop")
@@ -39,7 +40,7 @@ RUN_KINDS = ("runcommand", "runcommand-action")
 # (kind, verb) pairs that start a long-running operation, the only places lro-fail can fire.
 LRO_STARTS = {
     *((k, "put") for k in ("vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand",
-                           "storageaccount", "privateendpoint")),
+                           "storageaccount", "privateendpoint", "privatednszone", "privatednslink")),
     *((k, "delete") for k in ("resourcegroup", "vnet", "subnet", "nsg", "publicip", "nic", "disk", "vm", "runcommand",
                               "privateendpoint")),
     ("runcommand-action", "post"),

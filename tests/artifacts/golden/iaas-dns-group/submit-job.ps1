@@ -36,9 +36,7 @@ Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 
 # Values checked by hpcshare against strict allow-lists when it wrote this file.
-$Server = 'myfileserver'
-$Share = 'MyShare'
-$ShareUser = 'hpcshareuser'
+$Prompt = 'Password of myfileserver\hpcshareuser (share \\myfileserver\MyShare)'
 $Placeholder = '__HPCSHARE_SHARE_PASSWORD__'
 
 function ConvertTo-NetUsePassword {
@@ -110,7 +108,7 @@ if (-not (Get-Command New-HpcJob -ErrorAction SilentlyContinue)) {
 $escaped = $null
 if ($needsPassword) {
     if (-not $SharePassword) {
-        $SharePassword = Read-Host -AsSecureString -Prompt ('Password of {0}\{1} (share \\{0}\{2})' -f $Server, $ShareUser, $Share)
+        $SharePassword = Read-Host -AsSecureString -Prompt $Prompt
     }
     $bstr = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($SharePassword)
     try { $escaped = ConvertTo-NetUsePassword -Password ([Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr)) }

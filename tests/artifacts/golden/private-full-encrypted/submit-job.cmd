@@ -27,7 +27,7 @@ job submit "/jobfile:%JOBFILE%"
 exit /b %ERRORLEVEL%
 
 :ask
-echo job-template.xml holds no password: submit-job.ps1 asks for it and submits the job.
+echo job-template.xml holds no share password: submit-job.ps1 asks for it and submits the job.
 if "%~1"=="" goto ask_default
 powershell.exe -NoProfile -ExecutionPolicy Bypass -File "%~dp0submit-job.ps1" -Scheduler "%~1"
 exit /b %ERRORLEVEL%

@@ -80,7 +80,7 @@ echo Usage: check-share.cmd /clusrun NODEGROUP    (on the head node; see the com
 exit /b 2
 
 :no_input
-echo check-share.cmd: no password was given; nothing was run
+echo check-share.cmd: no share password was given; nothing was run
 exit /b 2
 
 :node_checks

@@ -36,9 +36,7 @@ Set-StrictMode -Version 2.0
 $ErrorActionPreference = 'Stop'
 
 # Values checked by hpcshare against strict allow-lists when it wrote this file.
-$Server = 'hpcfs01'
-$Share = 'Data_01'
-$ShareUser = 'job.runner'
+$Prompt = 'Password of hpcfs01\job.runner (share \\hpcfs01\Data_01)'
 $Placeholder = '__HPCSHARE_SHARE_PASSWORD__'
 
 function ConvertTo-NetUsePassword {
@@ -110,7 +108,7 @@ if (-not (Get-Command New-HpcJob -ErrorAction SilentlyContinue)) {
 $escaped = $null
 if ($needsPassword) {
     if (-not $SharePassword) {
-        $SharePassword = Read-Host -AsSecureString -Prompt ('Password of {0}\{1} (share \\{0}\{2})' -f $Server, $ShareUser, $Share)
+        $SharePassword = Read-Host -AsSecureString -Prompt $Prompt
     }
     $bstr = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($SharePassword)
     try { $escaped = ConvertTo-NetUsePassword -Password ([Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr)) }
