@@ -231,7 +231,8 @@ async def test_azure_files_run_shows_the_account_key_on_run_and_finish(demo_env:
             assert said == ["Storage account key (hpcfilesui): read from Azure, shown here only, saved nowhere",
                             key], said
             note = str(box.query_one(".secret-note").render())
-            assert note == "To read it again: az storage account keys list --resource-group rg-hpcshare " \
+            group = app.session.value("subscription.resource_group")
+            assert note == f"To read it again: az storage account keys list --resource-group {group} " \
                            "--account-name hpcfilesui --query [0].value --output tsv", note
             # Azure keeps the key, so leaving without copying it loses nothing: q quits at once.
             await pilot.press("q")
