@@ -32,7 +32,10 @@ class Names:
 
     @classmethod
     def of(cls, answers: Answers) -> "Names":
-        vm = answers.vm.name
+        return cls.for_vm(answers.vm.name)
+
+    @classmethod
+    def for_vm(cls, vm: str) -> "Names":
         return cls(vm=vm, nsg=f"{vm}-nsg", public_ip=f"{vm}-pip", nic=f"{vm}-nic",
                    data_disk=f"{vm}-data", os_disk=f"{vm}-os")
 
@@ -119,7 +122,12 @@ def files_host(answers: Answers) -> str:
 
 
 def files_endpoint_name(answers: Answers) -> str:
-    return f"{answers.files.account}-file-pe"
+    return endpoint_name_for(answers.files.account)
+
+
+def endpoint_name_for(account: str) -> str:
+    """The private endpoint of a storage account (Azure names its NIC ``<endpoint>.nic.<guid>``)."""
+    return f"{account}-file-pe"
 
 
 def _files_steps(a: Answers) -> list[Step]:

@@ -145,14 +145,15 @@ SECTIONS: tuple[Section, ...] = (
            "toggle", v.boolean, False),
     )),
     Section("endpoints", "Network", "How compute nodes reach the server: VNet, private IP and firewall rules.", (
-        _q("endpoints.vnet", "Virtual network", "Use the cluster's VNet so nodes reach the server privately; created if missing.",
+        _q("endpoints.vnet", "Virtual network", "Use the cluster's VNet so nodes reach the server privately; created if missing "
+           "from the server's own resource group (one in another group must exist).",
            "choice", v.network_name, "vnet-hpc", choices_source="vnets"),
         _q("endpoints.vnet_resource_group", "VNet resource group", "Empty: the server's own resource group. "
            "The cluster's VNet often lives in a group of its own; hpcshare then uses it and never changes it.",
            "text", v.optional_resource_group, ""),
         _q("endpoints.vnet_cidr", "VNet address range", "Used only when the VNet is created.",
            "text", v.vnet_cidr, "10.0.0.0/16"),
-        _q("endpoints.subnet", "Subnet", "Created in the VNet if missing.",
+        _q("endpoints.subnet", "Subnet", "Created if missing, except in a VNet of another resource group: that one must have it.",
            "text", v.network_name, "default"),
         _q("endpoints.subnet_cidr", "Subnet address range", "Must lie inside the VNet range.",
            "text", v.subnet_cidr, "10.0.0.0/24"),

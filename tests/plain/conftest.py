@@ -17,7 +17,7 @@ from prompt_toolkit.application.current import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
+from wizard.catalog import NicInfo, RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
 from wizard.questions import SECTIONS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,6 +112,10 @@ class FakeCatalog:
     def vnets(self, subscription_id: str, region: str) -> list[VnetInfo]:
         self._hit("vnets")
         return list(self.vnet_list)
+
+    def nics(self, subscription_id: str, region: str) -> list[NicInfo]:
+        self._hit("nics")
+        return []
 
 
 class FakeEnvironment:

@@ -82,7 +82,7 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         assert field_value(app, "endpoints.vnet") == "vnet-cluster"
         assert field_value(app, "endpoints.vnet_cidr") == "10.1.0.0/16"
         assert field_value(app, "endpoints.subnet") == "compute"
-        assert field_value(app, "endpoints.private_ip") == "10.1.0.4"
+        assert field_value(app, "endpoints.private_ip") == "10.1.0.5"   # the head node holds .4
         await pilot.press("ctrl+n")
         await settle(pilot, app, SectionScreen)
 
