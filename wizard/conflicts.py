@@ -15,7 +15,7 @@ from typing import Any
 
 from wizard import profiles
 from wizard.catalog import NicInfo, VnetInfo
-from wizard.plan import Names, endpoint_name_for
+from wizard.plan import Names, endpoint_nic_name_for
 from wizard.questions import QUESTIONS, SECTIONS, defaults
 from wizard.state import RunState
 from wizard.validation import BACKEND_FILES
@@ -121,9 +121,9 @@ def _own_vm_nic(nic: NicInfo, ctx: Mapping[str, Any]) -> bool:
 
 
 def _own_endpoint_nic(nic: NicInfo, ctx: Mapping[str, Any]) -> bool:
-    """The NIC Azure made for this profile's private endpoint (``<endpoint>.nic.<guid>``)."""
-    prefix = endpoint_name_for(str(ctx.get("files.account", ""))) + ".nic."
-    return _same(nic.resource_group, ctx.get("subscription.resource_group")) and nic.name.lower().startswith(prefix.lower())
+    """The NIC of this profile's private endpoint (a re-run keeps its address)."""
+    return (_same(nic.resource_group, ctx.get("subscription.resource_group"))
+            and _same(nic.name, endpoint_nic_name_for(str(ctx.get("files.account", "")))))
 
 
 # ---- other hpcshare profiles ----------------------------------------------------------------------

@@ -126,8 +126,13 @@ def files_endpoint_name(answers: Answers) -> str:
 
 
 def endpoint_name_for(account: str) -> str:
-    """The private endpoint of a storage account (Azure names its NIC ``<endpoint>.nic.<guid>``)."""
+    """The private endpoint of a storage account."""
     return f"{account}-file-pe"
+
+
+def endpoint_nic_name_for(account: str) -> str:
+    """The NIC of that endpoint (hpcshare names it: customNetworkInterfaceName)."""
+    return f"{endpoint_name_for(account)}-nic"
 
 
 def _files_steps(a: Answers) -> list[Step]:

@@ -224,18 +224,22 @@ class StandIn:
             with self._arm.lock:
                 self._arm.faults = plan
 
-    def resources(self) -> list[dict[str, Any]]:
+    def resources(self, *, demo_world: bool = False) -> list[dict[str, Any]]:
         """Every stored resource as a GET would show it (resource groups, run commands included;
-        subnets are inside their VNet). Before start(), what the state file holds."""
+        subnets are inside their VNet). Before start(), what the state file holds. The demo's
+        cluster network (demo_world.py: there before anything ran) only with ``demo_world``."""
+        from .demo_world import seeded
+
         arm = self._arm
         if arm is None:
             from .store import Store
 
             store = Store(self.state_file)
-            return [self._view(store, r) for r in store.resources.values()]
+            return [self._view(store, r) for r in store.resources.values() if demo_world or not seeded(r)]
         with arm.lock:
             arm.settle(time.time())
-            return [self._view(arm.store, r) for r in list(arm.store.resources.values())]
+            return [self._view(arm.store, r) for r in list(arm.store.resources.values())
+                    if demo_world or not seeded(r)]
 
     @staticmethod
     def _view(store: Store, body: dict[str, Any]) -> dict[str, Any]:

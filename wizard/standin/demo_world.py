@@ -47,6 +47,12 @@ def _requests() -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
+def seeded(resource: dict[str, Any]) -> bool:
+    """A resource of the demo's cluster network (its group, or anything in it)."""
+    rid = str(resource.get("id", "")).lower()
+    return rid == _GROUP.lower() or rid.startswith(_GROUP.lower() + "/")
+
+
 def seed(arm: "Arm") -> None:
     """Create the cluster network unless its resource group is there already (a later demo on
     the same state file, or one where the user changed it: left as it is)."""
