@@ -16,17 +16,11 @@ from typing import Any
 from wizard import profiles
 from wizard.catalog import NicInfo, VnetInfo
 from wizard.plan import Names, endpoint_nic_name_for
-from wizard.questions import QUESTIONS, SECTIONS, defaults
+from wizard.questions import QUESTIONS, defaults, place
 from wizard.state import RunState
 from wizard.validation import BACKEND_FILES
 
 Found = dict[str, str]          # answer key -> the rule it breaks (without the field's name)
-
-
-def place(key: str) -> str:
-    """Where a field is in the wizard: "Network › Virtual network"."""
-    screen = next(s.title for s in SECTIONS if s.key == QUESTIONS[key].section)
-    return f"{screen} › {QUESTIONS[key].label}"
 
 
 def on_field(found: Mapping[str, str]) -> dict[str, str]:

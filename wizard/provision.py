@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from wizard import conflicts
 from wizard.catalog import Catalog, NicInfo, SignInFailed, VnetInfo, size_problems
 from wizard.passwords import PasswordNotice, applied_notice, earlier_notices, started_notices
-from wizard.questions import QUESTIONS
+from wizard.questions import QUESTIONS, place
 from wizard.runlog import RunLog, azure_logs_to
 from wizard.runner import RunEvent, RunResult
 
@@ -128,7 +128,7 @@ def on_screen(problem: str) -> str:
     if m is None or m.group(1) not in QUESTIONS:
         return problem
     key, rest = m.groups()
-    where, label = conflicts.place(key), QUESTIONS[key].label
+    where, label = place(key), QUESTIONS[key].label
     if rest.startswith(where):
         return rest
     if rest.startswith(label + ":"):

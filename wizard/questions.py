@@ -6,6 +6,7 @@ questions (passwords) are asked but never saved; an empty answer means "generate
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -57,7 +58,7 @@ class Question:
         if self.secret and value in ("", None):
             return None  # empty secret: hpcshare generates one
         broken = self.validator(value, ctx)
-        return f"{self.label}: {broken}" if broken else None
+        return f"{self.label}: {refer(broken)}" if broken else None
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,21 @@ def section(key: str) -> Section:
         if s.key == key:
             return s
     raise KeyError(f"unknown section '{key}'; sections are: {', '.join(SECTION_KEYS)}")
+
+
+def place(key: str) -> str:
+    """Where a question is in the wizard, as people read it: "Network › Virtual network"."""
+    q = QUESTIONS[key]
+    return f"{section(q.section).title} › {q.label}"
+
+
+# A rule that points to another answer writes its key in braces ("set {vm.zone} to 1, 2 or 3"):
+# people read the screen and the field there, never the answers-file key.
+_REFERENCE = re.compile(r"\{([a-z_]+\.[a-z0-9_]+)\}")
+
+
+def refer(text: str) -> str:
+    return _REFERENCE.sub(lambda m: place(m.group(1)) if m.group(1) in QUESTIONS else m.group(0), text)
 
 
 def defaults() -> dict[str, Any]:
