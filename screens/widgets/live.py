@@ -387,7 +387,7 @@ class VnetField(LiveField):
         if problem or not self.value or foreign_vnet(ctx) or find_vnet(ctx, vnets) is not None:
             self.set_note("")
         else:
-            self.set_note(f"No VNet '{self.value}' in {vnet_group(ctx)} yet: a new one is created there.")
+            self.set_note(f"Not in {vnet_group(ctx)} yet: hpcshare creates it there.")
 
     def show_items(self) -> None:
         vnets = [v for v in self.items or [] if isinstance(v, VnetInfo)]

@@ -46,7 +46,7 @@ async def test_a_vnet_named_in_another_group_must_exist_and_blocks_next(make_app
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, SectionScreen)
         await _poll(pilot, lambda: _vnet_note(app) != "", "the 'created' note")
-        assert _vnet_note(app) == "No VNet 'vnet-x' in rg-saved yet: a new one is created there."
+        assert _vnet_note(app) == "Not in rg-saved yet: hpcshare creates it there."
 
         # Named in the cluster's group, where no such VNet is: an error, and no "created" note.
         await type_into(pilot, app, "#input-vnet_resource_group", "rg-cluster")
