@@ -36,7 +36,7 @@ def test_the_cluster_network_is_listed_and_read_through_the_sdk(tmp_path: Path) 
         with pytest.raises(HttpResponseError) as err:
             c.nmc.network_interfaces.begin_create_or_update(
                 CLUSTER_GROUP, "other-nic", nic_body(vnet.subnets[0].id, HEAD_NODE_IP)).result()
-        assert err.value.error.code == "PrivateIPAddressIsAllocated"
+        assert err.value.error is not None and err.value.error.code == "PrivateIPAddressIsAllocated"
         assert HEAD_NODE_NIC in str(err.value)
         # What hpcshare created is listed without it; asked for, it is there.
         assert s.resources() == []

@@ -11,9 +11,10 @@ import pytest
 from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.section import SectionScreen
+from screens.widgets.live import VnetField
 from tests.ui.conftest import SIZE, field_message, screen_text, settle, wait_run
 from tests.ui.fakes import save_profile
-from tests.ui.keys import field_value, tab_to, type_into
+from tests.ui.keys import pick_existing_vnet, type_into
 from wizard import profiles
 from wizard.environment import standin_state_file
 from wizard.questions import SECTIONS
@@ -63,13 +64,10 @@ async def test_a_vnet_named_in_another_group_must_exist_and_blocks_next(make_app
         assert profiles.load(profiles.profile_path("default")).values["endpoints.vnet_resource_group"] == ""
 
         # The cluster's VNet from the list: its group, range, subnet and a free address follow.
-        await tab_to(pilot, app, "#select-existing-vnet")
-        await pilot.press("enter", "down", "enter")
-        await settle(pilot, app)
-        assert field_value(app, "endpoints.vnet") == "vnet-cluster"
-        assert field_value(app, "endpoints.vnet_resource_group") == "rg-cluster"
-        assert field_value(app, "endpoints.subnet") == "compute"
-        assert field_value(app, "endpoints.private_ip") == "10.1.0.5"        # headnode-nic holds .4
+        filled = await pick_existing_vnet(pilot, app)
+        assert (filled["vnet"], filled["vnet_resource_group"], filled["subnet"]) == ("vnet-cluster", "rg-cluster",
+                                                                                   "compute")
+        assert filled["private_ip"] == "10.1.0.5"                          # headnode-nic holds .4
         assert field_message(app, "endpoints.vnet") == ""
         await pilot.press("ctrl+n")
         await settle(pilot, app)
@@ -78,49 +76,56 @@ async def test_a_vnet_named_in_another_group_must_exist_and_blocks_next(make_app
     assert (saved["endpoints.vnet"], saved["endpoints.vnet_resource_group"]) == ("vnet-cluster", "rg-cluster")
 
 
+# The fake catalogue's cluster VNet (tests/ui/fakes.py), with the head node's address.
+IN_CLUSTER = {"endpoints__vnet": "vnet-cluster", "endpoints__vnet_resource_group": "rg-cluster",
+              "endpoints__vnet_cidr": "10.1.0.0/16", "endpoints__subnet": "compute",
+              "endpoints__subnet_cidr": "10.1.0.0/24", "endpoints__private_ip": "10.1.0.4"}
+
+
+async def _says_then_next(pilot, app, key: str, message: str, lands_on: str = "endpoints") -> None:
+    """``key``'s field shows ``message`` once the lists load; Next then lands on ``lands_on``
+    (the same screen: Next is blocked)."""
+    await settle(pilot, app, SectionScreen)
+    await _poll(pilot, lambda: field_message(app, key) != "", f"a message on {key}")
+    assert field_message(app, key) == message
+    await pilot.press("ctrl+n")
+    await settle(pilot, app)
+    assert _section(app) == lands_on
+
+
+async def _fix_and_go_on(pilot, app, selector: str, value: str, key: str, then: str) -> None:
+    """Type a value that fits into the field that was refused: its message goes, Next goes on."""
+    await type_into(pilot, app, selector, value)
+    assert field_message(app, key) == ""
+    await pilot.press("ctrl+n")
+    await settle(pilot, app)
+    assert _section(app) == then
+
+
 async def test_a_subnet_the_other_groups_vnet_lacks_is_named_with_the_ones_it_has(make_app) -> None:
-    save_profile("default", endpoints__vnet="vnet-cluster", endpoints__vnet_resource_group="rg-cluster",
-                 endpoints__vnet_cidr="10.1.0.0/16", endpoints__subnet="storage",
-                 endpoints__subnet_cidr="10.1.1.0/24", endpoints__private_ip="10.1.1.10")
+    save_profile("default", **{**IN_CLUSTER, "endpoints__subnet": "storage", "endpoints__subnet_cidr": "10.1.1.0/24",
+                               "endpoints__private_ip": "10.1.1.10"})
     app = make_app(start="endpoints")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, SectionScreen)
-        await _poll(pilot, lambda: "no subnet" in field_message(app, "endpoints.subnet"), "the subnet error")
-        assert field_message(app, "endpoints.subnet") == (
-            "✗ Subnet: no subnet 'storage' in VNet 'vnet-cluster' (resource group 'rg-cluster'); its subnets: compute")
-        await pilot.press("ctrl+n")
-        await settle(pilot, app)
-        assert _section(app) == "endpoints"
+        await _says_then_next(pilot, app, "endpoints.subnet", "✗ Subnet: no subnet 'storage' in VNet 'vnet-cluster' "
+                                                            "(resource group 'rg-cluster'); its subnets: compute")
 
 
 async def test_an_address_another_nic_holds_names_the_holder(make_app) -> None:
-    save_profile("default", endpoints__vnet="vnet-cluster", endpoints__vnet_resource_group="rg-cluster",
-                 endpoints__vnet_cidr="10.1.0.0/16", endpoints__subnet="compute",
-                 endpoints__subnet_cidr="10.1.0.0/24", endpoints__private_ip="10.1.0.4")
+    save_profile("default", **IN_CLUSTER)
     app = make_app(start="endpoints")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, SectionScreen)
-        await _poll(pilot, lambda: "held by" in field_message(app, "endpoints.private_ip"), "the held-address error")
-        assert field_message(app, "endpoints.private_ip") == (
-            "✗ Private IP: 10.1.0.4 is held by NIC 'headnode-nic' (resource group rg-cluster); choose a free "
-            "address in the subnet")
-        await pilot.press("ctrl+n")
-        await settle(pilot, app)
-        assert _section(app) == "endpoints"
+        await _says_then_next(pilot, app, "endpoints.private_ip",
+                            "✗ Private IP: 10.1.0.4 is held by NIC 'headnode-nic' (resource group rg-cluster); "
+                            "choose a free address in the subnet")
         assert app.focused is app.screen.query_one("#input-private_ip")
-        await type_into(pilot, app, "#input-private_ip", "10.1.0.9")
-        assert field_message(app, "endpoints.private_ip") == ""
-        await pilot.press("ctrl+n")
-        await settle(pilot, app)
-        assert _section(app) == "remote"
+        await _fix_and_go_on(pilot, app, "#input-private_ip", "10.1.0.9", "endpoints.private_ip", "remote")
 
 
 async def test_a_held_address_saved_earlier_stops_the_run_naming_screen_and_field(make_app) -> None:
     """Run from Review without visiting the Network screen: the preflight catches it, and the Run
     screen names the screen and the field, not the answers-file key."""
-    save_profile("default", endpoints__vnet="vnet-cluster", endpoints__vnet_resource_group="rg-cluster",
-                 endpoints__vnet_cidr="10.1.0.0/16", endpoints__subnet="compute",
-                 endpoints__subnet_cidr="10.1.0.0/24", endpoints__private_ip="10.1.0.4")
+    save_profile("default", **IN_CLUSTER)
     app = make_app(start="review")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, ReviewScreen)
@@ -142,18 +147,9 @@ async def test_a_server_another_profile_made_names_that_profile(make_app) -> Non
     save_profile("default")                             # the same server
     app = make_app(start="vm")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, SectionScreen)
-        assert field_message(app, "vm.name") == (
-            "✗ VM name: already used by profile 'lab' in resource group rg-saved, which created it; choose "
-            "another name, or tear that profile down first")
-        await pilot.press("ctrl+n")
-        await settle(pilot, app)
-        assert _section(app) == "vm"
-        await type_into(pilot, app, "#input-name", "labfs2")
-        assert field_message(app, "vm.name") == ""
-        await pilot.press("ctrl+n")
-        await settle(pilot, app)
-        assert _section(app) == "disk"
+        await _says_then_next(pilot, app, "vm.name", "✗ VM name: already used by profile 'lab' in resource group "
+                              "rg-saved, which created it; choose another name, or tear that profile down first", "vm")
+        await _fix_and_go_on(pilot, app, "#input-name", "labfs2", "vm.name", "disk")
 
 
 async def test_a_profile_that_has_not_run_only_warns_and_a_rerun_is_no_conflict(make_app) -> None:
@@ -161,13 +157,9 @@ async def test_a_profile_that_has_not_run_only_warns_and_a_rerun_is_no_conflict(
     save_profile("default")
     app = make_app(start="vm")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app, SectionScreen)
-        assert field_message(app, "vm.name") == (
-            "! VM name: also named by profile 'lab' in resource group rg-saved (not run yet): only one of the two "
-            "can be run")
-        await pilot.press("ctrl+n")
-        await settle(pilot, app)
-        assert _section(app) == "disk"                   # a warning does not stop Next
+        # A warning does not stop Next.
+        await _says_then_next(pilot, app, "vm.name", "! VM name: also named by profile 'lab' in resource group "
+                              "rg-saved (not run yet): only one of the two can be run", "disk")
 
     # The profile itself, re-run after it made its server (the only other one gone): nothing to say.
     profiles.profile_path("default").unlink()
@@ -202,13 +194,10 @@ async def test_demo_the_clusters_vnet_end_to_end(demo_env: Path, tmp_path: Path)
                 await settle(pilot, app, SectionScreen, timeout=20)
                 assert _section(app) == section.key
                 if section.key == "endpoints":
-                    await _poll(pilot, lambda: "vnet-hpc-cluster" in str(
-                        app.screen.query_one("#select-existing-vnet")._options), "the demo's VNet list", 20)
-                    await tab_to(pilot, app, "#select-existing-vnet")
-                    await pilot.press("enter", "down", "enter")
-                    await settle(pilot, app)
-                    assert field_value(app, "endpoints.vnet_resource_group") == "rg-hpc-cluster"
-                    assert field_value(app, "endpoints.private_ip") == "10.1.0.5"
+                    vnets = app.screen.query_one("#field-endpoints-vnet", VnetField)
+                    await _poll(pilot, lambda: vnets.items is not None, "the demo's VNet list", 20)
+                    filled = await pick_existing_vnet(pilot, app)
+                    assert (filled["vnet_resource_group"], filled["private_ip"]) == ("rg-hpc-cluster", "10.1.0.5")
                     await type_into(pilot, app, "#input-private_ip", "10.1.0.4")
                     assert field_message(app, "endpoints.private_ip").startswith(
                         "✗ Private IP: 10.1.0.4 is held by NIC 'headnode-nic' (resource group rg-hpc-cluster)")
