@@ -80,6 +80,7 @@ def keys(*parts: str) -> Iterator[None]:
 class FakeCatalog:
     """A Catalog with fixed lists; ``fail`` names lists that raise, ``calls`` counts look-ups."""
     vnet_list: list[VnetInfo] = field(default_factory=list)
+    nic_list: list[NicInfo] = field(default_factory=list)
     fail: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
 
@@ -115,7 +116,7 @@ class FakeCatalog:
 
     def nics(self, subscription_id: str, region: str) -> list[NicInfo]:
         self._hit("nics")
-        return []
+        return list(self.nic_list)
 
 
 class FakeEnvironment:

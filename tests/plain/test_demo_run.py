@@ -34,7 +34,8 @@ def interactive_run(profile: str, *parts: str) -> int:
 def test_plain_run_then_replay_writes_identical_artifacts(home: Path, tty: None, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     over = {"vm": {"name": typed("labfs")}, "share": {"name": typed("Scratch")}}
-    rc = interactive_run("lab", all_keys(over), RUN_NOW)
+    # The demo lists its cluster VNet, so the VNet question is a select: a new one takes one more Enter.
+    rc = interactive_run("lab", all_keys(over, vnet_select=True), RUN_NOW)
     out = capsys.readouterr().out
     assert rc == 0, out
     first = Path.cwd() / "hpcshare-out" / "lab"
