@@ -4,7 +4,8 @@
 failed and the user quit, 130 the user cancelled (or quit while Azure was still working).
 
 The flow is one App worker that awaits each page in turn (``push_screen_wait``); each page
-dismisses with a typed result (``screens.nav``: ``Nav.NEXT``, ``Nav.RUN``, ``Edit(section)``...).
+dismisses with a typed result (``screens.nav``: ``Nav.NEXT``, ``Nav.RUN``, ``Edit(section)``...);
+Welcome's ``Resume(profile)`` passes over the sections and Review and opens the Run screen at once.
 Pages get what they need through their constructors (the session, ``LiveLists``, the drafts, the
 run model); none reaches into the App. Review's cost, quota and throughput
 (``wizard.assessment.assess``: Azure calls) are worked out in an App-owned thread worker with
@@ -29,9 +30,10 @@ from textual.worker import Worker, WorkerState
 
 from screens.dialogs import InterruptDialog, QuitDialog
 from screens.live_lists import CatalogSource, LiveLists
-from screens.nav import Edit, Nav
+from screens.nav import AsksBeforeQuit, Edit, Nav, PageResult, Resume
 from wizard import paths
 from wizard.exits import ExitCode
+from wizard.passwords import still_known
 from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed, on_screen
 from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
@@ -83,11 +85,15 @@ class HpcShareApp(App[int]):
         runner_factory: RunnerFactory | None = None,
         assessor: Assessor | None = None,
         start: str = "welcome",
+        profile_named: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         # Where the flow begins: "welcome", a section key, or "review" (a complete profile).
         self.start = start
+        # The session's profile was named (--profile/--answers) or chosen on Welcome: Welcome
+        # selects it; otherwise the most recently used profile.
+        self.profile_named = profile_named
         # The live lists, passed down to the section screens and their fields.
         self.lists = LiveLists(session, catalog, redact=self.redact)
         # None: Provision's own default, whose runner also writes the run's assessment into SUMMARY.md.
@@ -128,6 +134,7 @@ class HpcShareApp(App[int]):
         pages = ("welcome", *SECTION_KEYS, "review")
         i = pages.index(self.start)
         editing = False        # a section reopened from Review returns to Review
+        resuming = False       # Welcome's Resume: Review is passed over, the run starts at once
         last: str | None = None
         forward = True         # which way a section with nothing to ask is passed over
         while True:
@@ -137,27 +144,32 @@ class HpcShareApp(App[int]):
                 i += 1 if forward else -1
                 continue
             if page == "welcome":
-                chosen = await self.push_screen_wait(WelcomeScreen(self.session))
+                select = self.session.profile if self.profile_named else None
+                chosen = await self.push_screen_wait(WelcomeScreen(self.session, select=select))
                 if chosen is None:
                     self.exit(EXIT_CANCELLED)
                     return
+                if isinstance(chosen, Resume):
+                    self.use_profile(chosen.profile)
+                    i, resuming = pages.index("review"), True
+                    continue
                 self.use_profile(chosen)
                 i, forward = 1, True
             elif page == "review":
-                from screens.review import ReviewScreen
-
-                self.review_screen = ReviewScreen(self.session, focus_section=last)
-                self.start_assessment()
-                try:
-                    result = await self.push_screen_wait(self.review_screen)
-                finally:
-                    self.review_screen = None
+                if resuming:
+                    # The answers were confirmed by the run being resumed: no Review, no "Create
+                    # in Azure?"; the Run screen signs in first, as every run does.
+                    resuming = False
+                    result: PageResult = Nav.RUN
+                else:
+                    result = await self._review_page(last)
                 if result is Nav.RUN:
                     outcome = await self._run_page()
                     if outcome is Nav.FINISH:
                         from screens.finish import FinishScreen
 
-                        await self.push_screen_wait(FinishScreen(self.session, self.run_result, self.redact))
+                        await self.push_screen_wait(FinishScreen(self.session, self.run_model.passwords,
+                                                                 self.redact))
                         self.exit(EXIT_OK)
                         return
                     if outcome is Nav.REVIEW:
@@ -182,6 +194,16 @@ class HpcShareApp(App[int]):
                 else:
                     i, forward = i - 1, False
 
+    async def _review_page(self, last: str | None) -> PageResult:
+        from screens.review import ReviewScreen
+
+        self.review_screen = ReviewScreen(self.session, focus_section=last)
+        self.start_assessment()
+        try:
+            return await self.push_screen_wait(self.review_screen)
+        finally:
+            self.review_screen = None
+
     def _section_asks(self, key: str) -> bool:
         return section(key).asks(self.session.context())
 
@@ -199,6 +221,7 @@ class HpcShareApp(App[int]):
 
     def use_profile(self, name: str) -> None:
         """Switch to another profile chosen on the Welcome screen (a fresh Session for it)."""
+        self.profile_named = True            # back on Welcome, this one is selected
         if name == self.session.profile:
             return
         from wizard.session import Session
@@ -374,7 +397,7 @@ class HpcShareApp(App[int]):
         self._notify_run_screen(event)
 
     def _on_password(self, notice: "PasswordNotice") -> None:
-        self.run_model.passwords.append(notice)
+        self.run_model.add_password(notice)
         self._notify_run_screen()
 
     def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:
@@ -420,10 +443,22 @@ class HpcShareApp(App[int]):
         """Ctrl+C / Ctrl+Q: while Azure works, ask to leave it running or cancel; otherwise ask to quit."""
         if isinstance(self.screen, (InterruptDialog, QuitDialog)):
             return                                   # a second Ctrl+C while asking is ignored
+        if isinstance(self.screen, AsksBeforeQuit):
+            self.screen.action_request_quit()
+            return
+        passwords = self.passwords_to_keep()
         if self.run_active:
-            self.push_screen(InterruptDialog(cancelling=self.run_model.cancelling), self._interrupt_chosen)
+            self.push_screen(InterruptDialog(cancelling=self.run_model.cancelling, passwords=passwords),
+                             self._interrupt_chosen)
         else:
-            self.push_screen(QuitDialog(after_failure=self.run_model.status == "failed"), self._quit_chosen)
+            self.push_screen(QuitDialog(after_failure=self.run_model.status == "failed", passwords=passwords),
+                             self._quit_chosen)
+
+    def passwords_to_keep(self) -> list["PasswordNotice"]:
+        """What leaving now would lose: each generated password a step of this process applied
+        (any attempt), or that a started step may still apply (Azure finishes it)."""
+        unshown = self.provision.unshown_passwords() if self.provision is not None else []
+        return still_known([*self.run_model.passwords, *unshown])
 
     def _interrupt_chosen(self, choice: str | None) -> None:
         if choice == "leave":
@@ -437,6 +472,13 @@ class HpcShareApp(App[int]):
         if quit_:
             self.exit(self.exit_code_after_run() if self.run_result is not None else EXIT_CANCELLED)
 
+    def farewell_lines(self) -> list[str]:
+        """What the terminal keeps once the App is gone, however it was left (``run_app`` prints it)."""
+        from wizard.farewell import farewell_lines
+
+        finished = self.run_result is not None and self.run_result.status == "succeeded"
+        return farewell_lines(self.session, self.provision, finished=finished, earlier=self.run_model.passwords)
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
@@ -447,18 +489,16 @@ def _assess_session(session: "Session") -> "Assessment":
     return assess(session.environment, session.answers())     # the answers Review shows, as its plan
 
 
-def run_app(session: "Session") -> int:
-    """Run the wizard on this terminal; returns the process exit code."""
-    app = HpcShareApp(session)
+def run_app(session: "Session", *, profile_named: bool = False) -> int:
+    """Run the wizard on this terminal; returns the process exit code. ``profile_named``: the
+    profile was named on the command line (Welcome selects it rather than the most recent)."""
+    app = HpcShareApp(session, profile_named=profile_named)
     try:
         code = app.run()
     finally:
         app.session.close()
     # The alternate screen is gone: what the user needs next stays in the terminal.
-    from wizard.farewell import farewell_lines
-
-    finished = app.run_result is not None and app.run_result.status == "succeeded"
-    print("\n".join(farewell_lines(app.session, app.provision, finished=finished)))
+    print("\n".join(app.farewell_lines()))
     if code is None:
         return EXIT_FAILED if app.return_code not in (None, 0) else EXIT_CANCELLED
     return int(code)

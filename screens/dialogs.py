@@ -1,7 +1,9 @@
 """Small modal questions: what Ctrl+C means while Azure works, plain 'quit?', 'create?', and the
-device-code sign-in's code."""
+device-code sign-in's code. The cancel and quit questions also show every generated password a
+step applied (or may still apply) with a copy action: leaving must not lose one."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from textual import on
@@ -11,16 +13,28 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.widgets.secrets import PasswordBox, copy_next
+from wizard.passwords import PasswordNotice
+
+COPY_BINDING = Binding("c", "copy_password", "Copy password", show=False)
+
+
+def password_boxes(passwords: Sequence[PasswordNotice]) -> ComposeResult:
+    for notice in passwords:
+        yield PasswordBox(notice)
+
 
 class InterruptDialog(ModalScreen[str | None]):
     """Ctrl+C during a run. Dismisses with "leave" (quit; Azure keeps going, a re-run resumes),
     "cancel" (start no new step, wait for running ones) or None (keep watching)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Keep watching")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Keep watching"), COPY_BINDING]
 
-    def __init__(self, *, cancelling: bool = False) -> None:
+    def __init__(self, *, cancelling: bool = False, passwords: Sequence[PasswordNotice] = ()) -> None:
+        """``passwords``: applied by a finished step, or by one still running (Azure finishes it)."""
         super().__init__(classes="dialog-screen")
         self.cancelling = cancelling
+        self.passwords = passwords
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -30,6 +44,7 @@ class InterruptDialog(ModalScreen[str | None]):
                 "run hpcshare again to resume.\n"
                 "Cancel the run: no new step starts; hpcshare waits for the running ones.",
                 classes="dialog-body", markup=False)
+            yield from password_boxes(self.passwords)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Keep watching", id="keep", variant="primary", compact=True)
                 yield Button("Leave running, quit", id="leave", compact=True)
@@ -39,26 +54,33 @@ class InterruptDialog(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#keep", Button).focus()
 
-    @on(Button.Pressed)
+    def action_copy_password(self) -> None:
+        copy_next(self.query(PasswordBox))
+
+    @on(Button.Pressed, ".dialog-buttons Button")
     def _chosen(self, event: Button.Pressed) -> None:
         self.dismiss(None if event.button.id == "keep" else event.button.id)
 
 
 class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question whose safe answer ("no") has the focus, unless ``focus_yes`` (the user
-    asked for exactly this, e.g. Create after Review). Dismisses with True for yes."""
+    asked for exactly this, e.g. Create after Review). Dismisses with True for yes. ``passwords``
+    are shown between the question and the buttons, each with Copy (``c`` copies the next)."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "No")]
+    BINDINGS = [Binding("escape", "dismiss(False)", "No"), COPY_BINDING]
 
-    def __init__(self, title: str, body: str, *, yes: str, no: str, focus_yes: bool = False) -> None:
+    def __init__(self, title: str, body: str, *, yes: str, no: str, focus_yes: bool = False,
+                 passwords: Sequence[PasswordNotice] = ()) -> None:
         super().__init__(classes="dialog-screen")
         self.title_text, self.body, self.yes, self.no = title, body, yes, no
         self.focus_yes = focus_yes
+        self.passwords = passwords
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.body, classes="dialog-body", markup=False)
+            yield from password_boxes(self.passwords)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.no, id="no", variant="default" if self.focus_yes else "primary", compact=True)
                 yield Button(self.yes, id="yes", variant="primary" if self.focus_yes else "error", compact=True)
@@ -66,18 +88,22 @@ class ConfirmDialog(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#yes" if self.focus_yes else "#no", Button).focus()
 
-    @on(Button.Pressed)
+    def action_copy_password(self) -> None:
+        copy_next(self.query(PasswordBox))
+
+    @on(Button.Pressed, ".dialog-buttons Button")
     def _chosen(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
 
 class QuitDialog(ConfirmDialog):
-    """Ctrl+C / Ctrl+Q when nothing runs."""
+    """Ctrl+C / Ctrl+Q when nothing runs; ``passwords``: generated ones a step applied, still
+    known to this process only."""
 
-    def __init__(self, *, after_failure: bool = False) -> None:
+    def __init__(self, *, after_failure: bool = False, passwords: Sequence[PasswordNotice] = ()) -> None:
         body = ("A step failed; run hpcshare again to resume from it." if after_failure
                 else "Answers of the screens you finished are saved in the profile.")
-        super().__init__("Quit hpcshare?", body, yes="Quit", no="Stay")
+        super().__init__("Quit hpcshare?", body, yes="Quit", no="Stay", passwords=passwords)
 
 
 class DeviceCodeDialog(ModalScreen[None]):

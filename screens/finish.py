@@ -1,24 +1,28 @@
-"""Finish: the files written (each with a highlighted preview), the next commands, and a generated
-password shown this once (never logged, never saved) with a copy action."""
+"""Finish: the files written (SUMMARY.md rendered as Markdown, the others with a highlighted
+preview), the next commands, and each generated password this run applied, shown this once (never
+logged, never saved) with a copy action; one an earlier run applied is said to be gone, with the
+command that sets a new one."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.highlight import highlight
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Header, Markdown, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from screens.dialogs import ConfirmDialog
 from screens.widgets.chrome import Purpose, StepBar
+from screens.widgets.secrets import PasswordBox, copy_next
 
 if TYPE_CHECKING:
-    from wizard.runner import RunResult
+    from wizard.passwords import PasswordNotice
     from wizard.session import Session
 
 ARTIFACT_ORDER = ("SUMMARY.md", "nodeprep.cmd", "clusrun-hosts.cmd", "job-template.xml",
@@ -55,41 +59,28 @@ def next_steps(session: "Session", out_dir: Path) -> str:
 
 
 class FinishScreen(Screen[None]):
+    """Dismisses (the wizard ends) on Quit, ``q`` or Ctrl+Q; while a generated password is still on
+    screen and not copied, only after the user confirms."""
+
     BINDINGS = [
-        Binding("q", "done", "Quit"),
+        # Ctrl+Q (the App's, in the footer on every page) does the same: one Quit in the footer.
+        Binding("q", "request_quit", "Quit", show=False),
         Binding("c", "copy_password", "Copy password"),
     ]
 
-    def __init__(self, session: "Session", result: "RunResult | None", redact: Callable[[str], str]) -> None:
+    def __init__(self, session: "Session", passwords: "Sequence[PasswordNotice]",
+                 redact: Callable[[str], str]) -> None:
+        """``passwords``: the run's notices (``Provision(on_password=)``), one per password."""
         super().__init__(id="screen-finish")
         self.session = session
-        self.result = result
+        self.passwords = passwords
         self.redact = redact              # known passwords out of the previews
         self.files = written_files(session.out_dir)
-        self._passwords = self._shown_passwords()
-
-    def _shown_passwords(self) -> list[tuple[str, str, str]]:
-        """(who, password, note) for each password generated and actually set by this run."""
-        secrets = self.session.secrets()
-        changed = set(self.result.changed) if self.result else set()
-        out: list[tuple[str, str, str]] = []
-        user = str(self.session.value("account.username"))
-        outputs = self.result.outputs if self.result else {}
-        # Ran in this run (changed) and set the password (a re-run keeps an existing user's password).
-        share_set = "configure-server" in changed and (outputs.get("configure-server") or {}).get("share_password_set")
-        if secrets.share_generated:
-            if share_set or not self.result:
-                out.append((f"Share user {user}", secrets.share_password, "share"))
-            else:
-                out.append((f"Share user {user}", "", "share"))
-        if secrets.admin_generated and "vm" in changed:
-            out.append((f"VM admin {self.session.value('vm.admin_username')}", secrets.admin_password, "admin"))
-        return out
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
         yield StepBar("finish", self.session.context())
-        yield Purpose("Finish", "The file server is ready. Here is what was written and what to do next.")
+        yield Purpose("Finish", "The file server is ready: the files written, and what to do next.")
         with TabbedContent(id="finish-tabs"):
             with TabPane("Files", id="tab-files"):
                 with Horizontal(id="finish-files"):
@@ -97,21 +88,12 @@ class FinishScreen(Screen[None]):
                     yield OptionList(*options, id="files")
                     with VerticalScroll(id="preview"):
                         yield Static("", id="preview-text")
+                        yield Markdown(id="preview-markdown", open_links=False)
             with TabPane("Next steps", id="tab-next"):
                 with VerticalScroll():
                     yield Static(next_steps(self.session, self.session.out_dir), id="next-steps", markup=False)
-        for who, password, kind in self._passwords:
-            with Vertical(classes="secret-box", id=f"secret-{kind}"):
-                if password:
-                    yield Static(f"{who}: generated password, shown only now (never saved):",
-                                 classes="secret-title", markup=False)
-                    with Horizontal(classes="secret-line"):
-                        yield Static(password, classes="secret-value", markup=False)
-                        yield Button("Copy", id=f"copy-{kind}", compact=True)
-                        yield Button("Hide", id=f"hide-{kind}", compact=True)
-                else:
-                    yield Static(f"{who}: the password was set by an earlier run and is not kept; "
-                                 "it cannot be shown again.", classes="secret-title", markup=False)
+        for notice in self.passwords:
+            yield PasswordBox(notice, hide=True)
         with Horizontal(id="nav"):
             yield Button("Quit", id="done", variant="primary", compact=True)
         yield Footer()
@@ -128,41 +110,61 @@ class FinishScreen(Screen[None]):
         self._preview(event.option_index)
 
     def _preview(self, index: int) -> None:
+        """SUMMARY.md (any .md) as Markdown, the scripts and XML highlighted."""
         target = self.query_one("#preview-text", Static)
-        if not self.files or index >= len(self.files):
+        markdown = self.query_one("#preview-markdown", Markdown)
+        path = self.files[index] if index < len(self.files) else None
+        is_markdown = path is not None and path.suffix.lower() == ".md"
+        target.display, markdown.display = not is_markdown, is_markdown
+        self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
+        if path is None:
             target.update("")
             return
-        path = self.files[index]
         try:
             text = path.read_text(encoding="utf-8", errors="replace")[:PREVIEW_LIMIT]
         except OSError as exc:
+            target.display, markdown.display = True, False
             target.update(f"cannot read {path.name}: {exc.strerror}")
             return
         text = self.redact(text)
-        language = LANGUAGES.get(path.suffix.lower(), "text")
-        target.update(highlight(text, language=language))
+        if is_markdown:
+            markdown.update(text)         # mounts its blocks in the background
+        else:
+            target.update(highlight(text, language=LANGUAGES.get(path.suffix.lower(), "text")))
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        bid = event.button.id or ""
-        if bid == "done":
-            self.action_done()
-        elif bid.startswith("copy-"):
-            self._copy(bid.split("-", 1)[1])
-        elif bid.startswith("hide-"):
-            self.query_one(f"#secret-{bid.split('-', 1)[1]}").remove()
+    @on(Button.Pressed, "#done")
+    def _done_pressed(self) -> None:
+        self.action_request_quit()
 
-    def _copy(self, kind: str) -> None:
-        for _who, password, k in self._passwords:
-            if k == kind and password:
-                self.app.copy_to_clipboard(password)
-                self.notify("Password copied to the clipboard.", timeout=3)
+    def _boxes(self) -> list[PasswordBox]:
+        return list(self.query(PasswordBox))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_password":     # in the footer only while there is one to copy
+            return any(b.shows_value for b in self._boxes())
+        return True
 
     def action_copy_password(self) -> None:
-        for _who, password, kind in self._passwords:
-            if password and self.query(f"#secret-{kind}"):
-                self._copy(kind)
-                return
+        copy_next(self._boxes())
 
-    def action_done(self) -> None:
-        self.dismiss(None)
+    def not_copied(self) -> list[PasswordBox]:
+        """Passwords still on screen that the user has neither copied nor hidden."""
+        return [b for b in self._boxes() if b.shows_value and not b.copied]
+
+    def action_request_quit(self) -> None:
+        """``q``, the Quit button, and the App's Ctrl+Q / Ctrl+C on this page (``AsksBeforeQuit``)."""
+        pending = self.not_copied()
+        if not pending:
+            self.dismiss(None)
+            return
+        names = " and the ".join(f"{b.notice.label} ({b.notice.user})" for b in pending)
+        resets = "\n".join(f"  {b.notice.reset}" for b in pending)
+        it, is_ = ("they", "are") if len(pending) > 1 else ("it", "is")
+        body = (f"The {names} {is_} still on screen and you have not copied {'them' if it == 'they' else 'it'}. "
+                f"Not saved anywhere: once you quit, {it} cannot be shown again, only replaced:\n{resets}")
+        self.app.push_screen(ConfirmDialog("Quit without the password?", body, yes="Quit", no="Stay"),
+                             self._quit_confirmed)
+
+    def _quit_confirmed(self, quit_: bool | None) -> None:
+        if quit_:
+            self.dismiss(None)

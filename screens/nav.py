@@ -1,12 +1,13 @@
 """What a page dismisses with, typed: ``HpcShareApp.flow`` matches on these, never on strings.
 
 ``Nav`` is a StrEnum so a result still reads as the word it is ("next", "run"); ``Edit(section)``
-carries the section Review wants reopened.
+carries the section Review wants reopened; ``Resume(profile)`` the profile Welcome resumes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 
 class Nav(StrEnum):
@@ -24,4 +25,18 @@ class Edit:
     section: str
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Welcome: this profile's last run stopped early; open the Run screen and resume it."""
+    profile: str
+
+
 PageResult = Nav | Edit
+
+
+@runtime_checkable
+class AsksBeforeQuit(Protocol):
+    """A page that answers Ctrl+Q / Ctrl+C itself instead of the App's "Quit hpcshare?" (Finish:
+    it quits at once, or asks while a generated password is still on screen)."""
+
+    def action_request_quit(self) -> None: ...

@@ -254,8 +254,7 @@ def headline(a: "Assessment") -> str:
             else "prices unavailable")
     quota = ("quota not checked" if not a.quota.known else "quota ok" if a.quota.ok else "quota EXCEEDED")
     t = a.throughput
-    speed = (f"the {'VM' if t.bottleneck == 'vm' else 'disk'} caps the share at {t.share_mbps} MB/s"
-             if t is not None else "throughput not judged")
+    speed = t.headline() if t is not None else "throughput not judged"
     return f"{cost} · {quota} · {speed}"
 
 

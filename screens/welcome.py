@@ -1,11 +1,15 @@
 """Welcome: start a new profile, or pick a saved one (with how its last run went).
 
-Dismisses with the chosen profile name, or None to quit.
+The most recently used profile is selected (or the one named on the command line). For a profile
+whose last run stopped early (failed, cancelled, interrupted), Resume is the primary action.
+Dismisses with the chosen profile name, ``Resume(name)`` (straight to the Run screen), or None to quit.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,31 +19,15 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.nav import Resume
 from screens.widgets.chrome import Purpose
-from wizard import profiles
-from wizard.state import RunState
+from wizard.session import SavedProfile, saved_profiles
 from wizard.validation import profile_name
 
 if TYPE_CHECKING:
     from wizard.session import Session
 
 NEW = "__new__"
-
-
-def run_status(profile: str) -> str:
-    """One line on the profile's last run, from its run state."""
-    try:
-        state = RunState.for_profile(profile)
-    except OSError:
-        return "run state unreadable"
-    done = len(state.steps)
-    return {
-        "new": "not run yet",
-        "succeeded": f"last run succeeded ({done} steps done)",
-        "failed": f"last run failed at {state.last_failure or 'a step'}: a re-run resumes there",
-        "cancelled": "last run cancelled: a re-run resumes",
-        "running": "last run was interrupted: a re-run resumes",
-    }.get(state.last_status, f"last run: {state.last_status}")
 
 
 class NewProfileName(Validator):
@@ -56,17 +44,23 @@ class NewProfileName(Validator):
         return self.success()
 
 
-class WelcomeScreen(Screen[str | None]):
-    # Esc leaves too; the footer shows the App's ^q Quit once, not two "Quit" hints.
-    BINDINGS = [Binding("escape", "quit", "Quit", show=False)]
+class WelcomeScreen(Screen[str | Resume | None]):
+    BINDINGS = [
+        # Esc leaves too; the footer shows the App's ^q Quit once, not two "Quit" hints.
+        Binding("escape", "quit", "Quit", show=False),
+        # Worded as the buttons are ("r Resume" as on the Run screen); Resume only when offered.
+        Binding("r", "resume", "Resume"),
+        Binding("ctrl+n", "continue", "Continue"),
+    ]
 
-    def __init__(self, session: "Session") -> None:
+    def __init__(self, session: "Session", *, select: str | None = None) -> None:
+        """``select``: the profile to select (named on the command line, or chosen before);
+        otherwise the most recently used one."""
         super().__init__(id="screen-welcome")
         self.session = session
-        names = profiles.list_profiles()
-        if session.path.exists() and session.profile not in names:
-            names.append(session.profile)          # --answers FILE outside the profiles folder
-        self.saved = sorted(names)
+        self.entries: dict[str, SavedProfile] = {p.name: p for p in saved_profiles(session)}
+        self.saved = list(self.entries)              # the most recently used first
+        self.select = select
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -80,7 +74,7 @@ class WelcomeScreen(Screen[str | None]):
             options = [Option("+ New profile", id=NEW)]
             width = max([len(n) for n in self.saved] + [12])
             for name in self.saved:
-                options.append(Option(f"{name:<{width}}  {run_status(name)}", id=name))
+                options.append(Option(self._row(name, width), id=name))
             yield OptionList(*options, id="profiles")
             with Horizontal(id="new-row"):
                 yield Label("New profile name", classes="field-label")
@@ -91,17 +85,27 @@ class WelcomeScreen(Screen[str | None]):
         with Horizontal(id="nav"):
             yield Button("Quit", id="quit", compact=True)
             yield Button("Continue ›", id="continue", variant="primary", compact=True)
+            yield Button("Resume", id="resume", compact=True)
         yield Footer()
+
+    def _row(self, name: str, width: int) -> Table:
+        """Name, then how its last run went; a long status wraps in its own column."""
+        row = Table.grid(padding=(0, 2))
+        row.add_column(width=width, no_wrap=True)
+        row.add_column(ratio=1)
+        row.add_row(Text(name), Text(self.entries[name].line()))
+        return row
 
     def on_mount(self) -> None:
         self.title = "Welcome"
         options = self.query_one("#profiles", OptionList)
-        if self.session.profile in self.saved:
-            options.highlighted = options.get_option_index(self.session.profile)
+        if self.select in self.saved:
+            options.highlighted = options.get_option_index(self.select)
         elif self.saved:
-            # A saved profile rather than "+ New profile": Enter then goes on with the user's own
-            # answers instead of starting a second profile by accident (usability review, S6).
-            options.highlighted = options.get_option_index(self.saved[0])
+            # The most recent saved profile rather than "+ New profile": Enter then goes on with
+            # the user's own answers instead of starting a second profile by accident (usability
+            # review, S6), or resumes the run that was just left (issue 22).
+            options.highlighted = 1
         else:
             options.highlighted = 0
         self._sync_new_row()
@@ -117,10 +121,26 @@ class WelcomeScreen(Screen[str | None]):
             return None
         return options.get_option_at_index(options.highlighted).id
 
+    @property
+    def resumable(self) -> bool:
+        """The selected profile's last run stopped early: Resume is offered (and primary)."""
+        entry = self.entries.get(self.chosen or NEW)
+        return entry is not None and entry.last_run is not None and entry.last_run.resumable
+
     def _sync_new_row(self) -> None:
         new = self.chosen == NEW
         self.query_one("#new-row").display = new
         self.query_one("#new-message").display = new
+        resume = self.resumable
+        self.query_one("#resume", Button).display = resume
+        self.query_one("#resume", Button).variant = "primary" if resume else "default"
+        self.query_one("#continue", Button).variant = "default" if resume else "primary"
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resume":
+            return self.resumable
+        return True
 
     @on(OptionList.OptionHighlighted, "#profiles")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -130,6 +150,8 @@ class WelcomeScreen(Screen[str | None]):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == NEW:
             self.query_one("#new-name", Input).focus()
+        elif self.resumable:
+            self.action_resume()                 # the primary action for a run that stopped early
         else:
             self.action_continue()
 
@@ -148,6 +170,10 @@ class WelcomeScreen(Screen[str | None]):
     def _continue(self) -> None:
         self.action_continue()
 
+    @on(Button.Pressed, "#resume")
+    def _resume(self) -> None:
+        self.action_resume()
+
     @on(Button.Pressed, "#quit")
     def _quit(self) -> None:
         self.action_quit()
@@ -157,6 +183,10 @@ class WelcomeScreen(Screen[str | None]):
         if chosen is None:
             return
         if chosen != NEW:
+            entry = self.entries[chosen]
+            if entry.last_run is None:           # its answers file cannot be read: say why, stay
+                self.notify(entry.problem, title=f"Profile {chosen}", severity="error")
+                return
             self.dismiss(chosen)
             return
         name_input = self.query_one("#new-name", Input)
@@ -168,6 +198,11 @@ class WelcomeScreen(Screen[str | None]):
             name_input.focus()
             return
         self.dismiss(name_input.value.strip())
+
+    def action_resume(self) -> None:
+        chosen = self.chosen
+        if chosen is not None and self.resumable:
+            self.dismiss(Resume(chosen))
 
     def action_quit(self) -> None:
         self.dismiss(None)

@@ -331,3 +331,16 @@ def test_plan_and_reset_password_accept_demo(capsys: pytest.CaptureFixture[str])
     for argv in (["plan", "--demo", "--profile", "p"],
                  ["reset-password", "--demo", "--profile", "p", "--user", "share"]):
         assert parser.parse_args(argv).demo is True
+
+
+def test_demo_before_the_command_is_kept() -> None:
+    """`hpcshare --demo run ...` must stay a demo: argparse lets a subcommand's own default overwrite
+    the value the main parser set, which would send that run to Azure itself."""
+    from wizard.cli import build_parser
+
+    parser = build_parser()
+    for command in (["run"], ["plan"], ["generate"], ["teardown"], ["reset-password", "--user", "share"]):
+        before = parser.parse_args(["--demo", command[0], "--profile", "p", *command[1:]])
+        after = parser.parse_args([command[0], "--demo", "--profile", "p", *command[1:]])
+        neither = parser.parse_args([command[0], "--profile", "p", *command[1:]])
+        assert (before.demo, after.demo, neither.demo) == (True, True, False), command

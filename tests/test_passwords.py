@@ -3,7 +3,9 @@ the words both front ends use. Unit level; through the stand-in: tests/integrati
 from __future__ import annotations
 
 from wizard.answers import Secrets, build_answers, resolve
-from wizard.passwords import PasswordNotice, applied_notice, compact_lines, earlier_notices, started_notices
+from wizard.passwords import (PasswordNotice, applied_notice, compact_lines, earlier_notices, one_per_password,
+                              started_notices, still_known)
+from wizard.run_model import RunModel
 from wizard.state import RunState
 
 
@@ -61,3 +63,26 @@ def test_compact_lines_fit_one_line_each() -> None:
         "VM admin password for 'hpcadmin': Adm1n-pass.word  (shown once)",
         "Set in an earlier run, cannot be shown: Share user password. "
         "New one: hpcshare reset-password --profile p --user share"]
+
+
+SHOWN_ADMIN = PasswordNotice("admin", "hpcadmin", "Adm1n-pass.word", "hpcshare reset-password --profile p --user admin")
+GONE_ADMIN = PasswordNotice("admin", "hpcadmin", None, "hpcshare reset-password --profile p --user admin")
+GONE_SHARE = PasswordNotice("share", "u", None, "hpcshare reset-password --profile p --user share")
+
+
+def test_a_retry_in_the_same_process_keeps_the_password_its_first_attempt_showed() -> None:
+    """Attempt 1 applied the admin password and showed it; the Retry's run says "set in an earlier
+    run": this process still knows it, so the value stays (Run screen, Finish, dialogs, farewell)."""
+    assert one_per_password([SHOWN_ADMIN, GONE_ADMIN, GONE_SHARE]) == [SHOWN_ADMIN, GONE_SHARE]
+    assert one_per_password([GONE_ADMIN, SHOWN_ADMIN]) == [SHOWN_ADMIN]
+    assert one_per_password([SHOWN_ADMIN, SHOWN_ADMIN]) == [SHOWN_ADMIN]
+    model = RunModel()
+    for notice in (SHOWN_ADMIN, GONE_ADMIN, GONE_SHARE):
+        model.add_password(notice)
+    assert model.passwords == [SHOWN_ADMIN, GONE_SHARE]
+    assert compact_lines(model.passwords)[0] == "VM admin password for 'hpcadmin': Adm1n-pass.word  (shown once)"
+
+
+def test_the_dialogs_show_only_passwords_whose_value_is_known() -> None:
+    assert still_known([GONE_ADMIN, GONE_SHARE]) == []
+    assert still_known([GONE_SHARE, GONE_ADMIN, SHOWN_ADMIN]) == [SHOWN_ADMIN]

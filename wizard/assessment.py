@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from wizard import diskcaps
 from wizard.cost import CostEstimate, estimate_cost
-from wizard.quota import QuotaCheck, check_quota
+from wizard.filescaps import FilesVerdict, files_verdict
+from wizard.quota import QuotaCheck, StorageQuotaCheck, check_quota, check_storage_quota
 from wizard.throughput import Verdict, verdict
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 class Assessment:
     cost: CostEstimate
     quota: QuotaCheck
-    throughput: Verdict | None
+    throughput: Verdict | FilesVerdict | None
     throughput_problem: str = ""
     disk_problems: tuple[str, ...] = ()
 
@@ -56,7 +57,7 @@ class Assessment:
                 state = "ok" if line.fits else "EXCEEDED"
                 if after_run:
                     out.append(f"Quota {line.label}: {line.used + line.needed} of {line.limit} in use "
-                               f"with this server ({state})")
+                               f"with this {'share' if isinstance(q, StorageQuotaCheck) else 'server'} ({state})")
                 else:
                     out.append(f"Quota {line.label}: {line.used} used + {line.needed} = "
                                f"{line.used + line.needed} of {line.limit} ({state})")
@@ -78,19 +79,18 @@ def assess(env: "Environment", answers: "Answers", prices: "PriceClient | None" 
     from wizard.diskoffer import disk_offer_problems
     from wizard.pricing import PriceClient
 
-    if answers.azure_files:
-        # No VM and no managed disk: their prices, quota and caps would describe a server that is
-        # not there. The premium file share's own figures are not estimated yet: say so.
-        why = "not estimated for the Azure Files backend (see the premium file share's provisioned limits)"
-        return Assessment(CostEstimate(answers.subscription.currency, (), False, problem=why),
-                          QuotaCheck(answers.subscription.region, "", 0, None, None, False, "no VM with Azure Files"),
-                          None, why)
     client = prices or PriceClient.for_environment(env)
     try:
         cost = estimate_cost(answers, client)
     finally:
         if prices is None:
             client.close()
+    if answers.azure_files:
+        # No VM and no managed disk: the premium share's provisioned size sets its speed, and the
+        # storage account is what the subscription's quota counts.
+        f, c = answers.files, answers.cluster
+        return Assessment(cost, check_storage_quota(env, answers),
+                          files_verdict(f.sku, f.quota_gib, nodes=c.nodes, node_mbps=c.node_mbps))
     quota = check_quota(env, answers)
     found, problem = None, ""
     try:

@@ -24,8 +24,11 @@ def _answers_source(p: argparse.ArgumentParser, *, required: bool) -> None:
     group.add_argument("--answers", metavar="FILE", type=Path, help="an answers file (TOML, schema 1)")
 
 
-def _demo(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--demo", action="store_true",
+def _demo(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # A command's own --demo leaves the attribute unset unless given: argparse lets a subparser's
+    # default overwrite the parent's value, so `hpcshare --demo run ...` would otherwise drop the
+    # flag and run against Azure itself.
+    p.add_argument("--demo", action="store_true", default=False if top else argparse.SUPPRESS,
                    help="use the built-in Azure stand-in instead of Azure: no account needed, nothing billed")
 
 
@@ -38,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
                "130 cancelled. Environment: HPCSHARE_HOME, HPCSHARE_ADMIN_PASSWORD, HPCSHARE_SHARE_PASSWORD.",
     )
     parser.add_argument("--version", action="version", version=f"hpcshare {__version__}")
-    _demo(parser)
+    _demo(parser, top=True)
     parser.add_argument("--plain", action="store_true",
                         help="plain prompts instead of the full-screen wizard (serial consoles, narrow terminals)")
     _answers_source(parser, required=False)

@@ -135,14 +135,15 @@ def wizard(args: argparse.Namespace) -> int:
     if not interactive():
         raise UsageError("the wizard needs a terminal. For a run without prompts use: "
                          "hpcshare run --profile NAME --yes (or --answers FILE --yes)")
-    session = load_session(args, default_profile=None if (args.profile or args.answers) else "default")
+    named = bool(args.profile or args.answers)
+    session = load_session(args, default_profile=None if named else "default")
     if args.plain:
         from wizard.plain.prompts import run_plain
 
         return run_plain(session)
     from screens.app import run_app
 
-    return run_app(session)
+    return run_app(session, profile_named=named)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from wizard import diskcaps
 from wizard.diskcaps import PREMIUM_V2
@@ -23,6 +23,17 @@ HOURS_PER_MONTH = 730
 # Windows Server image (127 GiB), so billed as E10.
 OS_DISK_SKU = "StandardSSD_LRS"
 OS_DISK_GIB = 127
+# The Azure Files backend's meters (Retail Prices API): a premium share bills its provisioned GiB
+# ("Premium LRS Provisioned" / "Premium ZRS Provisioned", product "Premium Files"; the provisioned v1
+# billing meters of learn.microsoft.com/azure/storage/files/understanding-billing), and the private
+# endpoint bills by the hour plus the data it processes (azure.microsoft.com/pricing/details/private-link).
+# The Private Link meters are listed under armRegionName "Global" (as public price-list tools read them).
+FILES_PRODUCT = "Premium Files"
+PRIVATE_LINK_PRODUCT = "Virtual Network Private Link"
+PRIVATE_ENDPOINT_METER = "Standard Private Endpoint"
+GLOBAL_REGION = "Global"
+PRIVATE_LINK_DATA_NOTE = ("The private endpoint also bills the data it processes (per GB, in and out); "
+                          "usage-based, not included.")
 
 
 @dataclass(frozen=True)
@@ -105,17 +116,24 @@ def estimate_cost(answers: "Answers", client: "PriceClient") -> CostEstimate:
 
     currency = answers.subscription.currency
     try:
-        lines, sources = _lines(answers, client, currency)
+        if answers.azure_files:
+            lines, sources = _files_lines(answers, client, currency)
+            notes = [PRIVATE_LINK_DATA_NOTE]
+        else:
+            lines, sources = _lines(answers, client, currency)
+            # The OS disk is always Standard SSD, so there are always transaction meters to mention.
+            notes = ["Standard SSD/HDD disks also bill transactions (per 10,000); not included."]
     except (PricesUnavailable, _Missing, ValueError, KeyError) as exc:
         return CostEstimate(currency, (), False, client.label, problem=str(exc))
-    # The OS disk is always Standard SSD, so there are always transaction meters to mention.
-    notes = ["Standard SSD/HDD disks also bill transactions (per 10,000); not included."]
     fetched = min(s.fetched for s in sources)
     return CostEstimate(currency, tuple(lines), True, client.label, fetched, notes=tuple(notes))
 
 
-def _lines(answers: "Answers", client: "PriceClient", currency: str) -> tuple[list[CostLine], list["PriceItems"]]:
-    region, size = answers.subscription.region, answers.vm.size
+Ask = Callable[..., list[dict[str, Any]]]
+
+
+def _asker(client: "PriceClient", currency: str) -> tuple[Ask, list["PriceItems"]]:
+    """A query function for one estimate, and the price lists it read (for their fetch dates)."""
     sources: list[PriceItems] = []
 
     def ask(**clauses: str) -> list[dict[str, Any]]:
@@ -123,6 +141,12 @@ def _lines(answers: "Answers", client: "PriceClient", currency: str) -> tuple[li
         sources.append(got)
         return _consumption(got.items)
 
+    return ask, sources
+
+
+def _lines(answers: "Answers", client: "PriceClient", currency: str) -> tuple[list[CostLine], list["PriceItems"]]:
+    region, size = answers.subscription.region, answers.vm.size
+    ask, sources = _asker(client, currency)
     lines: list[CostLine] = []
     vm_items = [i for i in ask(serviceName="Virtual Machines", armRegionName=region, armSkuName=size)
                 if str(i.get("productName", "")).endswith(" Windows")]
@@ -172,3 +196,25 @@ def _premium_v2_lines(size_gb: int, iops: int, mbps: int, region: str, ask: Any)
         out.append(CostLine(label, str(price.get("meterName", "")), qty, f"{unit}-{per}", unit_price,
                             round(unit_price * qty, 2)))
     return out
+
+
+def _files_lines(answers: "Answers", client: "PriceClient", currency: str) -> tuple[list[CostLine], list["PriceItems"]]:
+    """A premium file share (per provisioned GiB a month) and its private endpoint (by the hour)."""
+    region, f = answers.subscription.region, answers.files
+    ask, sources = _asker(client, currency)
+    redundancy = f.sku.removeprefix("Premium_")            # LRS | ZRS
+    meter = f"Premium {redundancy} Provisioned"
+    share = _one(ask(serviceName="Storage", armRegionName=region, productName=FILES_PRODUCT, meterName=meter),
+                 f"{meter} ({FILES_PRODUCT}) in {region}")
+    unit_price, per = _per_month(share)
+    if per != "month":
+        raise ValueError(f"unexpected unit of measure {share.get('unitOfMeasure')!r} for {meter}")
+    lines = [CostLine(f"Premium file share {f.quota_gib:,} GiB ({f.sku})", str(share.get("meterName", "")),
+                      f.quota_gib, "GiB-month", unit_price, round(unit_price * f.quota_gib, 2))]
+    endpoints = ask(serviceName="Virtual Network", productName=PRIVATE_LINK_PRODUCT, meterName=PRIVATE_ENDPOINT_METER)
+    # A regional meter when the list has one, else the global one every region is billed by.
+    local = [i for i in endpoints if i.get("armRegionName") == region]
+    pe = _one(local or [i for i in endpoints if i.get("armRegionName") == GLOBAL_REGION],
+              f"{PRIVATE_ENDPOINT_METER} ({PRIVATE_LINK_PRODUCT})")
+    lines.append(_line("Private endpoint (file)", pe, HOURS_PER_MONTH))
+    return lines, sources

@@ -8,7 +8,7 @@ a password it no longer knows says so first (``earlier_notices``). Plain data, n
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -97,6 +97,23 @@ def earlier_notices(state: "RunState", answers: Answers, secrets: Secrets, comma
         if _generated(secrets, who) and state.steps.get(by) is not None:
             out.append(PasswordNotice(who, _user(answers, who), None, reset_command(command_line, who)))
     return out
+
+
+def one_per_password(notices: Iterable[PasswordNotice]) -> list[PasswordNotice]:
+    """One notice per password, in the order first handed out: the one with the value when this
+    process knew it (a retry in the same process says "earlier run" of a password its first
+    attempt showed), else the one saying it cannot be shown again."""
+    best: dict[Who, PasswordNotice] = {}
+    for notice in notices:
+        if notice.who not in best or (best[notice.who].password is None and notice.password is not None):
+            best[notice.who] = notice
+    return list(best.values())
+
+
+def still_known(notices: Iterable[PasswordNotice]) -> list[PasswordNotice]:
+    """The passwords leaving now would lose: one per user, those whose value is still known (the
+    cancel and quit dialogs show them with a copy action)."""
+    return [n for n in one_per_password(notices) if n.password is not None]
 
 
 def compact_lines(notices: list[PasswordNotice]) -> list[str]:

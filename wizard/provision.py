@@ -75,13 +75,15 @@ def assessed_preflight(catalog: Catalog, answers: "Answers",
     sub = answers.subscription
     clashes = conflict_problems(catalog, answers)
     if answers.azure_files:
-        # No VM and no disk: besides the conflicts, the one thing Azure could refuse up front is
-        # the account's name.
+        # No VM and no disk: besides the conflicts, what Azure could refuse up front is the
+        # account's name, or one storage account more than the region's quota.
         if env is None:
             return clashes, None
+        from wizard.assessment import assess
         from wizard.azure.files import account_name_problems
 
-        return clashes + account_name_problems(env, answers), None
+        share = assess(env, answers)
+        return clashes + account_name_problems(env, answers) + share.quota.problems(), share
     if clashes:
         return clashes, None
     try:

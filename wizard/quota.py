@@ -1,4 +1,5 @@
-"""Will the VM fit the subscription's compute quota? Reads the region's usages (``usage.list``
+"""Will the VM fit the subscription's compute quota (and, for Azure Files, is there room for one
+more storage account: ``check_storage_quota``)? Reads the region's usages (``usage.list``
 through azure-mgmt-compute: the size's family, e.g. standardDSv5Family, and the regional
 ``cores``) before anything is created.
 
@@ -27,6 +28,13 @@ REGIONAL = "cores"
 HOW_TO_ASK = ("ask for more in the Azure portal (Quotas > Compute, or Help + support > new support request > "
               "Service and subscription limits (quotas)); see https://learn.microsoft.com/azure/quotas/"
               "per-vm-quota-requests")
+
+
+# Storage accounts per region per subscription: 250 by default, up to 500 on request ("Increase
+# Azure Storage account quotas", learn.microsoft.com/azure/quotas/storage-account-quota-requests).
+STORAGE_ACCOUNTS = "StorageAccounts"
+HOW_TO_ASK_STORAGE = ("ask for more in the Azure portal (Quotas > Storage); see https://learn.microsoft.com/azure/"
+                      "quotas/storage-account-quota-requests")
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,51 @@ class QuotaCheck:
                 "family": asdict(self.family) if self.family else None,
                 "regional": asdict(self.regional) if self.regional else None,
                 "messages": self.messages()}
+
+
+@dataclass(frozen=True)
+class StorageQuotaCheck(QuotaCheck):
+    """The Azure Files backend's quota: storage accounts per region per subscription (the
+    ``StorageAccounts`` usage of Microsoft.Storage), held in ``regional``."""
+    account: str = ""
+
+    def messages(self) -> list[str]:
+        line = self.regional
+        if line is None or line.fits:
+            return []
+        return [f"the storage account {self.account} would be one more in {self.region}: {line.used} of {line.limit} "
+                f"storage accounts are in use; {HOW_TO_ASK_STORAGE}, or use an account that exists already"]
+
+    def problems(self) -> list[str]:
+        from wizard.questions import QUESTIONS
+
+        return [f"[files.account] {QUESTIONS['files.account'].label}: {m}" for m in self.messages()]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"region": self.region, "account": self.account, "known": self.known,
+                "ok": self.ok if self.known else None, "problem": self.problem,
+                "storage_accounts": asdict(self.regional) if self.regional else None, "messages": self.messages()}
+
+
+def check_storage_quota(env: "Environment", answers: "Answers") -> StorageQuotaCheck:
+    """Room for one more storage account in the region (none needed when it exists already)."""
+    from wizard.azure.steps import get_or_none
+
+    region, sub, account = answers.subscription.region, answers.subscription.id, answers.files.account
+    try:
+        st = env.storage(sub)
+        usage = next((u for u in st.usages.list_by_location(region) if u.name.value == STORAGE_ACCOUNTS), None)
+        have = get_or_none(st.storage_accounts.get_properties, answers.subscription.resource_group, account)
+    except Exception as exc:  # noqa: BLE001 - any Azure error: the quota is just not known
+        return StorageQuotaCheck(region, "", 0, None, None, False, f"usages could not be read: {type(exc).__name__}",
+                                 account=account)
+    if usage is None:
+        return StorageQuotaCheck(region, "", 0, None, None, False, "no StorageAccounts usage in the answer",
+                                 account=account)
+    needed = 0 if have is not None else 1
+    line = QuotaLine(STORAGE_ACCOUNTS, usage.name.localized_value or STORAGE_ACCOUNTS, int(usage.current_value),
+                     int(usage.limit), needed)
+    return StorageQuotaCheck(region, "", 0, None, line, account=account)
 
 
 def check_quota(env: "Environment", answers: "Answers") -> QuotaCheck:

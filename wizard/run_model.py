@@ -60,6 +60,13 @@ class RunModel:
     # across attempts: one applied in an earlier attempt is still the one the server has.
     passwords: list["PasswordNotice"] = field(default_factory=list)
 
+    def add_password(self, notice: "PasswordNotice") -> None:
+        """One notice per password: a retry's "set in an earlier run" does not replace the value
+        an earlier attempt of this process showed (it is still the one the server has)."""
+        from wizard.passwords import one_per_password
+
+        self.passwords = one_per_password([*self.passwords, notice])
+
     def start_attempt(self, plan: "Plan | None" = None) -> None:
         """A new run (or a retry): every row back to pending; ``plan`` announces the rows first."""
         self.attempt += 1

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from wizard import profiles
 from wizard.answers import Answers, Problem, Resolution, Secrets, build_answers, coerce, generate_password, resolve
+from wizard.last_run import LastRun, last_run
 from wizard.questions import QUESTIONS, SECRET_KEYS, section
 from wizard.state import RunState
 from wizard.validation import BACKEND_FILES
@@ -247,6 +248,19 @@ class Session:
     def run_state(self) -> RunState:
         return RunState.for_profile(self.profile)
 
+    def last_run(self) -> LastRun:
+        """How the last run went, counted against this profile's plan (none: answers incomplete)."""
+        try:
+            plan = self.plan()
+        except AnswersInvalid:
+            plan = None
+        return last_run(plan, self.run_state())
+
+    def last_used(self) -> float:
+        """When the answers were last saved or a run last recorded something (a timestamp; 0: never)."""
+        files = (self.path, self.run_state().path)
+        return max((f.stat().st_mtime for f in files if f is not None and f.is_file()), default=0.0)
+
     def make_runner(self, *, assessment: "Assessment | None" = None) -> "Runner":
         """``assessment``: the run's cost, quota and throughput, for SUMMARY.md (none: no such section)."""
         from wizard.execute import make_runner
@@ -258,3 +272,36 @@ class Session:
         if self._environment is not None:
             self._environment.close()
             self._environment = None
+
+
+@dataclass(frozen=True)
+class SavedProfile:
+    name: str
+    last_run: LastRun | None      # None: the answers file cannot be read (``problem`` says why)
+    last_used: float
+    problem: str = ""
+
+    def line(self) -> str:
+        return self.last_run.line() if self.last_run is not None else self.problem
+
+
+def saved_profiles(current: Session) -> list[SavedProfile]:
+    """The profiles Welcome offers, the most recently used first: every saved profile, and
+    ``current``'s answers file when it lives elsewhere (``--answers FILE``). Each as a session
+    like ``current`` (demo, ``--set`` overrides) would see it."""
+    names = profiles.list_profiles()
+    if current.path.exists() and current.profile not in names:
+        names.append(current.profile)
+    out = []
+    for name in names:
+        if name == current.profile:
+            session = current
+        else:
+            try:
+                session = Session(name, demo=current.demo, overrides=current.overrides)
+            except profiles.ProfileError as exc:
+                used = profiles.profile_path(name).stat().st_mtime
+                out.append(SavedProfile(name, None, used, f"Answers file cannot be read: {exc}"))
+                continue
+        out.append(SavedProfile(name, session.last_run(), session.last_used()))
+    return sorted(out, key=lambda p: (-p.last_used, p.name))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from wizard import diskcaps
 from wizard.catalog import VmSizeInfo
@@ -33,8 +33,20 @@ class Pairing:
     why: str
 
 
+class MeetsDemand:
+    """What the share reaches (``share_mbps``) against what the cluster needs (``demand_mbps``)."""
+    demand_mbps: int | None
+    if TYPE_CHECKING:   # a field of one verdict, a property of the other: not a default for either
+        @property
+        def share_mbps(self) -> int: ...
+
+    @property
+    def meets_demand(self) -> bool | None:
+        return None if self.demand_mbps is None else self.share_mbps >= self.demand_mbps
+
+
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(MeetsDemand):
     vm_size: str
     vm_mbps: int
     vm_iops: int
@@ -46,9 +58,8 @@ class Verdict:
     suggestions: tuple[Pairing, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def meets_demand(self) -> bool | None:
-        return None if self.demand_mbps is None else self.share_mbps >= self.demand_mbps
+    def headline(self) -> str:
+        return f"the {'VM' if self.bottleneck == 'vm' else 'disk'} caps the share at {self.share_mbps} MB/s"
 
     def as_dict(self) -> dict[str, Any]:
         return {"bottleneck": self.bottleneck, "share_mbps": self.share_mbps, "share_iops": self.share_iops,

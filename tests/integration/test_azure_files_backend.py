@@ -139,8 +139,8 @@ def test_an_account_of_another_profile_is_not_taken_over(home: Path, tmp_path: P
 
 def test_plan_json_does_not_price_a_vm_for_azure_files(home: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    """No VM or managed disk with this backend: the cost, quota and throughput say they are not
-    estimated rather than describe a server that is not there."""
+    """No VM or managed disk with this backend: the cost, quota and throughput describe the premium
+    share, its private endpoint and the storage account, not a server that is not there."""
     import json
 
     from wizard.cli import main
@@ -148,6 +148,6 @@ def test_plan_json_does_not_price_a_vm_for_azure_files(home: Path, tmp_path: Pat
     answers = write_answers(tmp_path / "files.toml", **FILES)
     assert main(["plan", "--demo", "--answers", str(answers), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["cost"]["available"] is False and "Azure Files" in doc["cost"]["problem"]
-    assert doc["cost"]["lines"] == [] and doc["quota"]["known"] is False
-    assert doc["throughput"]["bottleneck"] is None
+    assert [line["meter"] for line in doc["cost"]["lines"]] == ["Premium LRS Provisioned", "Standard Private Endpoint"]
+    assert "vm_size" not in doc["quota"] and doc["quota"]["storage_accounts"]["name"] == "StorageAccounts"
+    assert doc["throughput"]["bottleneck"] == "share" and "vm" not in doc["throughput"]

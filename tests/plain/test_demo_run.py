@@ -30,6 +30,24 @@ def interactive_run(profile: str, *parts: str) -> int:
         return cli.main(["--plain", "--demo", "--profile", profile])
 
 
+def test_failed_plain_run_ends_with_the_resume_command(home: Path, tty: None, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HPCSHARE_STANDIN_FAULTS", "runcommand.put=substep:share")
+    rc = interactive_run("lab", all_keys(), RUN_NOW)
+    out = capsys.readouterr().out
+    assert rc == 1, out
+    assert "Last run of this profile" not in out                  # a first run
+    assert out.rstrip().splitlines()[-1] == \
+        "To resume the run: hpcshare run --demo --profile lab   (or the wizard: hpcshare --demo --profile lab --plain)"
+    # The next plain session says how the last run went, counted as Welcome counts it.
+    monkeypatch.delenv("HPCSHARE_STANDIN_FAULTS")
+    rc = interactive_run("lab", CTRL_C)
+    out = capsys.readouterr().out
+    assert rc == 130
+    assert ("Last run of this profile: Failed at Configure the file server · 6 of 9 steps done. "
+            "A new run resumes where it stopped.") in " ".join(out.split())
+
+
 @pytest.mark.slow
 def test_plain_run_then_replay_writes_identical_artifacts(home: Path, tty: None, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,7 +66,10 @@ def test_plain_run_then_replay_writes_identical_artifacts(home: Path, tty: None,
     assert all(shown.group(1).encode() not in body for body in files(first).values())
     # The artifacts' paths are printed by the run view, once.
     assert out.count(f"HPC Pack files written to {first}") == 1
-    assert "hpcshare run --demo --profile lab --yes" in out
+    # The last lines, as the full-screen wizard leaves them (wizard.farewell).
+    assert out.rstrip().splitlines()[-3:] == [
+        f"Output folder: {first}", f"Summary: {first / 'SUMMARY.md'}",
+        "To re-run (only changes are applied): hpcshare run --demo --profile lab"]
     profile = tomllib.loads((home / "profiles" / "lab.toml").read_text())
     assert profile["vm"]["name"] == "labfs" and profile["share"]["name"] == "Scratch"
 

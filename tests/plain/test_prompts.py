@@ -15,9 +15,10 @@ from wizard.questions import SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
 
-# The review menu: Run, one "Change:" per section, the az script, Quit.
+# The review menu: Run, one "Change:" per section, the az script, the cost, Quit.
 SHOW_AZ = DOWN * (len(SECTIONS) + 1) + ENTER
-QUIT = DOWN * (len(SECTIONS) + 2) + ENTER
+SHOW_COST = DOWN * (len(SECTIONS) + 2) + ENTER
+QUIT = DOWN * (len(SECTIONS) + 3) + ENTER
 
 
 def saved(home: Path, profile: str = "p1") -> dict:
@@ -48,7 +49,9 @@ def test_all_defaults_saved_and_review_quits(home: Path, capsys: pytest.CaptureF
     # The review: every answer, secrets masked, and the plan.
     assert "(generated at run)" in out
     assert "Plan for profile 'p1'" in out
-    assert "Nothing was changed" in out and "hpcshare run --profile p1" in out
+    # The last line, as the full-screen wizard leaves it: the command that goes on (in plain mode).
+    assert "Nothing was changed" in out
+    assert out.rstrip().splitlines()[-1] == "To continue: hpcshare --profile p1 --plain"
     assert cat.calls.count("subscriptions") == 1
 
 
@@ -305,6 +308,7 @@ def test_ctrl_c_keeps_completed_sections(home: Path, capsys: pytest.CaptureFixtu
     assert rc == 130
     assert "Cancelled: nothing was changed in Azure." in out
     assert "(Subscription, File server VM) are saved in" in out
+    assert out.rstrip().splitlines()[-1] == "To continue: hpcshare --profile p1 --plain"
     d = saved(home)
     assert d["vm"]["name"] == "fs03"
     assert d["disk"]["size_gb"] == 1024                     # the unfinished section is not saved

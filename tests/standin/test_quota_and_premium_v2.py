@@ -172,3 +172,34 @@ def test_premium_v2_is_not_an_os_disk(clients: Any) -> None:
     with pytest.raises(HttpResponseError) as exc:
         clients.cmc.virtual_machines.begin_create_or_update("rg-fs", "fs01", body).result()
     assert exc.value.error.code == "InvalidParameter" and "OS disk" in exc.value.message
+
+
+def test_storage_usages_count_the_accounts_per_region() -> None:
+    """Microsoft.Storage usages (StorageAccountListLocationUsage example): one StorageAccounts
+    item, limit 250, counting this subscription's accounts in that region only."""
+    from azure.mgmt.storage import StorageManagementClient
+
+    from wizard.standin import FakeCredential
+
+    with StandIn() as s:
+        c = make_clients(s, retry_total=0)
+        st = StorageManagementClient(FakeCredential(), s.subscription_id, base_url=s.base_url,
+                                     connection_verify=str(s.ca_path), polling_interval=0, retry_total=0)
+
+        def usage(region: str = REGION) -> Any:
+            [u] = list(st.usages.list_by_location(region))
+            return u
+
+        before = usage()
+        assert (before.name.value, before.name.localized_value, before.unit) == ("StorageAccounts", "Storage Accounts",
+                                                                                  "Count")
+        assert (before.current_value, before.limit) == (0, 250)
+        c.rmc.resource_groups.create_or_update("rg-st", {"location": REGION})
+        st.storage_accounts.begin_create("rg-st", "hpcusage01", {
+            "location": REGION, "kind": "FileStorage", "sku": {"name": "Premium_LRS"}}).result()
+        assert usage().current_value == 1
+        assert usage("eastus").current_value == 0
+        with pytest.raises(HttpResponseError) as exc:
+            usage("nowhere")
+        assert _error(exc)[:2] == (400, "NoRegisteredProviderFound")
+        st.close()

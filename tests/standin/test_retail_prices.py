@@ -91,3 +91,20 @@ def test_the_cache_keeps_the_fetch_date_and_expires(tmp_path: Path) -> None:
                         today=day + dt.timedelta(days=7))
     with pytest.raises(PricesUnavailable):
         stale.query(VM_FILTER)
+
+
+def test_premium_files_and_private_link_meters(standin: StandIn, tmp_path: Path) -> None:
+    """The Azure Files backend's meters: per provisioned GiB a month by region; the private
+    endpoint's hour and data processed under armRegionName "Global"."""
+    c = client(standin, tmp_path)
+    files = c.query("serviceName eq 'Storage' and armRegionName eq 'westeurope' and productName eq 'Premium Files'")
+    meters = {i["meterName"]: i for i in files.items}
+    assert set(meters) == {"Premium LRS Provisioned", "Premium ZRS Provisioned"}
+    assert all(i["unitOfMeasure"] == "1 GB/Month" for i in files.items)
+    assert meters["Premium ZRS Provisioned"]["unitPrice"] > meters["Premium LRS Provisioned"]["unitPrice"] > 0
+    link = c.query("serviceName eq 'Virtual Network' and productName eq 'Virtual Network Private Link'")
+    by_meter = {i["meterName"]: i for i in link.items}
+    assert set(by_meter) == {"Standard Private Endpoint", "Standard Data Processed - Ingress",
+                             "Standard Data Processed - Egress"}
+    assert {i["armRegionName"] for i in link.items} == {"Global"}
+    assert by_meter["Standard Private Endpoint"]["unitOfMeasure"] == "1 Hour"

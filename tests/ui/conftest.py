@@ -93,9 +93,35 @@ def screen_text(app: HpcShareApp) -> str:
     return "\n".join(out)
 
 
+async def clipboard_after(pilot: Any, app: HpcShareApp, *, key: str = "", click: str = "") -> str:
+    """Press ``key`` or click the widget ``click`` (a Copy action); what the clipboard then holds."""
+    if key:
+        await pilot.press(key)
+    else:
+        await pilot.click(click)
+    await pilot.pause()
+    return app.clipboard
+
+
 def field_message(app: HpcShareApp, key: str) -> str:
     from textual.widgets import Static
 
     field = app.screen.query_one(f"#field-{key.replace('.', '-')}")
     msg = field.query_one(".field-message", Static)
     return str(msg.render()) if msg.display else ""
+
+
+def welcome_row(app: HpcShareApp, name: str) -> str:
+    """What Welcome's profile list says beside ``name`` on screen (a wrapped status joined up)."""
+    lines = screen_text(app).splitlines()
+    for i, line in enumerate(lines):
+        inner = line.strip().strip("▊▎")
+        if inner.split(None, 1)[:1] == [name]:
+            words = inner.split(None, 1)[1:]
+            for more in lines[i + 1:]:
+                rest = more.strip().strip("▊▎")
+                if not rest.startswith(" ") or not rest.strip():      # the next row, or the border
+                    break
+                words.append(rest.strip())
+            return " ".join(w.strip() for w in words)
+    raise AssertionError(f"no row for {name}:\n{screen_text(app)}")

@@ -75,7 +75,10 @@ class FakeCatalog:
 
 
 ARTIFACTS = {
-    "SUMMARY.md": "# hpcshare summary\n\nServer `{vm}` at {ip}.\n",
+    "SUMMARY.md": ("# hpcshare summary\n\nAn SMB file server for HPC Pack jobs.\n\n## What was created\n\n"
+                   "| | |\n| --- | --- |\n| File server | `{vm}` |\n| Private IP | `{ip}` |\n\n"
+                   "## Submit a job\n\n```\n.\\submit-job.ps1 -Scheduler HEADNODE\n```\n\n"
+                   "- It asks for the share password.\n"),
     "nodeprep.cmd": "@echo off\r\nrem hosts entry for {vm}\r\necho {ip} {vm}>>%SystemRoot%\\System32\\drivers\\etc\\hosts\r\n",
     "clusrun-hosts.cmd": "@echo off\r\nclusrun /nodegroup:AzureNodes nodeprep.cmd\r\n",
     "job-template.xml": '<?xml version="1.0"?>\n<Job xmlns="http://schemas.microsoft.com/HPCS2008R2/scheduler/" />\n',

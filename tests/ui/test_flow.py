@@ -116,10 +116,12 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
         text = screen_text(app)
         assert "nodeprep.cmd" in text and "job-template.xml" in text
         # Only the generated password is shown (the share user's), never the typed admin one.
-        assert "Share user hpcshareuser: generated password" in text
+        assert "Share user password (hpcshareuser): shown once, saved nowhere" in text
         assert app.session.secrets().share_password in text
         assert "Adm1n-Pass99" not in text and "VM admin" not in text
-        await pilot.press("q")
+        await pilot.press("q")                         # the password is not copied: asked first
+        await settle(pilot, app, ConfirmDialog)
+        await pilot.click("#yes")
         await pilot.pause()
     assert app.return_value == 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,7 +117,17 @@ def demo_env(monkeypatch: pytest.MonkeyPatch, hpcshare_home: Path) -> Path:
 
 async def test_demo_review_shows_the_demo_price_total_and_the_bottleneck(demo_env: Path, tmp_path: Path) -> None:
     """No fake: the real assessment through the SDK against the stand-in and its demo price list."""
-    session = Session("default", demo=True, out_dir=tmp_path / "out")
+    text, assessment = await _demo_review(Session("default", demo=True, out_dir=tmp_path / "out"))
+    assert assessment.cost.available and assessment.cost.total_monthly > 0
+    assert f"{assessment.cost.total_monthly:,.2f} USD" in text
+    assert "hpcshare demo price list (illustrative, not Azure's prices)" in text
+    # The demo answers: a D4s_v5 (145 MB/s uncached) with a 1 TiB P30 (200 MB/s).
+    assert "the VM caps the share at 145 MB/s" in text
+    assert "Faster: Standard_D8s_v5" in text
+
+
+async def _demo_review(session: Session) -> tuple[str, Any]:
+    """Review's "Cost & limits" tab once the real assessment has run, and that assessment."""
     app = HpcShareApp(session, start="review")
     try:
         async with app.run_test(size=(120, 36)) as pilot:
@@ -124,12 +135,26 @@ async def test_demo_review_shows_the_demo_price_total_and_the_bottleneck(demo_en
             await _wait_assessed(pilot, app, timeout=60)
             text = _one_line(await _show_cost_tab(pilot, app))
             assert app._assessment is not None, text
-            _, assessment = app._assessment
-            assert assessment.cost.available and assessment.cost.total_monthly > 0
-            assert f"{assessment.cost.total_monthly:,.2f} USD" in text
-            assert "hpcshare demo price list (illustrative, not Azure's prices)" in text
-            # The demo answers: a D4s_v5 (145 MB/s uncached) with a 1 TiB P30 (200 MB/s).
-            assert "the VM caps the share at 145 MB/s" in text
-            assert "Faster: Standard_D8s_v5" in text
+            return text, app._assessment[1]
     finally:
         app.session.close()
+
+
+async def test_demo_review_of_an_azure_files_profile_shows_the_share_figures(demo_env: Path, tmp_path: Path) -> None:
+    """No fake: Azure Files premium behind a private endpoint (issue 18), assessed through the SDK
+    against the stand-in: the share's provisioned GiB and the endpoint's hours priced, the storage
+    account quota, and the share's provisioned throughput against the cluster's demand."""
+    from tests.integration.conftest import write_answers
+
+    answers = write_answers(tmp_path / "files.toml", share__backend="azure-files", share__name="hpcdata",
+                            files__account="hpcfilesui", files__quota_gib=1024, cluster__nodes=24,
+                            cluster__node_mbps=15)
+    session = Session("files", demo=True, answers_file=answers, out_dir=tmp_path / "out")
+    text, assessment = await _demo_review(session)
+    assert assessment.cost.available, assessment.cost.problem
+    assert f"{assessment.cost.total_monthly:,.2f} USD a month" in text
+    assert "Premium file share 1,024 GiB (Premium_LRS)" in text and "Private endpoint (file)" in text
+    assert "usage-based, not included" in text
+    assert "quota ok" in text and "Quota Storage Accounts: 0 used + 1 = 1 of 250 (ok)" in text
+    assert "the premium share's provisioned size caps it at 212 MB/s" in text
+    assert "The cluster needs 360 MB/s at peak: NOT enough." in text

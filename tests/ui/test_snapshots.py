@@ -6,7 +6,7 @@ Each page at 80x24 and 120x36, dark and light. Accept a deliberate change with
 to 8.2.x in pyproject.toml: a newer Textual may draw a cell differently and needs an update run.
 
 What would differ between runs is fixed here: the elapsed times on the Run page, generated
-passwords on Finish, the cursor blink (conftest). Text assertions for the same pages stay in
+passwords on Finish and in the quit question, the cursor blink (conftest). Text assertions for the same pages stay in
 test_screens_80x24.py.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from screens.dialogs import ConfirmDialog
+from screens.dialogs import ConfirmDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.section import SectionScreen
@@ -32,7 +32,7 @@ VARIANTS = {
     "80x24-light": ((80, 24), "textual-light"),
     "120x36-light": ((120, 36), "textual-light"),
 }
-PAGES = ("welcome", *SECTION_KEYS, "review", "create-confirm", "run-done", "finish")
+PAGES = ("welcome", *SECTION_KEYS, "review", "create-confirm", "run-done", "finish", "quit-passwords")
 
 
 @pytest.fixture
@@ -84,7 +84,21 @@ def _prepare(page: str) -> tuple[str, Callable[[Any], Awaitable[None]]]:
         await pilot.press("enter")
         await settle(pilot, pilot.app, FinishScreen)
 
-    return "review", {"create-confirm": confirm, "run-done": _to_run_done, "finish": finish}[page]
+    async def quit_passwords(pilot: Any) -> None:
+        """Ctrl+C after configure-server failed: the quit question with the admin password the VM
+        step applied."""
+        app = pilot.app
+        await settle(pilot, app, ReviewScreen)
+        await pilot.press("enter")
+        await settle(pilot, app, ConfirmDialog)
+        await pilot.press("enter")
+        assert await wait_run(pilot, app) == "failed"
+        await pilot.wait_for_scheduled_animations()
+        await pilot.press("ctrl+c")
+        await settle(pilot, app, QuitDialog)
+
+    return "review", {"create-confirm": confirm, "run-done": _to_run_done, "finish": finish,
+                      "quit-passwords": quit_passwords}[page]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -93,10 +107,36 @@ def test_page(page: str, variant: str, make_app, snap_compare) -> None:
     save_profile("default")
     size, theme = VARIANTS[variant]
     start, before = _prepare(page)
-    app = make_app(run=FakeRun(), start=start)
+    app = make_app(run=FakeRun(fail_once={"configure-server"} if page == "quit-passwords" else set()), start=start)
 
     async def run_before(pilot: Any) -> None:
         pilot.app.theme = theme
         await before(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("variant", ["80x24-dark", "80x24-light"])
+def test_welcome_offers_resume(variant: str, out_dir: Path, monkeypatch: pytest.MonkeyPatch, snap_compare) -> None:
+    """Welcome after a demo run was cancelled once the VM was made (issue 22): the most recent
+    profile selected, its row "Cancelled · 6 of 9 steps done", Resume the primary button and key."""
+    import asyncio
+
+    from screens.app import HpcShareApp
+    from tests.ui.demo_runs import demo_run
+    from wizard.session import Session
+
+    monkeypatch.setenv("HPCSHARE_STANDIN_LATENCY", "instant")
+    save_profile("default")                   # never run, and used before the cancelled one
+    assert asyncio.run(demo_run("lab", out_dir, cancel_after="vm")).status == "cancelled"
+    size, theme = VARIANTS[variant]
+    app = HpcShareApp(Session("default", demo=True, out_dir=out_dir))
+
+    async def run_before(pilot: Any) -> None:
+        pilot.app.theme = theme
+        await settle(pilot, pilot.app, WelcomeScreen, timeout=20)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        app.session.close()

@@ -63,8 +63,9 @@ def render_artifacts(answers: Answers, facts: ServerFacts, *, embed_password: st
         "submit-job.cmd": render_submit_cmd(values),
         "check-share.cmd": render_check_share(values),
         # share.backend = "azure-files": no VM, NSG or firewall to describe, a storage account instead
-        # (and no VM cost or throughput verdict, which would describe a server that is not there).
-        "SUMMARY.md": (render_files_summary(values, embedded=embed_password is not None) if values.files_account
+        # (its cost, quota and throughput are the premium share's: wizard.assessment).
+        "SUMMARY.md": (render_files_summary(values, embedded=embed_password is not None, assessment=assessment)
+                       if values.files_account
                        else render_summary(values, embedded=embed_password is not None, assessment=assessment)),
     }
     assert tuple(texts) == ARTIFACT_NAMES

@@ -3,13 +3,16 @@ different server. Markdown, LF line ends, ASCII; render_artifacts uses it in pla
 summary.render_summary's VM text."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from wizard.artifacts.safety import Values
-from wizard.artifacts.summary import NODEPREP_LOG
+from wizard.artifacts.summary import NODEPREP_LOG, assessment_section
 
 ZONE = "privatelink.file.core.windows.net"   # wizard.plan.FILES_DNS_ZONE (artifacts import no plan)
 
 
-def render_files_summary(v: Values, *, embedded: bool) -> str:
+def render_files_summary(v: Values, *, embedded: bool, assessment: Sequence[str] = ()) -> str:
+    """``assessment``: the run's cost, quota and throughput lines, as for the VM backend."""
     group = v.node_group or "GROUP"
     out: list[str] = []
     add = out.append
@@ -90,6 +93,7 @@ def render_files_summary(v: Values, *, embedded: bool) -> str:
     add(f"hpcshare verify --server {v.host} --share {v.share} --user {v.account}")
     add("```")
     add("")
+    out += assessment_section(assessment)
     add("## 4. Tear down")
     add("")
     add("```")

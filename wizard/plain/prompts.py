@@ -11,6 +11,8 @@ Part of ``wizard.plain``, the only package under ``wizard/`` that may import que
 - ``ask_sections(session, sections)``: ask some sections again (``hpcshare run --ask SECTION``).
 - ``confirm_run(session) -> bool``: the review table, the plan and "run it now?".
 
+The review's menu also shows the monthly cost, quota and throughput on request (``show_assessment``).
+
 Ctrl+C (or end of input) at a prompt: ``run_plain`` says that nothing was changed and where the
 answers of the completed sections are saved, and returns 130; ``ask_sections`` and
 ``confirm_run`` raise KeyboardInterrupt, which ``wizard.cli.main`` reports the same way (exit 130).
@@ -34,6 +36,7 @@ from wizard.answers import coerce
 from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes, vnet_hints
 from wizard.conflicts import held_addresses
 from wizard.exits import ExitCode, UsageError
+from wizard.farewell import farewell_lines
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
 from wizard.session import SECRET_ENV, AnswersInvalid
 from wizard.validation import public_exposures
@@ -51,7 +54,7 @@ FILTER_FROM = 12
 SOURCE_WORDS = {"override": "--set", "typed": "typed", "saved": "saved", "default": "default"}
 
 _OTHER = object()      # select entry "type another value"
-_RUN, _AZ, _QUIT = object(), object(), object()
+_RUN, _AZ, _COST, _QUIT = object(), object(), object(), object()
 
 # Live lists loaded once per session: re-asking a section does not wait for Azure again.
 _CACHE: "weakref.WeakKeyDictionary[Session, dict[tuple[str, ...], Any]]" = weakref.WeakKeyDictionary()
@@ -70,8 +73,20 @@ def _console() -> Console:
 # ---- entry points ---------------------------------------------------------------------------------
 
 def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
-    """The whole plain-mode flow. Returns the exit code (0, 1 a step failed, 2, 130 cancelled)."""
+    """The whole plain-mode flow. Returns the exit code (0, 1 a step failed, 2, 130 cancelled).
+    However it ends, the output folder, the summary file and the command that resumes, re-runs
+    or continues are the last lines (``wizard.farewell``, as the full-screen wizard leaves them)."""
     con = _console()
+    try:
+        code = _flow(session, con, catalog)
+        for line in farewell_lines(session, None, finished=code == ExitCode.OK, plain=True):
+            con.print(line, markup=False, soft_wrap=True)
+        return code
+    finally:
+        session.close()
+
+
+def _flow(session: "Session", con: Console, catalog: "Catalog | None") -> int:
     flow = _Flow(session, con, catalog)
     try:
         flow.header()
@@ -83,14 +98,15 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
             if choice is _RUN:
                 break
             if choice is _QUIT:
-                con.print(f"Nothing was changed. Your answers are saved in {session.path}; run them later with:",
-                          markup=False)
-                con.print(f"  {_replay_command(session)}", markup=False, soft_wrap=True)
+                con.print(f"Nothing was changed. Your answers are saved in {session.path}.", markup=False)
                 return ExitCode.CANCELLED
             if choice is _AZ:
                 from wizard.plan import render_az
 
                 con.print(render_az(session.plan()), markup=False, soft_wrap=True)
+                continue
+            if choice is _COST:
+                show_assessment(session, con)
                 continue
             flow.ask_section(section(str(choice)))
         try:
@@ -101,16 +117,10 @@ def run_plain(session: "Session", *, catalog: "Catalog | None" = None) -> int:
             return ExitCode.USAGE
         from wizard.plain.live import run_with_live_view
 
-        code = run_with_live_view(session)
-        if code in (0, 1):
-            con.print("Next time, without prompts:", markup=False)
-            con.print(f"  {_replay_command(session)} --yes", markup=False, soft_wrap=True)
-        return code
+        return run_with_live_view(session)
     except (KeyboardInterrupt, EOFError) as exc:
         flow.cancelled(eof=isinstance(exc, EOFError))
         return ExitCode.CANCELLED
-    finally:
-        session.close()
 
 
 def ask_sections(session: "Session", sections: list[str], *, catalog: "Catalog | None" = None) -> None:
@@ -192,6 +202,21 @@ def show_review(session: "Session", con: Console) -> None:
     con.print()
 
 
+def show_assessment(session: "Session", con: Console) -> None:
+    """Review's "Cost & limits", on request (it reads prices, quota and sizes from Azure): the
+    same lines ``hpcshare plan`` prints. A failure is shown, and the review goes on."""
+    from wizard.assessment import assess
+
+    con.print("Working out the cost, quota and throughput...", markup=False)
+    try:
+        lines = assess(session.environment, session.answers()).text_lines()
+    except Exception as exc:  # noqa: BLE001 - shown, never fatal to the review
+        lines = [f"Cost, quota and throughput could not be worked out ({type(exc).__name__}: {exc})"]
+    con.print()
+    con.print("\n".join(lines), markup=False, soft_wrap=True)
+    con.print()
+
+
 def _run_question(session: "Session") -> str:
     if session.demo:
         return "Run this plan now against the demo stand-in (nothing is billed)?"
@@ -215,11 +240,10 @@ class _Flow:
                   + (" [cyan](demo: built-in Azure stand-in, nothing is billed)[/]" if s.demo else ""))
         con.print(f"Answers are saved to {s.path} after each section; passwords never are. "
                   "Ctrl+C quits; nothing is created until you confirm the run.", markup=False)
-        state = s.run_state()
-        if state.last_status not in ("new", ""):
-            extra = f" at {state.last_failure}" if state.last_failure else ""
-            con.print(f"Last run of this profile: {state.last_status}{extra}. A new run resumes where it stopped.",
-                      markup=False)
+        last = s.last_run()
+        if last.ran:
+            resumes = " A new run resumes where it stopped." if last.resumable else ""
+            con.print(f"Last run of this profile: {last.line()}.{resumes}", markup=False)
         if s.warnings:
             con.print("[yellow]Some saved answers no longer pass their rule and were replaced by defaults:[/]")
             for p in s.warnings:
@@ -264,6 +288,7 @@ class _Flow:
         choices: list[Any] = [Choice("Run the plan now", value=_RUN)]
         choices += [Choice(f"Change: {sec.title}", value=sec.key) for sec in SECTIONS]
         choices += [Choice("Show the equivalent az commands", value=_AZ),
+                    Choice("Show the monthly cost, quota and throughput", value=_COST),
                     Choice("Quit without running (answers are saved)", value=_QUIT)]
         return questionary.select(_run_question(s), choices=choices, default=None).unsafe_ask()
 
@@ -546,20 +571,6 @@ def _call_with_timeout(fn: Callable[[], T], timeout: float) -> T:
     if "error" in box:
         raise box["error"]
     return box["value"]
-
-
-def _replay_command(session: "Session") -> str:
-    import shlex
-
-    demo = " --demo" if session.demo else ""
-    from wizard import profiles
-
-    try:
-        is_profile = session.path == profiles.profile_path(session.profile)
-    except profiles.ProfileError:
-        is_profile = False
-    source = f"--profile {session.profile}" if is_profile else f"--answers {shlex.quote(str(session.path))}"
-    return f"hpcshare run{demo} {source}"
 
 
 __all__ = ["run_plain", "ask_sections", "confirm_run", "review_table",

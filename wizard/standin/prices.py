@@ -43,12 +43,20 @@ def _display(region: str) -> str:
 
 def _item(region: str, currency: str, rate: float, price: float, **fields: Any) -> dict[str, Any]:
     p = price_list()
-    value = round(price * p["region_factor"][region] * rate, 6)
+    # "Global" meters (Private Link) are one price for every region.
+    value = round(price * p["region_factor"].get(region, 1.0) * rate, 6)
     key = f"{region}/{fields['productName']}/{fields['meterName']}"
     return {"currencyCode": currency, "tierMinimumUnits": 0.0, "retailPrice": value, "unitPrice": value,
             "armRegionName": region, "location": _display(region), "effectiveStartDate": p["effectiveStartDate"],
             "meterId": str(uuid.uuid5(uuid.NAMESPACE_URL, key)), "productId": "DEMO", "skuId": "DEMO/0001",
             "type": "Consumption", "isPrimaryMeterRegion": True, "armSkuName": "", **fields}
+
+
+def _product(entry: dict[str, Any], region: str, currency: str, rate: float, **fields: str) -> list[dict[str, Any]]:
+    """A product's meters (each with its own skuName, or the product's)."""
+    return [_item(region, currency, rate, m["price"], productName=entry["productName"], meterName=m["meterName"],
+                  skuName=m.get("skuName", entry.get("skuName")), unitOfMeasure=m["unitOfMeasure"], **fields)
+            for m in entry["meters"]]
 
 
 @lru_cache(maxsize=4)
@@ -72,15 +80,15 @@ def all_items(currency: str) -> list[dict[str, Any]]:
             out.append(_item(region, currency, rate, d["price"], serviceName="Storage", serviceFamily="Storage",
                              productName=d["productName"], meterName=meter, skuName=d["skuName"],
                              unitOfMeasure=d["unitOfMeasure"]))
-        v2 = p["premium_v2"]
-        for m in v2["meters"]:
-            out.append(_item(region, currency, rate, m["price"], serviceName="Storage", serviceFamily="Storage",
-                             productName=v2["productName"], meterName=m["meterName"], skuName=v2["skuName"],
-                             unitOfMeasure=m["unitOfMeasure"]))
+        out += _product(p["premium_v2"], region, currency, rate, serviceName="Storage", serviceFamily="Storage")
         ip = p["public_ip"]
         out.append(_item(region, currency, rate, ip["price"], serviceName="Virtual Network", serviceFamily="Networking",
                          productName=ip["productName"], meterName=ip["meterName"], skuName=ip["skuName"],
                          unitOfMeasure=ip["unitOfMeasure"]))
+        out += _product(p["premium_files"], region, currency, rate, serviceName="Storage", serviceFamily="Storage")
+    link = p["private_link"]
+    out += _product(link, link["armRegionName"], currency, rate, serviceName="Virtual Network",
+                    serviceFamily="Networking")
     return out
 
 

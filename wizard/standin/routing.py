@@ -77,7 +77,7 @@ def _unknown_type(namespace: str, rtype: str) -> ArmError:
 
 
 def parse_route(path: str) -> Route:
-    """Targets: subscriptions, subscription, locations, skus, vmsizes, usages, operation, operation-result,
+    """Targets: subscriptions, subscription, locations, skus, vmsizes, usages, storage-usages, operation, operation-result,
     dns-check, provider-list, resource-groups, resource-group, generic-list, resource-list,
     resource, child-list, child, action."""
     # ARM decodes each segment: the SDK sends hpc%28test%29 for the group hpc(test) (review row 4).
@@ -127,6 +127,8 @@ def _subscription_provider(path: str, sub: str, segs: list[str], low: list[str])
             return Route("dns-check", "publicip", sub=sub, location=loc)
         if len(rest) == 3 and ns == "microsoft.compute" and rest_low[2] == "usages":
             return Route("usages", "usages", sub=sub, location=loc)
+        if len(rest) == 3 and ns == "microsoft.storage" and rest_low[2] == "usages":
+            return Route("storage-usages", "usages", sub=sub, location=loc)
         if len(rest) == 3 and ns == "microsoft.compute" and rest_low[2] == "vmsizes":
             return Route("vmsizes", "skus", sub=sub, location=loc)
         raise _unknown_path(path)

@@ -22,6 +22,7 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("skus", "GET"): compute.list_skus,
     ("vmsizes", "GET"): compute.list_vm_sizes,
     ("usages", "GET"): compute.list_usages,
+    ("storage-usages", "GET"): storage.list_usages,
     ("operation", "GET"): resources.get_operation,
     ("operation-result", "GET"): resources.get_operation_result,
     ("network-operation-result", "GET"): resources.get_network_operation_result,

@@ -26,6 +26,11 @@ The rules, each with its source:
 * A premium share's quota is 100 to 102,400 GiB ("Azure Files scalability and performance
   targets"); below it the service answers 400 InvalidHeaderValue "The value for one of the HTTP
   headers is not in the correct format." (crossplane-contrib/provider-upjet-azure issue #869).
+* Usages (``GET .../providers/Microsoft.Storage/locations/{region}/usages``, Usages_ListByLocation):
+  one item, StorageAccounts, with the subscription's accounts in the region against the default
+  limit of 250 per region per subscription ("Scalability and performance targets for standard
+  storage accounts", learn.microsoft.com/azure/storage/common/scalability-targets-standard-account);
+  shape from the StorageAccountListLocationUsage example (2025-01-01).
 * A share's enabledProtocols is SMB or NFS, fixed at creation (FileShare model: "can only be
   specified when creating a share").
 """
@@ -39,7 +44,7 @@ import re
 import secrets
 from typing import Any
 
-from .. import validation
+from .. import catalog, validation
 from ..errors import ArmError, bad_request, conflict, resource_not_found
 from ..routing import FILE_SERVICE, FILE_SHARE, PRIVATE_ENDPOINT, STORAGE_ACCOUNT, resource_id
 from ..store import Store
@@ -293,3 +298,18 @@ def list_shares(ctx: Ctx) -> Response:
     account = _account(ctx)
     items = [copy.deepcopy(r) for r in ctx.store.under(_service_id(account)) if r.get("type") == FILE_SHARE.full]
     return Response(200, {"value": items})
+
+
+STORAGE_ACCOUNTS_PER_REGION = 250
+
+
+def list_usages(ctx: Ctx) -> Response:
+    """GET …/providers/Microsoft.Storage/locations/{region}/usages: storage accounts in use there."""
+    location = catalog.normalize_location(ctx.route.location)
+    if location is None:
+        raise bad_request("NoRegisteredProviderFound", f"No registered resource provider found for location '{ctx.route.location}'.")
+    prefix = f"/subscriptions/{ctx.route.sub}/".lower()
+    used = sum(1 for a in ctx.store.of_type(STORAGE_ACCOUNT.full)
+               if a["id"].lower().startswith(prefix) and catalog.normalize_location(a.get("location", "")) == location)
+    return Response(200, {"value": [{"unit": "Count", "currentValue": used, "limit": STORAGE_ACCOUNTS_PER_REGION,
+                                     "name": {"value": "StorageAccounts", "localizedValue": "Storage Accounts"}}]})
