@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from screens.app import HpcShareApp
-from screens.dialogs import QuitDialog
+from screens.dialogs import ConfirmDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
@@ -73,7 +73,9 @@ async def test_quit_from_finish(make_app, out_dir: Path) -> None:
         assert await run_to_end(pilot, app) == "succeeded"
         await pilot.press("f")
         await settle(pilot, app, FinishScreen)
-        await pilot.press("q")
+        await pilot.press("q")                       # generated passwords on screen: q asks first
+        await settle(pilot, app, ConfirmDialog)
+        await pilot.click("#yes")
         await pilot.pause()
     assert app.return_value == 0
     assert app.farewell_lines() == [f"Output folder: {out_dir}", f"Summary: {out_dir / 'SUMMARY.md'}",
