@@ -35,7 +35,7 @@ from screens.themes import DARK, THEMES, other
 from wizard import paths
 from wizard.exits import ExitCode
 from wizard.passwords import still_known
-from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed
+from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed, on_screen
 from wizard.questions import SECTIONS, section
 from wizard.run_model import RunModel
 
@@ -397,7 +397,7 @@ class HpcShareApp(App[int]):
         try:
             return await provision.run(self._on_run_event)
         except PreflightFailed as exc:
-            self.run_model.refuse(PREFLIGHT_HEADING, exc.problems)
+            self.run_model.refuse(PREFLIGHT_HEADING, tuple(on_screen(p) for p in exc.problems))
             return None
         except SignInFailed as exc:
             self.run_model.crash(str(exc), "Fix the sign-in, then Retry; no step was started.")

@@ -1,5 +1,6 @@
-"""The live lists the wizard offers (subscriptions, regions, VM sizes, VNets): the catalog, a cache
-of what was loaded, and the rules that need a loaded list. One object, made by the App and passed
+"""The live lists the wizard offers (subscriptions, regions, VM sizes, VNets, and the NICs that
+hold addresses in them): the catalog, a cache of what was loaded, and the rules that need a
+loaded list (``wizard.catalog.size_problems``, ``wizard.conflicts``). One object, made by the App and passed
 down through the constructors of the section screens and their fields.
 
 Loading blocks (catalog calls go to Azure): ``load`` is for thread workers only.
@@ -10,7 +11,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from wizard.catalog import Catalog, VmSizeInfo, size_problems
+from wizard import conflicts
+from wizard.catalog import Catalog, NicInfo, VmSizeInfo, VnetInfo, size_problems
 
 if TYPE_CHECKING:
     from wizard.session import Session
@@ -31,6 +33,7 @@ class LiveLists:
         self._catalog: Catalog | None = None
         self._lock = threading.Lock()
         self._choices: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+        self._others: list[conflicts.OtherProfile] | None = None     # the other saved profiles
 
     @property
     def injected(self) -> bool:
@@ -64,9 +67,22 @@ class LiveLists:
             "regions": lambda: list(cat.regions(*args)),
             "vm-sizes": lambda: list(cat.vm_sizes(*args)),
             "vnets": lambda: list(cat.vnets(*args)),
+            "nics": lambda: list(cat.nics(*args)),
         }
         self._choices[key] = loaders[source]()
+        if source == "vnets":
+            self._load_nics(args, force=force)
         return self._choices[key]
+
+    def _load_nics(self, args: tuple[str, ...], *, force: bool) -> None:
+        """With the VNets, the NICs holding addresses in them (the private IP rule). A failure
+        only leaves that rule unjudged here: the preflight and the NIC step still check."""
+        if not force and ("nics", args) in self._choices:
+            return
+        try:
+            self._choices[("nics", args)] = list(self.catalog().nics(*args))
+        except Exception:
+            self._choices.pop(("nics", args), None)
 
     def size_problems(self, ctx: Mapping[str, Any]) -> dict[str, str]:
         """The VM size rule (``wizard.catalog.size_problems``) against the loaded size list of
@@ -76,6 +92,34 @@ class LiveLists:
         if sizes is None:
             return {}
         return size_problems(ctx, [s for s in sizes if isinstance(s, VmSizeInfo)])
+
+    def problems(self, ctx: Mapping[str, Any]) -> dict[str, str]:
+        """Every rule that needs a loaded list, as the form shows them: the VM size rule, the
+        network against the region's VNets and NICs, another profile that has run with the
+        same server (``wizard.conflicts``). Nothing for a list that is not loaded."""
+        args = (str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", "")))
+        vnets = self._choices.get(("vnets", args))
+        nics = self._choices.get(("nics", args))
+        found = conflicts.network_conflicts(
+            ctx, None if vnets is None else [v for v in vnets if isinstance(v, VnetInfo)],
+            None if nics is None else [n for n in nics if isinstance(n, NicInfo)])
+        found.update(self._profile_conflicts(ctx)[0])
+        return {**conflicts.on_field(found), **self.size_problems(ctx)}
+
+    def held_addresses(self, vnet: VnetInfo, ctx: Mapping[str, Any]) -> set[str]:
+        """Addresses other NICs hold in ``vnet`` (from the loaded NIC list; none when not loaded)."""
+        args = (str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", "")))
+        nics = [n for n in self._choices.get(("nics", args)) or [] if isinstance(n, NicInfo)]
+        return conflicts.held_addresses(vnet, nics, ctx)
+
+    def warnings(self, ctx: Mapping[str, Any]) -> dict[str, str]:
+        """Conflicts that do not stop the run yet: another profile, not run, names the same server."""
+        return conflicts.on_field(self._profile_conflicts(ctx)[1])
+
+    def _profile_conflicts(self, ctx: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+        if self._others is None:
+            self._others = conflicts.other_profiles(self.session.profile)
+        return conflicts.profile_conflicts(ctx, self._others)
 
     def sign_in_changed(self, method: str) -> bool:
         """The sign-in method changed on the Subscription screen: keep it, reopen Azure access.
@@ -98,3 +142,4 @@ class LiveLists:
             if self.source is None:
                 self._catalog = None
         self._choices.clear()
+        self._others = None

@@ -194,9 +194,10 @@ class SectionScreen(Screen[Nav]):
 
     @on(VnetField.Chosen)
     def _vnet_chosen(self, event: VnetField.Chosen) -> None:
-        """An existing VNet: take its name, group, range and a subnet; keep the private IP if it fits."""
+        """An existing VNet: take its name, group, range and a subnet; keep the private IP if it
+        fits and no other NIC holds it, else the first free one."""
         ctx = {**self.session.context(), **self.values()}
-        for key, value in vnet_hints(event.vnet, ctx).items():
+        for key, value in vnet_hints(event.vnet, ctx, self.lists.held_addresses(event.vnet, ctx)).items():
             self._set_input(key, value)
         self.revalidate()
 

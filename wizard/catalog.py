@@ -6,7 +6,7 @@ them from Azure (or the stand-in). Everything here is free of Azure imports.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -58,6 +58,16 @@ class VnetInfo:
     subnets: tuple[tuple[str, str], ...]      # (name, prefix)
 
 
+@dataclass(frozen=True)
+class NicInfo:
+    """A network interface and the private addresses it holds, with where they are."""
+    name: str
+    resource_group: str
+    vnet: str                                 # the VNet of its subnet ("" when unknown)
+    vnet_resource_group: str
+    private_ips: tuple[str, ...]
+
+
 class SignInFailed(Exception):
     """Azure sign-in, or reading the chosen subscription with it, failed: nothing was attempted.
     The message names the sign-in method and what to do (``wizard.azure.signin``)."""
@@ -73,6 +83,7 @@ class Catalog(Protocol):
     def regions(self, subscription_id: str) -> list[RegionInfo]: ...
     def vm_sizes(self, subscription_id: str, region: str) -> list[VmSizeInfo]: ...
     def vnets(self, subscription_id: str, region: str) -> list[VnetInfo]: ...
+    def nics(self, subscription_id: str, region: str) -> list[NicInfo]: ...
 
 
 def filter_sizes(sizes: list[VmSizeInfo], text: str = "", min_vcpus: int = 0, min_memory_gb: float = 0,
@@ -106,9 +117,10 @@ def size_problems(ctx: Mapping[str, Any], sizes: Iterable[VmSizeInfo], *, where:
     return {}
 
 
-def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:
+def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any], held: Collection[str] = ()) -> dict[str, Any]:
     """Defaults for the rest of the network section once an existing VNet is chosen: its range,
-    the current subnet if the VNet has it (else its first one), and a private IP inside it."""
+    the current subnet if the VNet has it (else its first one), and a private IP inside it that
+    no other NIC holds (``held``: addresses taken in that VNet)."""
     hints: dict[str, Any] = {"endpoints.vnet": v.name}
     # The cluster's VNet often lives in a resource group of its own.
     own_group = str(ctx.get("subscription.resource_group", "")).lower()
@@ -130,6 +142,9 @@ def vnet_hints(v: VnetInfo, ctx: Mapping[str, Any]) -> dict[str, Any]:
             current = ipaddress.IPv4Address(str(ctx.get("endpoints.private_ip", "")))
         except ValueError:
             net, current = None, None
-        if net is not None and (current is None or current not in net):
-            hints["endpoints.private_ip"] = str(net.network_address + 4)
+        if net is not None and (current is None or current not in net or str(current) in held):
+            # Azure keeps the first four addresses and the last one of every subnet.
+            free = (net.network_address + i for i in range(4, net.num_addresses - 1))
+            hints["endpoints.private_ip"] = str(next((a for a in free if str(a) not in held),
+                                                     net.network_address + 4))
     return hints

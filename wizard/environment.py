@@ -1,7 +1,8 @@
 """Where the Azure calls go: real Azure (azure-identity credentials) or the built-in stand-in.
 
 ``open_environment(demo=True)`` starts the stand-in in this process, with its resources kept in
-``HPCSHARE_HOME/standin/state.json`` so that a second demo run sees what the first created.
+``HPCSHARE_HOME/standin/state.json`` so that a second demo run sees what the first created, and
+with the demo's cluster network already there (``wizard.standin.demo_world``).
 Every azure.* import happens inside the functions that need it (start-up stays fast).
 """
 from __future__ import annotations
@@ -149,7 +150,8 @@ def open_environment(*, demo: bool, auth: str = "cli", device_code_prompt: Devic
 
     latency = os.environ.get("HPCSHARE_STANDIN_LATENCY") or "realistic"
     scale = float(os.environ.get("HPCSHARE_STANDIN_SCALE") or DEMO_SCALE)
-    standin = StandIn.from_env(latency=latency, scale=scale, state_file=standin_state_file()).start()
+    standin = StandIn.from_env(latency=latency, scale=scale, state_file=standin_state_file(),
+                               demo_world=True).start()
     return Environment(demo=True, auth="standin", client_kwargs=standin_client_kwargs(standin, latency), standin=standin)
 
 

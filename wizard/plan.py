@@ -32,7 +32,10 @@ class Names:
 
     @classmethod
     def of(cls, answers: Answers) -> "Names":
-        vm = answers.vm.name
+        return cls.for_vm(answers.vm.name)
+
+    @classmethod
+    def for_vm(cls, vm: str) -> "Names":
         return cls(vm=vm, nsg=f"{vm}-nsg", public_ip=f"{vm}-pip", nic=f"{vm}-nic",
                    data_disk=f"{vm}-data", os_disk=f"{vm}-os")
 
@@ -142,7 +145,17 @@ def verify_command(host: str, share: str, user: str) -> str:
 
 
 def files_endpoint_name(answers: Answers) -> str:
-    return f"{answers.files.account}-file-pe"
+    return endpoint_name_for(answers.files.account)
+
+
+def endpoint_name_for(account: str) -> str:
+    """The private endpoint of a storage account."""
+    return f"{account}-file-pe"
+
+
+def endpoint_nic_name_for(account: str) -> str:
+    """The NIC of that endpoint (hpcshare names it: customNetworkInterfaceName)."""
+    return f"{endpoint_name_for(account)}-nic"
 
 
 def _files_steps(a: Answers) -> list[Step]:

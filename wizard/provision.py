@@ -7,8 +7,9 @@
    never reach the terminal (``wizard.environment`` gives the ``azure`` loggers a null handler);
 1. the sign-in check: a token for the chosen method and a read of the subscription
    (``Catalog.check_sign_in``); a failure raises ``SignInFailed`` naming the method and the fix;
-2. the preflight: what Azure would refuse only after the network and disk were made (the VM size
-   rule, ``wizard.catalog.size_problems``; the compute quota, ``wizard.quota``; the disk type on
+2. the preflight: what already exists in the way (``wizard.conflicts``: a VNet in another group
+   that is not there, an address another NIC holds, another profile's server), and what Azure
+   would refuse only after the network and disk were made (the VM size rule, ``wizard.catalog.size_problems``; the compute quota, ``wizard.quota``; the disk type on
    offer, ``wizard.diskoffer``) stops the run with ``PreflightFailed``, nothing created. The quota
    and disk offer come from one ``wizard.assessment.assess`` (with the cost and throughput): the run
    keeps it (``Provision.assessment``) for SUMMARY.md, so the run reads the prices once (and from
@@ -25,11 +26,14 @@ The Rich live view and the log-friendly lines (``wizard.plain.live``) and the Te
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from wizard.catalog import Catalog, SignInFailed, size_problems
+from wizard import conflicts
+from wizard.catalog import Catalog, NicInfo, SignInFailed, VnetInfo, size_problems
 from wizard.passwords import PasswordNotice, applied_notice, earlier_notices, key_notice, started_notices
+from wizard.questions import QUESTIONS, place
 from wizard.runlog import RunLog, azure_logs_to
 from wizard.runner import RunEvent, RunResult
 
@@ -40,7 +44,7 @@ if TYPE_CHECKING:
     from wizard.runner import Runner
     from wizard.session import Session
 
-__all__ = ["PREFLIGHT_HEADING", "PreflightFailed", "Provision", "RunnerFactory", "SignInFailed", "preflight"]
+__all__ = ["PREFLIGHT_HEADING", "PreflightFailed", "Provision", "RunnerFactory", "SignInFailed", "on_screen", "preflight"]
 
 RunnerFactory = Callable[["Session"], "Runner"]
 EventSink = Callable[[RunEvent], None]
@@ -69,16 +73,19 @@ def assessed_preflight(catalog: Catalog, answers: "Answers",
     """``preflight``, and the assessment its quota and disk-offer checks came from (None without
     ``env`` or when the VM size rule already fails)."""
     sub = answers.subscription
+    clashes = conflict_problems(catalog, answers)
     if answers.azure_files:
-        # No VM and no disk: what Azure could refuse up front is the account's name, or one
-        # storage account more than the region's quota.
+        # No VM and no disk: besides the conflicts, what Azure could refuse up front is the
+        # account's name, or one storage account more than the region's quota.
         if env is None:
-            return [], None
+            return clashes, None
         from wizard.assessment import assess
         from wizard.azure.files import account_name_problems
 
         share = assess(env, answers)
-        return account_name_problems(env, answers) + share.quota.problems(), share
+        return clashes + account_name_problems(env, answers) + share.quota.problems(), share
+    if clashes:
+        return clashes, None
     try:
         sizes = catalog.vm_sizes(sub.id, sub.region)
     except Exception:
@@ -95,6 +102,40 @@ def assessed_preflight(catalog: Catalog, answers: "Answers",
         problems += assessment.quota.problems()
         problems += assessment.disk_problems
     return problems, assessment
+
+
+def conflict_problems(catalog: Catalog, answers: "Answers") -> list[str]:
+    """What already exists in the way (``wizard.conflicts``): a VNet in another group that is
+    not there, a subnet it lacks, an address another NIC holds, another profile that has run
+    with the same server. A list that cannot be read judges nothing (the steps still check)."""
+    sub = answers.subscription
+    ctx = answers.flat()
+    try:
+        vnets: list[VnetInfo] | None = catalog.vnets(sub.id, sub.region)
+        nics: list[NicInfo] | None = catalog.nics(sub.id, sub.region)
+    except Exception:
+        vnets = nics = None
+    found = conflicts.network_conflicts(ctx, vnets, nics)
+    found.update(conflicts.profile_conflicts(ctx, conflicts.other_profiles(answers.profile))[0])
+    return conflicts.for_preflight(found)
+
+
+_KEYED = re.compile(r"^\[([a-z_]+\.[a-z_0-9]+)\] (.*)$", re.S)
+
+
+def on_screen(problem: str) -> str:
+    """A preflight line as the TUI shows it: the screen and field label instead of the
+    answers-file key ("[vm.size] VM size: ..." -> "File server VM › VM size: ...")."""
+    m = _KEYED.match(problem)
+    if m is None or m.group(1) not in QUESTIONS:
+        return problem
+    key, rest = m.groups()
+    where, label = place(key), QUESTIONS[key].label
+    if rest.startswith(where):
+        return rest
+    if rest.startswith(label + ":"):
+        return where + rest[len(label):]
+    return f"{where}: {rest}"
 
 
 def result_line(result: RunResult) -> str:

@@ -6,6 +6,7 @@ questions (passwords) are asked but never saved; an empty answer means "generate
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -57,7 +58,7 @@ class Question:
         if self.secret and value in ("", None):
             return None  # empty secret: hpcshare generates one
         broken = self.validator(value, ctx)
-        return f"{self.label}: {broken}" if broken else None
+        return f"{self.label}: {refer(broken)}" if broken else None
 
 
 @dataclass(frozen=True)
@@ -145,14 +146,15 @@ SECTIONS: tuple[Section, ...] = (
            "secret", v.share_password, "", only_for=v.BACKEND_VM),
     )),
     Section("endpoints", "Network", "How compute nodes reach the server: VNet, private IP and firewall rules.", (
-        _q("endpoints.vnet", "Virtual network", "Use the cluster's VNet so nodes reach the server privately; created if missing.",
+        _q("endpoints.vnet", "Virtual network", "Use the cluster's VNet so nodes reach the server privately; created if missing "
+           "from the server's own resource group (one in another group must exist).",
            "choice", v.network_name, "vnet-hpc", choices_source="vnets"),
         _q("endpoints.vnet_resource_group", "VNet resource group", "Empty: the server's own resource group. "
            "The cluster's VNet often lives in a group of its own; hpcshare then uses it and never changes it.",
            "text", v.optional_resource_group, ""),
         _q("endpoints.vnet_cidr", "VNet address range", "Used only when the VNet is created.",
            "text", v.vnet_cidr, "10.0.0.0/16"),
-        _q("endpoints.subnet", "Subnet", "Created in the VNet if missing.",
+        _q("endpoints.subnet", "Subnet", "Created if missing, except in a VNet of another resource group: that one must have it.",
            "text", v.network_name, "default"),
         _q("endpoints.subnet_cidr", "Subnet address range", "Must lie inside the VNet range.",
            "text", v.subnet_cidr, "10.0.0.0/24"),
@@ -218,6 +220,21 @@ def section(key: str) -> Section:
         if s.key == key:
             return s
     raise KeyError(f"unknown section '{key}'; sections are: {', '.join(SECTION_KEYS)}")
+
+
+def place(key: str) -> str:
+    """Where a question is in the wizard, as people read it: "Network › Virtual network"."""
+    q = QUESTIONS[key]
+    return f"{section(q.section).title} › {q.label}"
+
+
+# A rule that points to another answer writes its key in braces ("set {vm.zone} to 1, 2 or 3"):
+# people read the screen and the field there, never the answers-file key.
+_REFERENCE = re.compile(r"\{([a-z_]+\.[a-z0-9_]+)\}")
+
+
+def refer(text: str) -> str:
+    return _REFERENCE.sub(lambda m: place(m.group(1)) if m.group(1) in QUESTIONS else m.group(0), text)
 
 
 def defaults() -> dict[str, Any]:

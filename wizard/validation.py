@@ -2,6 +2,8 @@
 
 ``check(key, value, context)`` turns that into the message users see, which always names the
 field and the rule, e.g. "Share name: 1-79 letters, digits, '-' or '_'; 'IPC$' is reserved".
+A rule that points to another answer writes its key in braces, "{vm.zone}": the message names
+that field's screen and label instead (``wizard.questions.refer``).
 Rules are strict allow-lists (ASCII only where Windows or Azure would accept look-alikes
 inconsistently), because these values end up in Azure requests, PowerShell parameters, cmd files
 and XML. Sources: reference/notes/windows-server-powershell.md section 5.
@@ -209,7 +211,7 @@ def disk_sku(v: str, ctx: Context) -> str | None:
         return broken
     if v == PREMIUM_V2 and not ctx.get("vm.zone"):
         # "Premium SSD v2 disks can only be attached to zonal VMs" (disks-deploy-premium-v2, Limitations).
-        return "Premium SSD v2 needs a zonal VM: set vm.zone to 1, 2 or 3"
+        return "Premium SSD v2 needs a zonal VM: set {vm.zone} to 1, 2 or 3"
     return None
 
 
@@ -476,7 +478,7 @@ def winrm_source(v: str, ctx: Context) -> str | None:
             return (f"a public range must be /{WINRM_PUBLIC_MIN_PREFIX} or narrower: an administrator login "
                     "open to many Internet addresses invites brute-force attacks")
         if ctx.get("remote.transport") == "winrm" and not ctx.get("endpoints.public_ip"):
-            return "a public range reaches the server only through a public IP: set endpoints.public_ip=true or use VirtualNetwork"
+            return "a public range reaches the server only through a public IP: set {endpoints.public_ip} to yes or use VirtualNetwork"
     return None
 
 

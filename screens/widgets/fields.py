@@ -91,12 +91,17 @@ class Field(Horizontal):
 
     # ---- validation -----------------------------------------------------------------------
     def extra_problem(self) -> str | None:
-        """A rule that needs a loaded live list; None if fine. Here the VM size rule (size
-        offered and not restricted; Premium SSD needs a premium size), which judges ``vm.size``
-        and ``disk.sku`` (``wizard.catalog.size_problems``)."""
+        """A rule that needs a loaded live list; None if fine (``LiveLists.problems``: the VM
+        size rule, the network against the VNets and NICs that exist, another profile's server)."""
         if self.value in ("", None):
             return None
-        return self.lists.size_problems({**self.context(), self.key: self.value}).get(self.key)
+        return self.lists.problems({**self.context(), self.key: self.value}).get(self.key)
+
+    def extra_warning(self) -> str | None:
+        """A conflict that does not stop the run (``LiveLists.warnings``); None if none."""
+        if self.value in ("", None):
+            return None
+        return self.lists.warnings({**self.context(), self.key: self.value}).get(self.key)
 
     def problem(self) -> str | None:
         """The rule the current value breaks, or None. Does not touch the screen."""
@@ -113,6 +118,8 @@ class Field(Horizontal):
             self.show_message(problem, "error")
         elif self.warning and self.value == self.initial:
             self.show_message(self.warning, "warning")
+        elif (conflict := None if problem else self.extra_warning()):
+            self.show_message(conflict, "warning")
         else:
             self.show_message("", None)
         return problem

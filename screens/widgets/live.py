@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from screens.widgets.fields import ContextFn, Field, SelectBacked
 from screens.live_lists import LiveLists
 from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
+from wizard.conflicts import find_vnet, foreign_vnet, vnet_group
 from wizard.questions import Question
 
 if TYPE_CHECKING:
@@ -333,8 +334,8 @@ class VmSizeField(LiveField):
 
 
 class VnetField(LiveField):
-    """The VNet name (typed: a new one is created) plus the region's existing VNets; picking one
-    fills the name, its address range and its first subnet on the same screen."""
+    """The VNet name (typed: one missing from the server's own group is created) plus the region's
+    existing VNets; picking one fills the name, its group, range and first subnet on the same screen."""
 
     class Chosen(Message):
         """An existing VNet was picked: the screen fills the rest of the network section."""
@@ -376,7 +377,21 @@ class VnetField(LiveField):
     def validate_now(self) -> str | None:
         if self.touched or self.input.value:
             self.input.validate(self.input.value)
-        return super().validate_now()
+        problem = super().validate_now()
+        self._note_new(problem)
+        return problem
+
+    def _note_new(self, problem: str | None) -> None:
+        """Say that the VNet is created only when it will be: missing, in the server's own group
+        (one named in another group must exist: ``wizard.conflicts``)."""
+        if self.items is None:
+            return                     # loading, or the load failed: that note stays
+        ctx = {**self.context(), self.key: self.value}
+        vnets = [v for v in self.items if isinstance(v, VnetInfo)]
+        if problem or not self.value or foreign_vnet(ctx) or find_vnet(ctx, vnets) is not None:
+            self.set_note("")
+        else:
+            self.set_note(f"Not in {vnet_group(ctx)} yet: hpcshare creates it there.")
 
     def show_items(self) -> None:
         vnets = [v for v in self.items or [] if isinstance(v, VnetInfo)]
@@ -385,8 +400,6 @@ class VnetField(LiveField):
             self.existing.set_options(options)
             if self.value in [v.name for v in vnets]:
                 self.existing.value = self.value
-        if not vnets:
-            self.set_note("No VNets in this region yet: a new one is created.")
 
     def vnet(self, name: str) -> VnetInfo | None:
         for v in self.items or []:

@@ -308,7 +308,7 @@ def test_answers_file_and_state_files_are_0600(umask: int, home: Path, tmp_path:
     from wizard import profiles
 
     # A profile written by the plain prompts, then run: profile, run state and run log.
-    with keys(all_keys(), ENTER):
+    with keys(all_keys(vnet_select=True), ENTER):   # the demo lists its cluster VNet
         assert cli.main(["--plain", "--demo", "--profile", "modes"]) == 0, capsys.readouterr().out
     capsys.readouterr()
     profile = home / "profiles" / "modes.toml"

@@ -196,7 +196,7 @@ def test_plain_mode_with_typed_passwords(home: Path, tmp_path: Path, standin_log
 
     caplog.set_level(logging.DEBUG)
     over = {"vm": {"admin_password": typed(ADMIN_PW)}, "account": {"password": typed(SHARE_PW)}}
-    with keys(all_keys(over), ENTER):            # every section, then "Run the plan now"
+    with keys(all_keys(over, vnet_select=True), ENTER):   # every section (the demo lists its cluster VNet), then "Run the plan now"
         code = cli.main(["--plain", "--demo", "--profile", "leakplain"])
     cap = capsys.readouterr()
     terminal = cap.out + cap.err

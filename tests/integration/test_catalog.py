@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wizard.azure.catalog import AzureCatalog
+from wizard.catalog import NicInfo, VnetInfo
 from wizard.environment import open_environment
 
 
@@ -28,6 +29,12 @@ def test_catalog_lists_through_the_sdk(home: Path) -> None:
         assert by_name["Standard_E16s_v5"].restricted          # not offered in westeurope to this subscription
         assert not by_name["Standard_D4s_v5"].restricted
         assert {s.name[9] for s in sizes} >= {"B", "D", "E", "F", "L"}
-        assert cat.vnets(env.default_subscription, "westeurope") == []
+        # The demo's cluster network (wizard/standin/demo_world.py), in its own group, and the
+        # head node's NIC holding an address in it; none in another region.
+        assert cat.vnets(env.default_subscription, "westeurope") == [
+            VnetInfo("vnet-hpc-cluster", "rg-hpc-cluster", ("10.1.0.0/16",), (("compute", "10.1.0.0/24"),))]
+        assert cat.nics(env.default_subscription, "westeurope") == [
+            NicInfo("headnode-nic", "rg-hpc-cluster", "vnet-hpc-cluster", "rg-hpc-cluster", ("10.1.0.4",))]
+        assert cat.vnets(env.default_subscription, "eastus") == [] and cat.nics(env.default_subscription, "eastus") == []
     finally:
         env.close()

@@ -212,7 +212,13 @@ def test_a_run_shows_the_hint_for_a_taken_private_ip(home: Path, tmp_path: Path)
     answers = write_answers(tmp_path / "it.toml", endpoints__vnet="vnet-hpc", endpoints__subnet="default",
                             endpoints__vnet_cidr="10.0.0.0/16", endpoints__subnet_cidr="10.0.0.0/24",
                             endpoints__private_ip="10.0.0.4")
+    # The preflight sees the holder in the NIC list first: nothing is made, exit 2.
     code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 2, text
+    assert "[endpoints.private_ip] Network › Private IP: 10.0.0.4 is held by NIC 'someone-else'" in text, text
+    # When that list cannot be read (403 once: the caller may not list NICs), the NIC step meets
+    # Azure's refusal and shows its hint.
+    code, text, _ = run_session(answers, tmp_path / "out", faults="nic.get=403")
     assert code == 1, text
     after = text.split("[failed] nic", 1)[1]
     assert "PrivateIPAddressIsAllocated" in after.splitlines()[0]

@@ -166,11 +166,47 @@ def test_the_clusters_vnet_in_another_group_is_used_and_left_alone(home: Path, t
     assert {r["name"] for r in _resources(home)} == {"rg-cluster", "vnet-cluster"}
 
 
-def test_a_missing_vnet_in_another_group_is_a_clear_failure(home: Path, tmp_path: Path) -> None:
+def test_a_missing_vnet_in_another_group_stops_the_replay_before_anything_is_created(home: Path, tmp_path: Path) -> None:
+    """hpcshare never creates a VNet in another group: the preflight says so (key, screen and
+    field), exit 2, and nothing is made (the demo's cluster network aside, which was there)."""
     answers = write_answers(tmp_path / "it.toml", endpoints__vnet_resource_group="rg-nowhere")
     code, text, _ = run_session(answers, tmp_path / "out")
-    assert code == 1
-    assert "[failed] network" in text and "not found in resource group rg-nowhere" in text
+    assert code == 2, text
+    assert ("[endpoints.vnet] Network › Virtual network: no VNet 'vnet-hpc' in resource group 'rg-nowhere' "
+            "in westeurope (hpcshare never creates a VNet in another group)") in text, text
+    assert "[running]" not in text and _resources(home) == []
+
+
+def test_the_demo_cluster_vnet_by_replay_its_subnet_and_the_head_nodes_address(home: Path, tmp_path: Path) -> None:
+    """The demo's cluster network (rg-hpc-cluster): a subnet it lacks and the address the head
+    node holds stop the replay before anything is made; with its subnet and a free address the
+    server joins it and the VNet is left as it was."""
+    cluster = {"endpoints__vnet": "vnet-hpc-cluster", "endpoints__vnet_resource_group": "rg-hpc-cluster",
+               "endpoints__vnet_cidr": "10.1.0.0/16", "endpoints__subnet": "compute",
+               "endpoints__subnet_cidr": "10.1.0.0/24", "endpoints__private_ip": "10.1.0.4"}
+    answers = write_answers(tmp_path / "it.toml", **{**cluster, "endpoints__subnet": "storage"})
+    code, text, _ = run_session(answers, tmp_path / "out")
+    assert code == 2, text
+    assert ("[endpoints.subnet] Network › Subnet: no subnet 'storage' in VNet 'vnet-hpc-cluster' "
+            "(resource group 'rg-hpc-cluster'); its subnets: compute") in text, text
+    code, text, _ = run_session(write_answers(tmp_path / "it.toml", **cluster), tmp_path / "out")
+    assert code == 2, text
+    assert ("[endpoints.private_ip] Network › Private IP: 10.1.0.4 is held by NIC 'headnode-nic' "
+            "(resource group rg-hpc-cluster)") in text, text
+    assert "[running]" not in text and _resources(home) == []
+    code, text, _ = run_session(write_answers(tmp_path / "it.toml", **{**cluster, "endpoints__private_ip": "10.1.0.5"}),
+                                tmp_path / "out")
+    assert code == 0, text
+    nic = next(r for r in _resources(home) if r["name"] == "fs01-nic")
+    cfg = nic["properties"]["ipConfigurations"][0]["properties"]
+    assert cfg["privateIPAddress"] == "10.1.0.5"
+    assert cfg["subnet"]["id"].lower().endswith("/resourcegroups/rg-hpc-cluster/providers/microsoft.network/"
+                                                "virtualnetworks/vnet-hpc-cluster/subnets/compute")
+    assert not [r for r in _resources(home) if r["type"].lower() == "microsoft.network/virtualnetworks"]
+    # A re-run: the server's own NIC holds 10.1.0.5 now, which is no conflict.
+    code, text, _ = run_session(write_answers(tmp_path / "it.toml", **{**cluster, "endpoints__private_ip": "10.1.0.5"}),
+                                tmp_path / "out")
+    assert code == 0, text
 
 
 @pytest.mark.parametrize(("changes", "words"), [

@@ -17,7 +17,7 @@ from prompt_toolkit.application.current import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
+from wizard.catalog import NicInfo, RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
 from wizard.questions import SECTIONS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,6 +80,7 @@ def keys(*parts: str) -> Iterator[None]:
 class FakeCatalog:
     """A Catalog with fixed lists; ``fail`` names lists that raise, ``calls`` counts look-ups."""
     vnet_list: list[VnetInfo] = field(default_factory=list)
+    nic_list: list[NicInfo] = field(default_factory=list)
     fail: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
 
@@ -112,6 +113,10 @@ class FakeCatalog:
     def vnets(self, subscription_id: str, region: str) -> list[VnetInfo]:
         self._hit("vnets")
         return list(self.vnet_list)
+
+    def nics(self, subscription_id: str, region: str) -> list[NicInfo]:
+        self._hit("nics")
+        return list(self.nic_list)
 
 
 class FakeEnvironment:

@@ -33,7 +33,7 @@ def interactive_run(profile: str, *parts: str) -> int:
 def test_failed_plain_run_ends_with_the_resume_command(home: Path, tty: None, monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("HPCSHARE_STANDIN_FAULTS", "runcommand.put=substep:share")
-    rc = interactive_run("lab", all_keys(), RUN_NOW)
+    rc = interactive_run("lab", all_keys(vnet_select=True), RUN_NOW)     # the demo lists its cluster VNet
     out = capsys.readouterr().out
     assert rc == 1, out
     assert "Last run of this profile" not in out                  # a first run
@@ -52,7 +52,8 @@ def test_failed_plain_run_ends_with_the_resume_command(home: Path, tty: None, mo
 def test_plain_run_then_replay_writes_identical_artifacts(home: Path, tty: None, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     over = {"vm": {"name": typed("labfs")}, "share": {"name": typed("Scratch")}}
-    rc = interactive_run("lab", all_keys(over), RUN_NOW)
+    # The demo lists its cluster VNet, so the VNet question is a select: a new one takes one more Enter.
+    rc = interactive_run("lab", all_keys(over, vnet_select=True), RUN_NOW)
     out = capsys.readouterr().out
     assert rc == 0, out
     first = Path.cwd() / "hpcshare-out" / "lab"

@@ -11,7 +11,7 @@ from tests.plain.conftest import (
     CTRL_C, DOWN, ENTER, FAKE_SUB, NO, YES, FakeCatalog, all_keys, keys, section_keys, typed,
 )
 from wizard.plain import prompts as console
-from wizard.catalog import VnetInfo, vnet_hints
+from wizard.catalog import NicInfo, VnetInfo, vnet_hints
 from wizard.questions import SECTION_KEYS, SECTIONS
 from wizard.validation import public_range
 from wizard.session import Session
@@ -238,7 +238,9 @@ def test_vm_size_other_is_typed(home: Path) -> None:
 
 def test_existing_vnet_fills_the_network_defaults(home: Path) -> None:
     cat = FakeCatalog(vnet_list=[VnetInfo("vnet-cluster", "rg-cluster", ("172.20.0.0/16",),
-                                          (("compute", "172.20.1.0/24"), ("infra", "172.20.2.0/24")))])
+                                          (("compute", "172.20.1.0/24"), ("infra", "172.20.2.0/24")))],
+                      # The head node holds the subnet's first address: the suggestion is the next.
+                      nic_list=[NicInfo("headnode-nic", "rg-cluster", "vnet-cluster", "rg-cluster", ("172.20.1.4",))])
     # The saved VNet name is not in the list, so the select starts on "A new virtual network":
     # Up once picks the existing VNet.
     over = {"endpoints": {"vnet": "\x1b[A" + ENTER}}
@@ -246,7 +248,7 @@ def test_existing_vnet_fills_the_network_defaults(home: Path) -> None:
     assert rc == 130
     ep = saved(home)["endpoints"]
     assert (ep["vnet"], ep["vnet_cidr"], ep["subnet"], ep["subnet_cidr"], ep["private_ip"]) == \
-        ("vnet-cluster", "172.20.0.0/16", "compute", "172.20.1.0/24", "172.20.1.4")
+        ("vnet-cluster", "172.20.0.0/16", "compute", "172.20.1.0/24", "172.20.1.5")
 
 
 def test_new_vnet_among_existing_ones(home: Path) -> None:

@@ -117,6 +117,9 @@ def test_plain_mode_on_a_pty_runs_the_demo(home: Path) -> None:
                     continue                        # conditional (DNS label, WinRM source, Premium SSD v2 figures): not asked
                 term.expect(prompt(q.label))
                 term.send("\x15fspty\r" if q.key == "vm.name" else "\r")
+                if q.key == "endpoints.vnet":           # the demo's cluster VNet is listed: "A new
+                    term.expect(prompt(q.label))        # virtual network" asks for its name next
+                    term.send("\r")
         term.expect(r"Plan for profile 'ptyprof'")
         term.expect(prompt("Run this plan now"))
         term.send("\r")

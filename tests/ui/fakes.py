@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wizard.catalog import RegionInfo, SignInFailed, SubscriptionInfo, VmSizeInfo, VnetInfo
+from wizard.catalog import NicInfo, RegionInfo, SignInFailed, SubscriptionInfo, VmSizeInfo, VnetInfo
 from wizard.runner import Runner, StepContext, StepFailed
 
 SUB_ID = "11111111-2222-3333-4444-555555555555"
@@ -68,6 +68,10 @@ class FakeCatalog:
     def vnets(self, subscription_id: str, region: str) -> list[VnetInfo]:
         self._enter("vnets", subscription_id, region)
         return [VnetInfo("vnet-cluster", "rg-cluster", ("10.1.0.0/16",), (("compute", "10.1.0.0/24"),))]
+
+    def nics(self, subscription_id: str, region: str) -> list[NicInfo]:
+        self._enter("nics", subscription_id, region)
+        return [NicInfo("headnode-nic", "rg-cluster", "vnet-cluster", "rg-cluster", ("10.1.0.4",))]
 
 
 ARTIFACTS = {

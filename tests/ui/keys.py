@@ -31,6 +31,16 @@ async def type_into(pilot: Any, app: HpcShareApp, selector: str, text: str, *, t
     await pilot.pause()
 
 
+async def pick_existing_vnet(pilot: Any, app: HpcShareApp) -> dict[str, Any]:
+    """Choose the first VNet of the Network screen's "Existing VNets" list (keyboard only);
+    the network fields it filled in."""
+    await tab_to(pilot, app, "#select-existing-vnet")
+    await pilot.press("enter", "down", "enter")
+    await settle(pilot, app)
+    return {k: field_value(app, f"endpoints.{k}")
+            for k in ("vnet", "vnet_resource_group", "vnet_cidr", "subnet", "subnet_cidr", "private_ip")}
+
+
 async def next_until(pilot: Any, app: HpcShareApp, section_key: str) -> SectionScreen:
     """From Welcome (new profile, name prefilled), press Enter / Ctrl+N until a section shows."""
     await settle(pilot, app)

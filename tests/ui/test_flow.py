@@ -11,7 +11,7 @@ from screens.section import SectionScreen
 from screens.welcome import WelcomeScreen
 from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import ARTIFACTS, SUB_ID, FakeRun, save_profile
-from tests.ui.keys import field_value, tab_to, type_into
+from tests.ui.keys import field_value, pick_existing_vnet, type_into
 from wizard import profiles
 from wizard.questions import SECTION_KEYS, SECTIONS
 
@@ -76,13 +76,9 @@ async def test_walk_every_screen_with_keys(make_app, out_dir: Path) -> None:
 
         # Endpoints: pick the cluster's existing VNet; its range, subnet and a free IP follow.
         assert app.screen.section.key == "endpoints"
-        await tab_to(pilot, app, "#select-existing-vnet")
-        await pilot.press("enter", "down", "enter")
-        await settle(pilot, app)
-        assert field_value(app, "endpoints.vnet") == "vnet-cluster"
-        assert field_value(app, "endpoints.vnet_cidr") == "10.1.0.0/16"
-        assert field_value(app, "endpoints.subnet") == "compute"
-        assert field_value(app, "endpoints.private_ip") == "10.1.0.4"
+        filled = await pick_existing_vnet(pilot, app)
+        assert (filled["vnet"], filled["vnet_cidr"], filled["subnet"]) == ("vnet-cluster", "10.1.0.0/16", "compute")
+        assert filled["private_ip"] == "10.1.0.5"                      # the head node holds .4
         await pilot.press("ctrl+n")
         await settle(pilot, app, SectionScreen)
 

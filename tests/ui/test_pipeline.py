@@ -45,17 +45,18 @@ async def test_restricted_size_stops_a_tui_run_before_any_step_with_the_run_mess
     async with app.run_test(size=SIZE) as pilot:
         assert await _run_from_review(pilot, app) == "failed"
         assert run.runners == [] and run.calls == []              # no runner was even made
-        assert app.run_model.refused == ("[vm.size] VM size: Standard_M128s is restricted in northeurope "
-                                         "for this subscription; choose another size",)
-        tui_message = app.run_model.crash_cause
+        # On screen: the screen and the field, not the answers-file key.
+        rule = "Standard_M128s is restricted in northeurope for this subscription; choose another size"
+        assert app.run_model.refused == (f"File server VM › VM size: {rule}",)
+        assert "[vm.size]" not in screen_text(app)
         assert PREFLIGHT_HEADING in screen_text(app)
         assert app.exit_code_after_run() == EXIT_USAGE          # quitting now exits as `run` does
     assert not out_dir.exists()
-    # The same answers replayed by `hpcshare run`: the same words, exit 2, nothing made either.
+    # The same answers replayed by `hpcshare run`: the same rule with the key, exit 2, nothing made either.
     plain = FakeRun()
     code, text = await asyncio.to_thread(_plain_run, "default", out_dir, plain)   # its own event loop
     assert code == EXIT_USAGE == 2
-    assert tui_message in text
+    assert f"[vm.size] VM size: {rule}" in text and PREFLIGHT_HEADING in text
     assert plain.runners == [] and not out_dir.exists()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from wizard.azure.steps import text
-from wizard.catalog import DiskSkuInfo, RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
+from wizard.catalog import DiskSkuInfo, NicInfo, RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo
 
 if TYPE_CHECKING:
     from wizard.environment import Environment
@@ -32,6 +32,14 @@ def _zones(sku: Any, region: str) -> tuple[str, ...]:
         if (info.location or "").lower() == region.lower():
             return tuple(sorted(info.zones or ()))
     return ()
+
+
+def _id_part(resource_id: str, kind: str) -> str:
+    """The name after ``kind`` in an ARM id ("resourceGroups", "virtualNetworks"), or ""."""
+    parts = resource_id.split("/")
+    lowered = [p.lower() for p in parts]
+    i = lowered.index(kind.lower()) if kind.lower() in lowered else -1
+    return parts[i + 1] if 0 <= i < len(parts) - 1 else ""
 
 
 def _physical(location: Any) -> bool:
@@ -101,10 +109,22 @@ class AzureCatalog:
         for vnet in self.env.network(subscription_id).virtual_networks.list_all():
             if (vnet.location or "").lower() != region.lower():
                 continue
-            parts = vnet.id.split("/")
-            lowered = [p.lower() for p in parts]
-            rg = parts[lowered.index("resourcegroups") + 1] if "resourcegroups" in lowered else ""
+            rg = _id_part(vnet.id, "resourceGroups")
             prefixes = tuple(vnet.address_space.address_prefixes or []) if vnet.address_space else ()
             subnets = tuple((s.name, s.address_prefix or "") for s in (vnet.subnets or []))
             out.append(VnetInfo(vnet.name, rg, prefixes, subnets))
         return sorted(out, key=lambda v: v.name.lower())
+
+    def nics(self, subscription_id: str, region: str) -> list[NicInfo]:
+        """The region's network interfaces with their private addresses (a VM's, a private
+        endpoint's): who holds an address the server is meant to take."""
+        out: list[NicInfo] = []
+        for nic in self.env.network(subscription_id).network_interfaces.list_all():
+            if (nic.location or "").lower() != region.lower():
+                continue
+            configs = nic.ip_configurations or []
+            subnet_id = next((c.subnet.id for c in configs if c.subnet is not None and c.subnet.id), "")
+            out.append(NicInfo(nic.name, _id_part(nic.id, "resourceGroups"), _id_part(subnet_id, "virtualNetworks"),
+                               _id_part(subnet_id, "resourceGroups"),
+                               tuple(c.private_ip_address for c in configs if c.private_ip_address)))
+        return sorted(out, key=lambda n: (n.resource_group.lower(), n.name.lower()))

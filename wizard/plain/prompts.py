@@ -34,6 +34,7 @@ from rich.text import Text
 
 from wizard.answers import coerce
 from wizard.catalog import SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes, vnet_hints
+from wizard.conflicts import held_addresses
 from wizard.exits import ExitCode, UsageError
 from wizard.farewell import farewell_lines
 from wizard.questions import QUESTIONS, SECTION_KEYS, SECTIONS, Question, Section, section
@@ -429,9 +430,19 @@ class _Flow:
                                         other="A new virtual network (type its name)")
             chosen = next((v for v in vnets if v.name == name), None)
             if chosen is not None:
-                hints.update(vnet_hints(chosen, ctx))
+                hints.update(vnet_hints(chosen, ctx, self._held(chosen, ctx)))
             return name
         return _text(q.label, default, validate)
+
+    def _held(self, vnet: VnetInfo, ctx: dict[str, Any]) -> set[str]:
+        """Addresses other NICs hold in ``vnet``, so the suggested private IP is a free one; none
+        when the NICs cannot be read (the preflight still judges the address)."""
+        sub, region = str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", ""))
+        try:
+            nics = _call_with_timeout(lambda: self.catalog().nics(sub, region), LOAD_TIMEOUT)
+        except Exception:
+            return set()
+        return held_addresses(vnet, nics, ctx)
 
     def _select_or_type(self, q: Question, choices: list[Choice], default: Any, validate: Callable[[str], Any],
                         *, other: str) -> str:

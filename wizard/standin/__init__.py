@@ -59,7 +59,7 @@ class StandIn:
 
     def __init__(self, *, latency: str = "instant", scale: float = 1.0, state_file: Path | None = None,
                  faults: str | None = None, log_file: Path | None = None, port: int = 0, token: str | None = None,
-                 quota: str | None = None):
+                 quota: str | None = None, demo_world: bool = False):
         from .quota import parse
 
         self._latency = Latency(latency, scale)
@@ -80,6 +80,7 @@ class StandIn:
         self._base_url = ""
         self._ca_path: Path | None = None
         self._wsman: dict[str, Any] = {}
+        self.demo_world = demo_world     # the demo's cluster network is there (demo_world.py)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "StandIn":
@@ -116,6 +117,10 @@ class StandIn:
 
             arm = Arm(Store(self.state_file), self._latency, self._faults, token=self.token,
                       quota=Quota(self._quota_limits))
+            if self.demo_world:
+                from .demo_world import seed
+
+                seed(arm)
             tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
             try:
                 tls, ca_path = make_tls_context(tmpdir)
@@ -219,18 +224,22 @@ class StandIn:
             with self._arm.lock:
                 self._arm.faults = plan
 
-    def resources(self) -> list[dict[str, Any]]:
+    def resources(self, *, demo_world: bool = False) -> list[dict[str, Any]]:
         """Every stored resource as a GET would show it (resource groups, run commands included;
-        subnets are inside their VNet). Before start(), what the state file holds."""
+        subnets are inside their VNet). Before start(), what the state file holds. The demo's
+        cluster network (demo_world.py: there before anything ran) only with ``demo_world``."""
+        from .demo_world import seeded
+
         arm = self._arm
         if arm is None:
             from .store import Store
 
             store = Store(self.state_file)
-            return [self._view(store, r) for r in store.resources.values()]
+            return [self._view(store, r) for r in store.resources.values() if demo_world or not seeded(r)]
         with arm.lock:
             arm.settle(time.time())
-            return [self._view(arm.store, r) for r in list(arm.store.resources.values())]
+            return [self._view(arm.store, r) for r in list(arm.store.resources.values())
+                    if demo_world or not seeded(r)]
 
     @staticmethod
     def _view(store: Store, body: dict[str, Any]) -> dict[str, Any]:
