@@ -373,7 +373,7 @@ def _render_files_az(a: Answers) -> str:
         f"az network private-endpoint create --resource-group {rg} --name {q(files_endpoint_name(a))}"
         + (f" --subnet {q(subnet_id(a))}" if ep.vnet_resource_group else f" --vnet-name {q(ep.vnet)} --subnet {q(ep.subnet)}")
         + ' --private-connection-resource-id "$account_id"'
-        + f" --group-id file --connection-name {q(f.account + '-file')} --nic-name {q(files_endpoint_name(a) + '-nic')}"
+        + f" --group-id file --connection-name {q(f.account + '-file')} --nic-name {q(endpoint_nic_name_for(f.account))}"
         + (f" --ip-config name=file group-id=file member-name=file private-ip-address={q(f.private_ip)}" if f.private_ip else "")
         + f" --tags {tag_args}",
         f"pe_ip=\"$(az network private-endpoint show --resource-group {rg} --name {q(files_endpoint_name(a))}"

@@ -13,7 +13,8 @@ from typing import Any
 
 from wizard.azure.privatedns import ensure_zone_record
 from wizard.azure.steps import Outputs, Target, _require_owned, failed, find, get_or_none, text
-from wizard.plan import ACCOUNT_PROPERTIES, FILES_DNS_ZONE, files_endpoint_name, files_host, smb_settings
+from wizard.plan import (ACCOUNT_PROPERTIES, FILES_DNS_ZONE, endpoint_nic_name_for, files_endpoint_name, files_host,
+                         smb_settings)
 from wizard.runner import StepContext, StepFailed
 
 ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
@@ -135,7 +136,7 @@ def private_endpoint(ctx: StepContext, t: Target) -> Outputs:
         return {"id": pe.id, "private_ip": ip, "changed": False}
     props: dict[str, Any] = {
         "subnet": {"id": subnet_id},
-        "customNetworkInterfaceName": f"{name}-nic",
+        "customNetworkInterfaceName": endpoint_nic_name_for(a.account),
         "privateLinkServiceConnections": [{"name": f"{a.account}-file",
                                            "properties": {"privateLinkServiceId": account_id, "groupIds": ["file"]}}],
     }
