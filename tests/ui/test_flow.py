@@ -11,7 +11,7 @@ from screens.section import SectionScreen
 from screens.welcome import WelcomeScreen
 from tests.ui.conftest import SIZE, screen_text, settle, wait_run
 from tests.ui.fakes import ARTIFACTS, SUB_ID, FakeRun, save_profile
-from tests.ui.keys import field_value, pick_existing_vnet, type_into
+from tests.ui.keys import field_value, pick_existing_vnet, tab_to, type_into
 from wizard import profiles
 from wizard.questions import SECTION_KEYS, SECTIONS
 
