@@ -457,3 +457,14 @@ def test_a_damaged_state_file_is_kept_aside_and_ignored(hpcshare_home: Path) -> 
     assert loaded.steps == {} and loaded.last_status == "new"
     assert path.with_suffix(".json.bak").read_text(encoding="utf-8") == "{not json"
     assert not path.exists()
+
+
+def test_a_failed_steps_hint_names_the_screen_field_and_key() -> None:
+    """Issue 22: people read the screen and the field, the answers file needs the key; a hint writes
+    {key} and the runner renders both, leaving anything else in braces alone."""
+    from wizard.questions import refer
+
+    hint = "Set {disk.size_gb} to 4095 or less; {not.a_key} and {\"code\": 1} stay as they are."
+    assert refer(hint, with_key=True) == ("Set Data disk › Size (GiB) (disk.size_gb) to 4095 or less; "
+                                          "{not.a_key} and {\"code\": 1} stay as they are.")
+    assert refer(hint) == "Set Data disk › Size (GiB) to 4095 or less; {not.a_key} and {\"code\": 1} stay as they are."

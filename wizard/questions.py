@@ -233,8 +233,16 @@ def place(key: str) -> str:
 _REFERENCE = re.compile(r"\{([a-z_]+\.[a-z0-9_]+)\}")
 
 
-def refer(text: str) -> str:
-    return _REFERENCE.sub(lambda m: place(m.group(1)) if m.group(1) in QUESTIONS else m.group(0), text)
+def refer(text: str, *, with_key: bool = False) -> str:
+    """``with_key``: for text read away from the form (a failed step's hint on the Run screen, in
+    plain mode and replay, where the answers file is what gets edited): "Network › Subnet (endpoints.subnet)"."""
+    def one(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if key not in QUESTIONS:
+            return m.group(0)
+        return f"{place(key)} ({key})" if with_key else place(key)
+
+    return _REFERENCE.sub(one, text)
 
 
 def defaults() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from wizard.answers import Secrets
 from wizard.plan import Plan, Step
+from wizard.questions import refer
 from wizard.state import RunState
 
 EventState = Literal["pending", "running", "done", "failed", "skipped", "warning", "log"]
@@ -237,7 +238,8 @@ class Runner:
         failed.append(step.id)
         self.state.forget(step.id)
         # An SDK error can quote a request body: never let a password through to a screen or log.
-        message, hint = exc.message, exc.hint
+        # Hints name answers as {key}: the screen and label people know, and the answers-file key.
+        message, hint = exc.message, refer(exc.hint, with_key=True)
         for secret in (*self.secrets.values(), *self.revealed.values()):
             if secret:
                 message, hint = message.replace(secret, "***"), hint.replace(secret, "***")

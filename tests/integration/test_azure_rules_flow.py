@@ -78,9 +78,9 @@ def test_a_bigger_data_disk_grows_online(home: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("change", "words", "hint"), [
     ({"disk__sku": "StandardSSD_LRS"}, "Azure changes a disk's type (Premium_LRS -> StandardSSD_LRS) only while its VM "
-     "is deallocated", "Set disk.sku back to Premium_LRS, or stop the VM first (az vm deallocate -g rg-it -n fs01)"),
+     "is deallocated", "Set Data disk › Disk type (disk.sku) back to Premium_LRS, or stop the VM first (az vm deallocate -g rg-it -n fs01)"),
     ({"disk__size_gb": 8192, "disk__caching": "None"}, "cannot grow to 8192 GiB while VM fs01 runs",
-     "Set disk.size_gb to 4095 or less"),
+     "Set Data disk › Size (GiB) (disk.size_gb) to 4095 or less"),
 ])
 def test_a_data_disk_change_azure_refuses_online_stops_with_what_to_do(home: Path, tmp_path: Path, change: dict,
                                                                        words: str, hint: str) -> None:

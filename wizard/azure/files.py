@@ -43,7 +43,7 @@ def storage_account(ctx: StepContext, t: Target) -> Outputs:
         _require_owned(t, account, f"Storage account {a.account}", "storage account name (files.account)")
         if account.location.lower() != t.region.lower():
             raise StepFailed(f"Storage account {a.account} is in {account.location}, not {t.region}",
-                             "Choose another files.account, or set the region to the account's.")
+                             "Choose another {files.account}, or set {subscription.region} to the account's.")
         if text(account.kind) != "FileStorage" or text(account.sku.name) != a.sku:
             raise StepFailed(f"Storage account {a.account} is {text(account.kind)} {text(account.sku.name)}, "
                              f"not FileStorage {a.sku}",
@@ -91,7 +91,7 @@ def file_share(ctx: StepContext, t: Target) -> Outputs:
     share = get_or_none(st.file_shares.get, t.rg, a.account, name)
     if share is not None and text(share.enabled_protocols) not in (None, "SMB"):
         raise StepFailed(f"Share {name} in {a.account} is an {text(share.enabled_protocols)} share, not SMB",
-                         "Choose another share.name (a share's protocol is fixed when it is created).")
+                         "Choose another {share.name} (a share's protocol is fixed when it is created).")
     if share is not None and share.share_quota == a.quota_gib:
         ctx.log(f"Share {name} ({a.quota_gib} GiB) is in place.")
         return {"id": share.id, "changed": False}
@@ -130,7 +130,7 @@ def private_endpoint(ctx: StepContext, t: Target) -> Outputs:
         ip = _endpoint_ip(t, pe)
         if a.private_ip and ip != a.private_ip:
             raise StepFailed(f"Private endpoint {name} has {ip}, not {a.private_ip}",
-                             "Azure does not change a private endpoint's address: set files.private_ip to "
+                             "Azure does not change a private endpoint's address: set {files.private_ip} to "
                              f"{ip} (or empty), or delete the endpoint and run again.")
         ctx.log(f"Private endpoint {name} ({ip}) is in place.")
         return {"id": pe.id, "private_ip": ip, "changed": False}
@@ -154,7 +154,7 @@ def files_dns(ctx: StepContext, t: Target) -> Outputs:
     ip = ctx.outputs["private-endpoint"]["private_ip"]
     out = ensure_zone_record(ctx, t, FILES_DNS_ZONE, t.answers.files.account, ip,
                              f"storage account name (files.account); the zone {FILES_DNS_ZONE}",
-                             "Choose another files.account")
+                             "Choose another {files.account}")
     return {**out, "fqdn": files_host(t.answers)}
 
 

@@ -34,7 +34,7 @@ def _owned_metadata(t: Target, metadata: Any) -> bool:
 def ensure_private_dns(ctx: StepContext, t: Target) -> Outputs:
     zone_name = t.answers.endpoints.private_dns_zone
     if not zone_name:
-        raise StepFailed("No private DNS zone was asked for", "Set endpoints.private_dns_zone, or leave it empty.")
+        raise StepFailed("No private DNS zone was asked for", "Set {endpoints.private_dns_zone}, or leave it empty.")
     return ensure_zone_record(ctx, t, zone_name, record_name(t), t.answers.endpoints.private_ip,
                               "private DNS zone (endpoints.private_dns_zone)", "Choose another zone or VM name")
 

@@ -136,8 +136,8 @@ def network(ctx: StepContext, t: Target) -> Outputs:
     vnet = find(ctx, net.virtual_networks.get, group, ep.vnet, what=f"VNet {ep.vnet}")
     if vnet is None and foreign:
         raise StepFailed(f"VNet {ep.vnet} not found in resource group {group}",
-                         "hpcshare creates VNets only in its own resource group: check endpoints.vnet and "
-                         "endpoints.vnet_resource_group, or leave the latter empty to create a new VNet.")
+                         "hpcshare creates VNets only in its own resource group: check {endpoints.vnet} and "
+                         "{endpoints.vnet_resource_group}, or leave the latter empty to create a new VNet.")
     if vnet is None:
         body = {
             "location": t.region,
@@ -214,7 +214,7 @@ def winrm_nsg_rules(answers: Answers) -> list[dict[str, Any]]:
     source = answers.remote.winrm_source
     if source.strip().lower() in _OPEN_TO_ALL:
         raise StepFailed(f"Refused: an NSG rule for WinRM (TCP {WINRM_HTTPS_PORT}) from {source!r}",
-                         "Set remote.winrm_source to VirtualNetwork or the address range hpcshare runs from.")
+                         "Set {remote.winrm_source} to VirtualNetwork or the address range hpcshare runs from.")
     return [{"name": WINRM_RULE_NAME, "properties": {
         "priority": 130, "direction": "Inbound", "access": "Allow", "protocol": "Tcp",
         "sourceAddressPrefix": source, "sourcePortRange": "*",
@@ -268,7 +268,7 @@ def public_ip(ctx: StepContext, t: Target) -> Outputs:
         check = net.check_dns_name_availability(t.region, domain_name_label=label)
         if not check.available:
             raise StepFailed(f"DNS label '{label}' is already taken in {t.region}",
-                             "Choose another endpoints.dns_label (it must be unique per region).")
+                             "Choose another {endpoints.dns_label} (it must be unique per region).")
     body: dict[str, Any] = {
         "location": t.region, "tags": t.tags,
         "sku": {"name": "Standard", "tier": "Regional"},
@@ -348,13 +348,13 @@ def _check_attached_change(compute: Any, t: Target, existing: Any, size: int, sk
         raise StepFailed(
             f"Disk {t.names.data_disk} is attached to the running VM {vm[1]}: Azure changes a disk's type "
             f"({sku} -> {d.sku}) only while its VM is deallocated",
-            f"Set disk.sku back to {sku}, or stop the VM first (az vm deallocate {az}), re-run, then start it "
+            f"Set {{disk.sku}} back to {sku}, or stop the VM first (az vm deallocate {az}), re-run, then start it "
             f"(az vm start {az}).")
     if size < LARGE_DISK_GIB <= d.size_gb:
         raise StepFailed(
             f"Disk {t.names.data_disk} ({size} GiB) cannot grow to {d.size_gb} GiB while VM {vm[1]} runs: "
             f"Azure moves a disk past 4 TiB only when it is detached from a deallocated VM",
-            f"Set disk.size_gb to {LARGE_DISK_GIB - 1} or less, or: az vm deallocate {az}; "
+            f"Set {{disk.size_gb}} to {LARGE_DISK_GIB - 1} or less, or: az vm deallocate {az}; "
             f"az vm disk detach {az} --name {t.names.data_disk}; re-run; az vm start {az}.")
 
 
@@ -398,7 +398,7 @@ def data_disk(ctx: StepContext, t: Target) -> Outputs:
             return {"id": existing.id, "size_gb": size, "changed": False}
         if size is not None and d.size_gb < size:
             raise StepFailed(f"Disk {t.names.data_disk} is {size} GiB; Azure disks cannot shrink to {d.size_gb} GiB",
-                             f"Set disk.size_gb to {size} or more.")
+                             f"Set {{disk.size_gb}} to {size} or more.")
         if size is not None:
             _check_attached_change(compute, t, existing, size, sku)
             if d.size_gb > size and _vm_of(existing):
