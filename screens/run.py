@@ -23,6 +23,7 @@ from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Rich
 
 from screens.widgets.chrome import Purpose, StepBar
 from screens.nav import Nav
+from wizard.last_run import step_name
 from wizard.passwords import compact_lines
 from wizard.run_model import STATE_GLYPHS, STATE_WORDS, Row, RunModel
 
@@ -187,9 +188,7 @@ class RunScreen(Screen[Nav]):
     def _title(row: Row) -> str:
         """The step's name without its trailing "(details)" (size, IP, SKU): those are on Review,
         in the Detail column while it runs, and in the log; the name itself stays whole."""
-        title = row.title
-        if title.endswith(")") and " (" in title:
-            title = title[:title.rindex(" (")]
+        title = step_name(row.title)
         return f"  └ {title}" if row.substep else title
 
     def _height(self, row: Row) -> int:
