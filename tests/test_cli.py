@@ -344,3 +344,22 @@ def test_demo_before_the_command_is_kept() -> None:
         after = parser.parse_args([command[0], "--demo", "--profile", "p", *command[1:]])
         neither = parser.parse_args([command[0], "--profile", "p", *command[1:]])
         assert (before.demo, after.demo, neither.demo) == (True, True, False), command
+
+
+@pytest.mark.parametrize(("server", "asked"), [("hpcfiles01.file.core.windows.net", "Storage account key for u: "),
+                                               ("HPCFILES01.FILE.CORE.WINDOWS.NET.", "Storage account key for u: "),
+                                               ("myfileserver", "Password for u: ")])
+def test_verify_asks_for_what_the_server_takes(server: str, asked: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An Azure Files share's SMB password is the storage account key (issue 18): verify asks for it by name."""
+    import getpass
+
+    from wizard import cli, commands
+    from wizard.plain import verify_report
+
+    monkeypatch.delenv("HPCSHARE_SHARE_PASSWORD", raising=False)
+    monkeypatch.setattr(commands, "interactive", lambda: True)
+    prompts: list[str] = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: prompts.append(prompt) or "x")
+    monkeypatch.setattr(verify_report, "verify_main", lambda **kw: 0)
+    assert cli.main(["verify", "--server", server, "--share", "s", "--user", "u"]) == 0
+    assert prompts == [asked]

@@ -320,6 +320,7 @@ def generate(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     from wizard.plain.verify_report import verify_main
+    from wizard.plan import is_files_host
 
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: a TCP port from 1 to 65535")
@@ -327,7 +328,8 @@ def verify(args: argparse.Namespace) -> int:
     if not password:
         if not interactive():
             raise UsageError(f"no password: set {SHARE_PASSWORD_ENV} or run in a terminal to be asked")
-        password = getpass.getpass(f"Password for {args.user}: ")
+        what = "Storage account key" if is_files_host(args.server) else "Password"
+        password = getpass.getpass(f"{what} for {args.user}: ")
     return verify_main(server=args.server, share=args.share, user=args.user, port=args.port, password=password)
 
 

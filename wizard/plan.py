@@ -116,9 +116,17 @@ def smb_settings(encrypt: bool) -> dict[str, str]:
             "kerberosTicketEncryption": "AES-256"}
 
 
+FILES_HOST_SUFFIX = ".file.core.windows.net"
+
+
 def files_host(answers: Answers) -> str:
     """The name nodes use: Azure answers it with a CNAME into FILES_DNS_ZONE."""
-    return f"{answers.files.account}.file.core.windows.net"
+    return f"{answers.files.account}{FILES_HOST_SUFFIX}"
+
+
+def is_files_host(server: str) -> bool:
+    """An Azure Files endpoint, whose SMB password is the storage account key."""
+    return server.lower().rstrip(".").endswith(FILES_HOST_SUFFIX)
 
 
 def key_list_command(resource_group: str, account: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from wizard.answers import Answers
 from wizard.facts import ServerFacts
-from wizard.plan import files_user, secret_name
+from wizard.plan import FILES_HOST_SUFFIX, files_user, secret_name
 
 _COMPUTER_NAME = re.compile(r"(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?")
 _SHARE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,78}")
@@ -73,7 +73,7 @@ class Values:
         """The name nodes reach the server by: the computer name, or its FQDN in the private zone;
         for Azure Files the account's file endpoint (Azure resolves it into the privatelink zone)."""
         if self.files_account:
-            return f"{self.files_account}.file.core.windows.net"
+            return f"{self.files_account}{FILES_HOST_SUFFIX}"
         return f"{self.server.lower()}.{self.dns_zone}" if self.dns_zone else self.server
 
     @property
