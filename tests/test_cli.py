@@ -363,3 +363,21 @@ def test_verify_asks_for_what_the_server_takes(server: str, asked: str, monkeypa
     monkeypatch.setattr(verify_report, "verify_main", lambda **kw: 0)
     assert cli.main(["verify", "--server", server, "--share", "s", "--user", "u"]) == 0
     assert prompts == [asked]
+
+
+def test_the_source_may_come_before_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`hpcshare --demo --answers F plan` is what the main usage line suggests: it works as
+    `hpcshare plan --demo --answers F` does, and a source given twice is still refused."""
+    from wizard.cli import _source_after_command
+
+    assert _source_after_command(["--demo", "--answers", "f.toml", "plan", "--format", "az"]) == \
+        ["--demo", "plan", "--answers", "f.toml", "--format", "az"]
+    assert _source_after_command(["--profile=p", "run", "--yes"]) == ["run", "--profile=p", "--yes"]
+    assert _source_after_command(["--answers", "f.toml"]) == ["--answers", "f.toml"]          # the wizard
+    assert _source_after_command(["--answers", "run"]) == ["--answers", "run"]                # a file named run
+    assert main(["--demo", "--answers", str(EXAMPLE_FILE), "plan"]) == 0
+    before = capsys.readouterr().out
+    assert main(["plan", "--demo", "--answers", str(EXAMPLE_FILE)]) == 0
+    assert capsys.readouterr().out == before and "Plan for profile" in before
+    assert main(["--profile", "p", "plan", "--answers", str(EXAMPLE_FILE)]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err

@@ -19,7 +19,14 @@ from wizard.questions import SECTION_KEYS
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
 
 
+# The commands that read a profile or an answers file (filled in as build_parser adds them).
+_SOURCED: set[str] = set()
+_SOURCE_OPTIONS = ("--profile", "--answers")
+
+
 def _answers_source(p: argparse.ArgumentParser, *, required: bool) -> None:
+    if required:
+        _SOURCED.add(p.prog.rsplit(" ", 1)[-1])
     group = p.add_mutually_exclusive_group(required=required)
     group.add_argument("--profile", metavar="NAME", help="a saved profile (HPCSHARE_HOME/profiles/NAME.toml)")
     group.add_argument("--answers", metavar="FILE", type=Path, help="an answers file (TOML, schema 1)")
@@ -139,10 +146,33 @@ def _err(message: str) -> None:
     print(f"hpcshare: {message}", file=sys.stderr)
 
 
+def _source_after_command(argv: list[str]) -> list[str]:
+    """``hpcshare --answers F run`` reads as ``hpcshare run --answers F``: the main parser takes the
+    source for the wizard, and argparse would otherwise leave it out of the command's own required
+    choice ("one of the arguments --profile --answers is required")."""
+    before: list[str] = []
+    moved: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in _SOURCED:
+            return [*before, token, *moved, *argv[i + 1:]]
+        if token in _SOURCE_OPTIONS and i + 1 < len(argv):
+            moved += argv[i:i + 2]
+            i += 2
+            continue
+        if token.split("=", 1)[0] in _SOURCE_OPTIONS and "=" in token:
+            moved.append(token)
+        else:
+            before.append(token)
+        i += 1
+    return argv                           # no such command: the wizard (or another command) as given
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_source_after_command(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:            # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
     try:
