@@ -24,7 +24,6 @@ matrix in the message.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import queue
@@ -77,38 +76,23 @@ def run_armed(answers: Path, out_dir: Path, *, arm_step: str | None = None,
               spec: str | None = None) -> tuple[int, str, Any]:
     """One ``hpcshare run --demo --yes`` in this process (log-friendly output captured); ``spec``
     is set on the stand-in when ``arm_step`` starts running. Returns (exit code, output, stand-in)."""
-    from wizard.plain.live import run_with_live_view
+    from tests.plain_run import hook_runs, run_plain
     from wizard.session import Session
 
     session = Session(answers.stem, demo=True, answers_file=answers, out_dir=out_dir)
     standin = session.environment.standin
     armed: list[str] = []
-    make_runner = session.make_runner
 
-    def hooked_make_runner(**kw: Any) -> Any:
-        runner = make_runner(**kw)
-        real_run = runner.run
+    def arm(e: Any) -> None:
+        if spec and not armed and e.step == arm_step and e.substep is None and e.state == "running":
+            standin.set_faults(spec)
+            armed.append(spec)
 
-        async def run(on_event: Any) -> Any:
-            def hook(e: Any) -> None:
-                if spec and not armed and e.step == arm_step and e.substep is None and e.state == "running":
-                    standin.set_faults(spec)
-                    armed.append(spec)
-                on_event(e)
-            return await real_run(hook)
-
-        runner.run = run
-        return runner
-
-    session.make_runner = hooked_make_runner  # type: ignore[method-assign]
-    buf = io.StringIO()
-    try:
-        code = run_with_live_view(session, out=buf)
-    finally:
-        session.close()
+    hook_runs(session, arm, first=True)
+    code, text = run_plain(session)
     if spec:
-        assert armed, f"{arm_step} never started: the fault {spec} was not armed\n{buf.getvalue()}"
-    return code, buf.getvalue(), standin
+        assert armed, f"{arm_step} never started: the fault {spec} was not armed\n{text}"
+    return code, text, standin
 
 
 def inventory() -> Counter:

@@ -147,37 +147,14 @@ def test_a_generated_password_applied_before_an_interrupt_is_still_shown(home: P
     Azure and exists nowhere else, and a re-run will not show it (the VM is 'already in place'), so
     the interrupted run is the only chance to show it (progress.generated_passwords: 'the user sees
     them exactly once, here, or loses access')."""
-    import io
-
-    from wizard.plain.live import run_with_live_view
+    from tests.plain_run import hook_runs, interrupt_at, run_plain
     from wizard.session import Session
 
     answers = write_answers(tmp_path / "leakint.toml")
     session = Session(answers.stem, demo=True, answers_file=answers, out_dir=tmp_path / "out")
-    make_runner = session.make_runner
-
-    def interrupting_make_runner(**kw: Any) -> Any:
-        runner = make_runner(**kw)
-        real_run = runner.run
-
-        async def run(on_event: Any) -> Any:
-            def hook(e: Any) -> None:
-                on_event(e)
-                if e.step == "configure-server" and e.state == "running" and e.substep is None:
-                    raise KeyboardInterrupt       # what Ctrl+C does to the event loop
-            return await real_run(hook)
-
-        runner.run = run
-        return runner
-
-    session.make_runner = interrupting_make_runner  # type: ignore[method-assign]
-    buf = io.StringIO()
-    try:
-        code = run_with_live_view(session, out=buf)
-        admin = session.secrets().admin_password
-    finally:
-        session.close()
-    text = buf.getvalue()
+    admin = session.secrets().admin_password
+    hook_runs(session, interrupt_at("configure-server", "running"))
+    code, text = run_plain(session)
     assert code == 130, text
     assert "[done] vm" in text, text
     if admin not in text:

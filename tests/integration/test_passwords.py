@@ -4,13 +4,12 @@ the admin password is shown the moment the VM step is done, a run interrupted ri
 command, and ``hpcshare reset-password`` sets new passwords the simulated server then accepts."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.integration.conftest import run_session, write_answers
+from tests.plain_run import hook_runs, interrupt_at, run_plain
 from wizard import cli
 from wizard.answers import Secrets
 from wizard.environment import standin_state_file
@@ -59,33 +58,11 @@ def _self_test_ok(answers_file: Path, password: str) -> bool:
 def _run_interrupted_after_vm(answers_file: Path, out: Path) -> tuple[int, str, str]:
     """`hpcshare run` with Ctrl+C the moment the VM step is done (the TUI's "leave running, quit"
     ends the same way: nothing more starts, the process goes)."""
-    from wizard.plain.live import run_with_live_view
-
     session = Session(answers_file.stem, demo=True, answers_file=answers_file, out_dir=out)
-    make_runner = session.make_runner
-
-    def interrupting(**kwargs: Any) -> Any:
-        runner = make_runner(**kwargs)
-        real_run = runner.run
-
-        async def run(on_event: Any) -> Any:
-            def hook(e: Any) -> None:
-                on_event(e)
-                if e.step == "vm" and e.state == "done" and e.substep is None:
-                    raise KeyboardInterrupt
-            return await real_run(hook)
-
-        runner.run = run
-        return runner
-
-    session.make_runner = interrupting  # type: ignore[method-assign]
-    buf = io.StringIO()
-    try:
-        code = run_with_live_view(session, out=buf)
-        admin = session.secrets().admin_password
-    finally:
-        session.close()
-    return code, buf.getvalue(), admin
+    admin = session.secrets().admin_password
+    hook_runs(session, interrupt_at("vm", "done"))
+    code, text = run_plain(session)
+    return code, text, admin
 
 
 def test_interrupted_after_the_vm_the_admin_password_was_shown_and_resume_offers_the_reset(

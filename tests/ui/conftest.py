@@ -64,6 +64,15 @@ async def settle(pilot: Any, app: HpcShareApp, screen_type: type | None = None, 
     raise AssertionError(f"did not settle: on {type(app.screen).__name__}, wanted {screen_type}")
 
 
+async def until(pilot: Any, condition: Callable[[], object], what: str, timeout: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (the app draws and works in the background); fail naming ``what``."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never: {what}")
+
+
 async def wait_run(pilot: Any, app: HpcShareApp, timeout: float = 10.0) -> str:
     """Wait until the provisioning worker has returned; the run's status."""
     for _ in range(int(timeout / 0.02)):

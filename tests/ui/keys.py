@@ -89,3 +89,11 @@ async def run_to_end_from_review(pilot: Any, app: HpcShareApp, timeout: float = 
     await run_from_review(pilot, app)
     await settle(pilot, app, RunScreen, timeout=20)
     return await wait_run(pilot, app, timeout=timeout)
+
+
+async def leave_running(pilot: Any) -> None:
+    """Ctrl+C during a run, then "Leave running, quit" in the dialog that asks."""
+    await pilot.press("ctrl+c")
+    await pilot.pause()
+    await pilot.click("#leave")
+    await pilot.pause()

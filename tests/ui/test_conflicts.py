@@ -12,21 +12,13 @@ from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.section import SectionScreen
 from screens.widgets.live import VnetField
-from tests.ui.conftest import SIZE, field_message, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, field_message, screen_text, settle, until, wait_run
 from tests.ui.fakes import save_profile
 from tests.ui.keys import pick_existing_vnet, type_into
 from wizard import profiles
 from wizard.environment import standin_state_file
 from wizard.questions import SECTIONS
 from wizard.state import RunState
-
-
-async def _poll(pilot, condition, what: str, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never: {what}")
 
 
 def _vnet_note(app) -> str:
@@ -46,12 +38,12 @@ async def test_a_vnet_named_in_another_group_must_exist_and_blocks_next(make_app
     app = make_app(start="endpoints")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app, SectionScreen)
-        await _poll(pilot, lambda: _vnet_note(app) != "", "the 'created' note")
+        await until(pilot, lambda: _vnet_note(app) != "", "the 'created' note")
         assert _vnet_note(app) == "Not in rg-saved yet: hpcshare creates it there."
 
         # Named in the cluster's group, where no such VNet is: an error, and no "created" note.
         await type_into(pilot, app, "#input-vnet_resource_group", "rg-cluster")
-        await _poll(pilot, lambda: "no VNet" in field_message(app, "endpoints.vnet"), "the VNet error")
+        await until(pilot, lambda: "no VNet" in field_message(app, "endpoints.vnet"), "the VNet error")
         assert field_message(app, "endpoints.vnet") == (
             "✗ Virtual network: no VNet 'vnet-x' in resource group 'rg-cluster' in northeurope (hpcshare never "
             "creates a VNet in another group)")
@@ -86,7 +78,7 @@ async def _says_then_next(pilot, app, key: str, message: str, lands_on: str = "e
     """``key``'s field shows ``message`` once the lists load; Next then lands on ``lands_on``
     (the same screen: Next is blocked)."""
     await settle(pilot, app, SectionScreen)
-    await _poll(pilot, lambda: field_message(app, key) != "", f"a message on {key}")
+    await until(pilot, lambda: field_message(app, key) != "", f"a message on {key}")
     assert field_message(app, key) == message
     await pilot.press("ctrl+n")
     await settle(pilot, app)
@@ -195,7 +187,7 @@ async def test_demo_the_clusters_vnet_end_to_end(demo_env: Path, tmp_path: Path)
                 assert _section(app) == section.key
                 if section.key == "endpoints":
                     vnets = app.screen.query_one("#field-endpoints-vnet", VnetField)
-                    await _poll(pilot, lambda: vnets.items is not None, "the demo's VNet list", 20)
+                    await until(pilot, lambda: vnets.items is not None, "the demo's VNet list", 20)
                     filled = await pick_existing_vnet(pilot, app)
                     assert (filled["vnet_resource_group"], filled["private_ip"]) == ("rg-hpc-cluster", "10.1.0.5")
                     await type_into(pilot, app, "#input-private_ip", "10.1.0.4")

@@ -17,7 +17,7 @@ from screens.review import ReviewScreen
 from screens.run import RunScreen
 from screens.welcome import WelcomeScreen
 from screens.widgets.secrets import PasswordBox
-from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, until, wait_run
 from tests.ui.fakes import FakeRun, save_profile
 from tests.ui.keys import run_from_review, tab_to
 
@@ -38,14 +38,6 @@ async def _to_finish(pilot: Any, app: Any, summary: str | None = None) -> None:
 def _quit_keys_shown(app: Any) -> list[str]:
     return [key for key, active in app.screen.active_bindings.items()
             if active.binding.show and active.binding.description == "Quit"]
-
-
-async def _until(pilot: Any, condition: Any, what: str, timeout: float = 5.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never: {what}")
 
 
 async def test_q_on_finish_asks_while_a_password_is_on_screen(make_app) -> None:
@@ -129,7 +121,7 @@ async def test_finish_renders_summary_as_markdown_scrollable_by_keyboard(make_ap
         await _to_finish(pilot, app, summary=GOLDEN_SUMMARY.read_text(encoding="utf-8"))
         screen = app.screen
         markdown = screen.query_one("#preview-markdown", Markdown)
-        await _until(pilot, lambda: len(markdown.query("MarkdownH2")) > 3, "SUMMARY.md's headings mounted")
+        await until(pilot, lambda: len(markdown.query("MarkdownH2")) > 3, "SUMMARY.md's headings mounted")
         assert markdown.display and not screen.query_one("#preview-text", Static).display
         headings = [str(h.content) for h in markdown.query("MarkdownH1, MarkdownH2")]
         assert headings[:3] == ["hpcshare: prod", "What was created", "Where the share password lives"], headings
@@ -141,9 +133,9 @@ async def test_finish_renders_summary_as_markdown_scrollable_by_keyboard(make_ap
         await tab_to(pilot, app, "#preview")                               # keyboard only
         assert preview.max_scroll_y > 0 and preview.scroll_y == 0
         await pilot.press("pagedown")
-        await _until(pilot, lambda: preview.scroll_y > 0, "Page Down scrolls SUMMARY.md")
+        await until(pilot, lambda: preview.scroll_y > 0, "Page Down scrolls SUMMARY.md")
         await pilot.press("end")
-        await _until(pilot, lambda: preview.scroll_y == preview.max_scroll_y, "End reaches its end")
+        await until(pilot, lambda: preview.scroll_y == preview.max_scroll_y, "End reaches its end")
 
         # Another file: highlighted source again, from its top.
         await tab_to(pilot, app, "#files")
@@ -165,7 +157,7 @@ async def test_cancel_and_quit_dialogs_show_the_passwords_applied_after_the_vm_s
             await settle(pilot, app, ReviewScreen)
             await run_from_review(pilot, app)
             await settle(pilot, app, RunScreen)
-            await _until(pilot, lambda: app.run_model.rows["configure-server"].state == "running"
+            await until(pilot, lambda: app.run_model.rows["configure-server"].state == "running"
                          and app.run_model.passwords, "the VM step done, configure-server running")
             admin, share = app.session.secrets().admin_password, app.session.secrets().share_password
             await pilot.press("ctrl+c")

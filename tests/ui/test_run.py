@@ -8,9 +8,9 @@ from screens.dialogs import InterruptDialog, QuitDialog
 from screens.finish import FinishScreen
 from screens.review import ReviewScreen
 from screens.run import RunScreen
-from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, wait_run
+from tests.ui.conftest import SIZE, clipboard_after, screen_text, settle, until, wait_run
 from tests.ui.fakes import FakeRun, save_profile
-from tests.ui.keys import run_from_review
+from tests.ui.keys import leave_running, run_from_review
 
 
 async def _start_run(pilot, app) -> None:
@@ -126,10 +126,7 @@ async def test_ctrl_c_leave_running_quits_with_130(make_app) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await _start_run(pilot, app)
             await pilot.pause(0.1)
-            await pilot.press("ctrl+c")
-            await pilot.pause()
-            await pilot.click("#leave")
-            await pilot.pause()
+            await leave_running(pilot)
     finally:
         run.release.set()
     assert app.return_value == 130
@@ -148,24 +145,16 @@ async def test_admin_password_is_on_the_run_screen_once_the_vm_is_done_and_print
     try:
         async with app.run_test(size=SIZE) as pilot:
             await _start_run(pilot, app)
-            for _ in range(100):
-                if app.run_model.rows["configure-server"].state == "running":
-                    break
-                await pilot.pause(0.05)
+            await until(pilot, lambda: app.run_model.rows["configure-server"].state == "running",
+                        "configure-server running")
             admin = app.session.secrets().admin_password
             share = app.session.secrets().share_password
             expected = f"VM admin password for 'fsadmin': {admin} (shown once)"
-            for _ in range(100):                              # the screen draws the event a moment later
-                text = " ".join(screen_text(app).split())      # at 80 columns the line wraps
-                if expected in text:
-                    break
-                await pilot.pause(0.05)
-            assert expected in text
+            # The screen draws the event a moment later; at 80 columns the line wraps.
+            await until(pilot, lambda: expected in " ".join(screen_text(app).split()), expected)
+            text = " ".join(screen_text(app).split())
             assert share not in text                          # configure-server has not applied it yet
-            await pilot.press("ctrl+c")
-            await pilot.pause()
-            await pilot.click("#leave")
-            await pilot.pause()
+            await leave_running(pilot)
     finally:
         run.release.set()
     assert app.return_value == 130
