@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from wizard import __version__
 from wizard.exits import ExitCode, UsageError
@@ -40,6 +41,18 @@ def _demo(p: argparse.ArgumentParser, *, top: bool = False) -> None:
                    help="use the built-in Azure stand-in instead of Azure: no account needed, nothing billed")
 
 
+def _profile_command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A command that works on one profile or answers file (and may use the demo stand-in)."""
+    p: argparse.ArgumentParser = sub.add_parser(name, **kwargs)
+    _demo(p)
+    _answers_source(p, required=True)
+    return p
+
+
+def _overrides(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hpcshare",
@@ -55,14 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     _answers_source(parser, required=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="provision and configure from saved answers",
-                         description="Provision and configure the file server from saved answers, then write "
-                                     "the HPC Pack files. A re-run resumes where the last one stopped.")
-    _demo(run)
-    _answers_source(run, required=True)
+    run = _profile_command(sub, "run", help="provision and configure from saved answers",
+                           description="Provision and configure the file server from saved answers, then write "
+                                       "the HPC Pack files. A re-run resumes where the last one stopped.")
     run.add_argument("--yes", action="store_true", help="never prompt (passwords from the environment or generated)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override one answer, e.g. --set share.name=Data (repeatable)")
+    _overrides(run, "override one answer, e.g. --set share.name=Data (repeatable)")
     run.add_argument("--ask", action="append", default=[], metavar="SECTION",
                      help=f"ask this section again ({', '.join(SECTION_KEYS)})")
     run.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
@@ -72,38 +82,30 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write generated passwords to FILE (new, mode 0600) instead of showing them; needed "
                           "for a generated password when output is not a terminal")
 
-    plan = sub.add_parser("plan", help="show the steps, or the equivalent az script; touches nothing",
-                          description="Show the steps (text), the equivalent az script (az), or as JSON the steps "
-                                      "with the monthly cost, the quota check and the throughput verdict (json: "
-                                      "reads prices, usages and the region's catalogue, creates nothing).")
-    _demo(plan)
-    _answers_source(plan, required=True)
+    plan = _profile_command(sub, "plan", help="show the steps, or the equivalent az script; touches nothing",
+                            description="Show the steps (text), the equivalent az script (az), or as JSON the steps "
+                                        "with the monthly cost, the quota check and the throughput verdict (json: "
+                                        "reads prices, usages and the region's catalogue, creates nothing).")
     plan.add_argument("--format", choices=("text", "az", "json"), default="text",
                       help="text (default; for a profile that has run, also what the next run changes), "
                            "az (an equivalent az CLI script) or json")
-    plan.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                      help="override one answer for this plan, e.g. --set share.name=Projects (repeatable)")
+    _overrides(plan, "override one answer for this plan, e.g. --set share.name=Projects (repeatable)")
 
-    gen = sub.add_parser("generate", help="write the HPC Pack files only",
-                         description="Write nodeprep.cmd, the job template and submit scripts from a profile "
-                                     "and its last run, without touching Azure.")
-    _demo(gen)
-    _answers_source(gen, required=True)
+    gen = _profile_command(sub, "generate", help="write the HPC Pack files only",
+                           description="Write nodeprep.cmd, the job template and submit scripts from a profile "
+                                       "and its last run, without touching Azure.")
     gen.add_argument("--out", type=Path, metavar="DIR", help="output folder (default ./hpcshare-out/PROFILE)")
     gen.add_argument("--embed-password", action="store_true",
                      help="write the share password (Azure Files: the storage account key) into job-template.xml "
                           "(file mode 0600); default: asked at submit time")
-    gen.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override one answer for these files, e.g. --set cluster.node_group=Compute (repeatable)")
+    _overrides(gen, "override one answer for these files, e.g. --set cluster.node_group=Compute (repeatable)")
 
-    reset = sub.add_parser("reset-password", help="set a new password for the VM admin or the share user",
-                           description="Set a new password on the file server: --user admin through a managed Run "
-                                       "Command (the password as a protected parameter), --user share by running "
-                                       "configure-server again, then its self-test. The password comes from "
-                                       "HPCSHARE_ADMIN_PASSWORD / HPCSHARE_SHARE_PASSWORD, a prompt, or is generated "
-                                       "(shown once, or written to --password-file); never from the command line.")
-    _demo(reset)
-    _answers_source(reset, required=True)
+    reset = _profile_command(sub, "reset-password", help="set a new password for the VM admin or the share user",
+                             description="Set a new password on the file server: --user admin through a managed Run "
+                                         "Command (the password as a protected parameter), --user share by running "
+                                         "configure-server again, then its self-test. The password comes from "
+                                         "HPCSHARE_ADMIN_PASSWORD / HPCSHARE_SHARE_PASSWORD, a prompt, or is generated "
+                                         "(shown once, or written to --password-file); never from the command line.")
     reset.add_argument("--user", required=True, choices=("admin", "share"),
                        help="admin: the VM's local administrator; share: the SMB share user")
     reset.add_argument("--password-file", type=Path, metavar="FILE",
@@ -127,9 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("file", type=Path, metavar="FILE", help="the saved output of check-share.cmd /clusrun")
     rep.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
 
-    tear = sub.add_parser("teardown", help="delete what this profile created (tagged resources only)")
-    _demo(tear)
-    _answers_source(tear, required=True)
+    tear = _profile_command(sub, "teardown", help="delete what this profile created (tagged resources only)")
     tear.add_argument("--yes", action="store_true", help="do not ask for the typed confirmation")
 
     stand = sub.add_parser("standin", help="run the local Azure stand-in alone",
