@@ -58,3 +58,18 @@ def test_only_the_demo_has_it() -> None:
         c = make_clients(s, retry_total=0)
         assert not c.rmc.resource_groups.check_existence(CLUSTER_GROUP)
         assert list(c.nmc.virtual_networks.list_all()) == []
+
+
+def test_a_fault_plan_is_left_for_the_users_run(tmp_path: Path) -> None:
+    """HPCSHARE_STANDIN_FAULTS is for the run under test: the cluster network, there before it,
+    is built without the faults and does not use them up."""
+    with StandIn(state_file=tmp_path / "state.json", demo_world=True, faults="vnet.put=500,nic.put=lro-fail") as s:
+        c = make_clients(s, retry_total=0)
+        vnet = c.nmc.virtual_networks.get(CLUSTER_GROUP, CLUSTER_VNET)
+        assert c.nmc.network_interfaces.get(CLUSTER_GROUP, HEAD_NODE_NIC).provisioning_state == "Succeeded"
+        with pytest.raises(HttpResponseError) as err:             # the user's first VNet PUT meets the 500
+            c.nmc.virtual_networks.begin_create_or_update(
+                CLUSTER_GROUP, "vnet-other", {"location": REGION,
+                                              "address_space": {"address_prefixes": ["10.9.0.0/16"]}}).result()
+        assert err.value.status_code == 500
+        assert vnet.provisioning_state == "Succeeded"

@@ -115,12 +115,15 @@ class StandIn:
             from .server import StandInHTTPServer, make_tls_context
             from .store import Store
 
-            arm = Arm(Store(self.state_file), self._latency, self._faults, token=self.token,
+            # The demo's cluster network is there before the user's run: built with no faults, so
+            # an HPCSHARE_STANDIN_FAULTS plan neither breaks it nor is used up on it.
+            arm = Arm(Store(self.state_file), self._latency, FaultPlan(None), token=self.token,
                       quota=Quota(self._quota_limits))
             if self.demo_world:
                 from .demo_world import seed
 
                 seed(arm)
+            arm.faults = self._faults
             tmpdir = Path(tempfile.mkdtemp(prefix="hpcshare-standin-"))
             try:
                 tls, ca_path = make_tls_context(tmpdir)
