@@ -36,7 +36,7 @@ from wizard import paths
 from wizard.exits import ExitCode
 from wizard.passwords import still_known
 from wizard.provision import PREFLIGHT_HEADING, PreflightFailed, Provision, RunnerFactory, SignInFailed, on_screen
-from wizard.questions import SECTIONS, section
+from wizard.questions import SECTION_KEYS, section
 from wizard.run_model import RunModel
 
 if TYPE_CHECKING:
@@ -57,7 +57,6 @@ Assessor = Callable[["Session"], "Assessment"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
 
-SECTION_KEYS = tuple(s.key for s in SECTIONS)
 REDACTED = "••••••"
 
 
@@ -279,7 +278,9 @@ class HpcShareApp(App[int]):
 
     def _known_secrets(self) -> tuple[str, ...]:
         typed = tuple(str(self.session.value(k) or "") for k in ("vm.admin_password", "account.password"))
-        return self._secret_values + typed
+        # Also what a step revealed (the storage account key), for as long as the run model shows it.
+        revealed = tuple(n.password for n in self.run_model.passwords if n.password)
+        return self._secret_values + revealed + typed
 
     # ---- a crash shows no secret -----------------------------------------------------------
     def _fatal_error(self) -> None:
@@ -409,8 +410,6 @@ class HpcShareApp(App[int]):
 
     def _on_password(self, notice: "PasswordNotice") -> None:
         self.run_model.add_password(notice)
-        if notice.password:              # e.g. the storage account key read this run: out of logs and previews
-            self._secret_values = (*self._secret_values, notice.password)
         self._notify_run_screen()
 
     def _notify_run_screen(self, event: "RunEvent | None" = None) -> None:

@@ -77,17 +77,15 @@ class LiveLists:
     def _load_nics(self, args: tuple[str, ...], *, force: bool) -> None:
         """With the VNets, the NICs holding addresses in them (the private IP rule). A failure
         only leaves that rule unjudged here: the preflight and the NIC step still check."""
-        if not force and ("nics", args) in self._choices:
-            return
         try:
-            self._choices[("nics", args)] = list(self.catalog().nics(*args))
+            self.load("nics", args, force=force)
         except Exception:
             self._choices.pop(("nics", args), None)
 
     def size_problems(self, ctx: Mapping[str, Any]) -> dict[str, str]:
         """The VM size rule (``wizard.catalog.size_problems``) against the loaded size list of
         the subscription and region in ``ctx``; nothing when that list is not loaded."""
-        args = (str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", "")))
+        args = _region_args(ctx)
         sizes = self._choices.get(("vm-sizes", args))
         if sizes is None:
             return {}
@@ -97,29 +95,28 @@ class LiveLists:
         """Every rule that needs a loaded list, as the form shows them: the VM size rule, the
         network against the region's VNets and NICs, another profile that has run with the
         same server (``wizard.conflicts``). Nothing for a list that is not loaded."""
-        args = (str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", "")))
+        args = _region_args(ctx)
         vnets = self._choices.get(("vnets", args))
         nics = self._choices.get(("nics", args))
-        found = conflicts.network_conflicts(
+        found = conflicts.blocking(
             ctx, None if vnets is None else [v for v in vnets if isinstance(v, VnetInfo)],
-            None if nics is None else [n for n in nics if isinstance(n, NicInfo)])
-        found.update(self._profile_conflicts(ctx)[0])
+            None if nics is None else [n for n in nics if isinstance(n, NicInfo)], self._other_profiles())
         return {**conflicts.on_field(found), **self.size_problems(ctx)}
 
     def held_addresses(self, vnet: VnetInfo, ctx: Mapping[str, Any]) -> set[str]:
         """Addresses other NICs hold in ``vnet`` (from the loaded NIC list; none when not loaded)."""
-        args = (str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", "")))
+        args = _region_args(ctx)
         nics = [n for n in self._choices.get(("nics", args)) or [] if isinstance(n, NicInfo)]
         return conflicts.held_addresses(vnet, nics, ctx)
 
     def warnings(self, ctx: Mapping[str, Any]) -> dict[str, str]:
         """Conflicts that do not stop the run yet: another profile, not run, names the same server."""
-        return conflicts.on_field(self._profile_conflicts(ctx)[1])
+        return conflicts.on_field(conflicts.profile_conflicts(ctx, self._other_profiles())[1])
 
-    def _profile_conflicts(self, ctx: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    def _other_profiles(self) -> list[conflicts.OtherProfile]:
         if self._others is None:
             self._others = conflicts.other_profiles(self.session.profile)
-        return conflicts.profile_conflicts(ctx, self._others)
+        return self._others
 
     def sign_in_changed(self, method: str) -> bool:
         """The sign-in method changed on the Subscription screen: keep it, reopen Azure access.
@@ -143,3 +140,8 @@ class LiveLists:
                 self._catalog = None
         self._choices.clear()
         self._others = None
+
+
+def _region_args(ctx: Mapping[str, Any]) -> tuple[str, str]:
+    """The key of the lists that belong to one subscription and region."""
+    return (str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", "")))

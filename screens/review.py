@@ -163,7 +163,7 @@ class ReviewScreen(Screen[PageResult]):
             return
         # For a profile that has run before: what the next run redoes, and what it leaves behind
         # (the same lines as 'hpcshare plan'), on top of the steps.
-        changes = self.session.change_preview().lines()
+        changes = self.session.change_preview(plan).lines()
         text = render_text(plan)
         self.query_one("#plan-text", Static).update("\n".join([*changes, "", text]) if changes else text)
         self.query_one("#az-text", Static).update(highlight(render_az(plan), language="bash"))

@@ -97,7 +97,7 @@ def plan(args: argparse.Namespace) -> int:
         print(render_az(p))
         return EXIT_OK
     print(render_text(p))
-    changes = session.change_preview().lines()      # a profile that has run before: what redoes
+    changes = session.change_preview(p).lines()     # a profile that has run before: what redoes
     if changes:
         print("\n" + "\n".join(changes))
     return _plan_assessment(session, p)

@@ -59,6 +59,11 @@ def find_vnet(ctx: Mapping[str, Any], vnets: Iterable[VnetInfo]) -> VnetInfo | N
                  and _same(v.resource_group, vnet_group(ctx))), None)
 
 
+def creates_vnet(ctx: Mapping[str, Any], vnets: Iterable[VnetInfo]) -> bool:
+    """The network step will create the VNet: missing, and named in the server's own group."""
+    return not foreign_vnet(ctx) and find_vnet(ctx, vnets) is None
+
+
 def network_conflicts(ctx: Mapping[str, Any], vnets: Iterable[VnetInfo] | None,
                       nics: Iterable[NicInfo] | None) -> Found:
     """The VNet, subnet and private IP against the region's VNets and NICs (None: not loaded,
@@ -173,3 +178,11 @@ def profile_conflicts(ctx: Mapping[str, Any], others: Iterable[OtherProfile]) ->
             warnings.setdefault(key, f"also named by profile '{other.name}'{where} (not run yet): only one of "
                                      "the two can be run")
     return errors, warnings
+
+
+def blocking(ctx: Mapping[str, Any], vnets: Iterable[VnetInfo] | None, nics: Iterable[NicInfo] | None,
+             others: Iterable[OtherProfile]) -> Found:
+    """Every conflict that stops a run: the network's, then another profile's that has run."""
+    found = network_conflicts(ctx, vnets, nics)
+    found.update(profile_conflicts(ctx, others)[0])
+    return found

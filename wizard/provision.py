@@ -115,9 +115,7 @@ def conflict_problems(catalog: Catalog, answers: "Answers") -> list[str]:
         nics: list[NicInfo] | None = catalog.nics(sub.id, sub.region)
     except Exception:
         vnets = nics = None
-    found = conflicts.network_conflicts(ctx, vnets, nics)
-    found.update(conflicts.profile_conflicts(ctx, conflicts.other_profiles(answers.profile))[0])
-    return conflicts.for_preflight(found)
+    return conflicts.for_preflight(conflicts.blocking(ctx, vnets, nics, conflicts.other_profiles(answers.profile)))
 
 
 _KEYED = re.compile(r"^\[([a-z_]+\.[a-z_0-9]+)\] (.*)$", re.S)

@@ -213,11 +213,12 @@ class Session:
         source = ["--profile", self.profile] if is_profile else ["--answers", shlex.quote(str(self.path))]
         return " ".join(["hpcshare", *([verb] if verb else []), *(["--demo"] if self.demo else []), *source, *args])
 
-    def change_preview(self) -> "ChangePreview":
-        """What the next run changes for a profile that has run before (Review, ``hpcshare plan``)."""
+    def change_preview(self, plan: "Plan | None" = None) -> "ChangePreview":
+        """What the next run changes for a profile that has run before (Review, ``hpcshare plan``);
+        ``plan``: this session's plan when the caller has built it already."""
         from wizard.changes import preview_changes
 
-        return preview_changes(self.plan(), self.run_state(),
+        return preview_changes(plan or self.plan(), self.run_state(),
                                share_password_given=self.secret_source("account.password") != "generated",
                                reset_share=self.command_line("reset-password", "--user", "share"))
 

@@ -11,14 +11,13 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from wizard.questions import SECTIONS, section
+from wizard.questions import SECTION_KEYS, SECTIONS, section
 
 SHORT_NAMES = {
     "subscription": "Subscription", "vm": "VM", "disk": "Disk", "account": "Account",
     "share": "Share", "endpoints": "Network", "files": "Files", "remote": "Remote",
     "cluster": "Cluster",
 }
-SECTION_KEYS = frozenset(s.key for s in SECTIONS)
 PAGES: tuple[tuple[str, str], ...] = (
     *((s.key, SHORT_NAMES.get(s.key, s.title)) for s in SECTIONS),
     ("review", "Review"), ("run", "Run"), ("finish", "Finish"),

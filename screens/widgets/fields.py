@@ -118,7 +118,7 @@ class Field(Horizontal):
             self.show_message(problem, "error")
         elif self.warning and self.value == self.initial:
             self.show_message(self.warning, "warning")
-        elif (conflict := None if problem else self.extra_warning()):
+        elif (conflict := self.extra_warning()):
             self.show_message(conflict, "warning")
         else:
             self.show_message("", None)

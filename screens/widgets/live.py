@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from screens.widgets.fields import ContextFn, Field, SelectBacked
 from screens.live_lists import LiveLists
 from wizard.catalog import RegionInfo, SubscriptionInfo, VmSizeInfo, VnetInfo, filter_sizes
-from wizard.conflicts import find_vnet, foreign_vnet, vnet_group
+from wizard.conflicts import creates_vnet, vnet_group
 from wizard.questions import Question
 
 if TYPE_CHECKING:
@@ -388,10 +388,8 @@ class VnetField(LiveField):
             return                     # loading, or the load failed: that note stays
         ctx = {**self.context(), self.key: self.value}
         vnets = [v for v in self.items if isinstance(v, VnetInfo)]
-        if problem or not self.value or foreign_vnet(ctx) or find_vnet(ctx, vnets) is not None:
-            self.set_note("")
-        else:
-            self.set_note(f"Not in {vnet_group(ctx)} yet: hpcshare creates it there.")
+        created = not problem and self.value and creates_vnet(ctx, vnets)
+        self.set_note(f"Not in {vnet_group(ctx)} yet: hpcshare creates it there." if created else "")
 
     def show_items(self) -> None:
         vnets = [v for v in self.items or [] if isinstance(v, VnetInfo)]
