@@ -63,6 +63,9 @@ def test_azure_files_run_rerun_and_teardown(home: Path, tmp_path: Path, capsys: 
     assert r"\\hpcfilesit.file.core.windows.net\hpcdata" in job and r"/user:localhost\hpcfilesit" in job
     ET.fromstring(job.encode())
     assert ZONE in texts["SUMMARY.md"] and "no hosts entry" in texts["SUMMARY.md"]
+    # Files from a demo run say so in every command they give (issue 22's consistency rule).
+    for verb in ("generate", "teardown"):
+        assert f"hpcshare {verb} --demo --profile files" in texts["SUMMARY.md"], verb
     # The account key is a secret: in no file, no state, no log (the stand-in's saved state included).
     for where in [*out.iterdir(), *home.rglob("*")]:
         if where.is_file():

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 
 from wizard.artifacts.safety import Values
 from wizard.artifacts.summary import NODEPREP_LOG, assessment_section
+from wizard.plan import FILES_DNS_ZONE as ZONE
 from wizard.plan import key_list_command, verify_command
-
-ZONE = "privatelink.file.core.windows.net"   # wizard.plan.FILES_DNS_ZONE (artifacts import no plan)
 
 
 def render_files_summary(v: Values, *, embedded: bool, assessment: Sequence[str] = ()) -> str:
@@ -21,7 +20,7 @@ def render_files_summary(v: Values, *, embedded: bool, assessment: Sequence[str]
     add("")
     add(f"An Azure Files premium share for HPC Pack jobs, reached through a private endpoint in the "
         f"cluster's virtual network, and the files that make the compute nodes use it. Written by "
-        f"hpcshare for profile `{v.profile}`; regenerate them with `hpcshare generate --profile {v.profile}`.")
+        f"hpcshare for profile `{v.profile}`; regenerate them with `{v.command('generate')}`.")
     add("")
     add("## What was created")
     add("")
@@ -97,7 +96,7 @@ def render_files_summary(v: Values, *, embedded: bool, assessment: Sequence[str]
     add("## 4. Tear down")
     add("")
     add("```")
-    add(f"hpcshare teardown --profile {v.profile}")
+    add(v.command("teardown"))
     add("```")
     add("")
     add("It deletes the private endpoint, the storage account (with the share and everything on it), "

@@ -35,7 +35,7 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]], *, demo: bo
     deterministic DNS name); run outputs add the resource ids and the public address."""
     ep = answers.endpoints
     if answers.azure_files:
-        return _files_facts(answers, outputs)
+        return _files_facts(answers, outputs, demo=demo)
     pip = outputs.get("public-ip", {}) if ep.public_ip else {}
     fqdn = pip.get("fqdn") or (f"{ep.dns_label}.{answers.subscription.region}.cloudapp.azure.com"
                                if ep.public_ip and ep.dns_label else None)
@@ -53,7 +53,7 @@ def facts_from(answers: Answers, outputs: dict[str, dict[str, Any]], *, demo: bo
     )
 
 
-def _files_facts(answers: Answers, outputs: dict[str, dict[str, Any]]) -> ServerFacts:
+def _files_facts(answers: Answers, outputs: dict[str, dict[str, Any]], *, demo: bool = False) -> ServerFacts:
     """Azure Files: the "server" is <account>.file.core.windows.net, found at the private
     endpoint's address (which Azure may have picked: only the run knows it)."""
     from wizard.plan import files_host
@@ -66,6 +66,7 @@ def _files_facts(answers: Answers, outputs: dict[str, dict[str, Any]]) -> Server
         resource_group=answers.subscription.resource_group,
         region=answers.subscription.region,
         resource_ids=ids,
+        demo=demo,
     )
 
 
