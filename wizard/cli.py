@@ -20,14 +20,12 @@ from wizard.questions import SECTION_KEYS
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.CANCELLED
 
 
-# The commands that read a profile or an answers file (filled in as build_parser adds them).
-_SOURCED: set[str] = set()
+# The commands that read a profile or an answers file (_profile_command builds only these).
+_SOURCED = frozenset({"run", "plan", "generate", "reset-password", "teardown"})
 _SOURCE_OPTIONS = ("--profile", "--answers")
 
 
 def _answers_source(p: argparse.ArgumentParser, *, required: bool) -> None:
-    if required:
-        _SOURCED.add(p.prog.rsplit(" ", 1)[-1])
     group = p.add_mutually_exclusive_group(required=required)
     group.add_argument("--profile", metavar="NAME", help="a saved profile (HPCSHARE_HOME/profiles/NAME.toml)")
     group.add_argument("--answers", metavar="FILE", type=Path, help="an answers file (TOML, schema 1)")
@@ -43,6 +41,7 @@ def _demo(p: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 def _profile_command(sub: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     """A command that works on one profile or answers file (and may use the demo stand-in)."""
+    assert name in _SOURCED, name          # _source_after_command moves a source to it
     p: argparse.ArgumentParser = sub.add_parser(name, **kwargs)
     _demo(p)
     _answers_source(p, required=True)

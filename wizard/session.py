@@ -217,10 +217,11 @@ class Session:
         """What the next run changes for a profile that has run before (Review, ``hpcshare plan``);
         ``plan``: this session's plan when the caller has built it already."""
         from wizard.changes import preview_changes
+        from wizard.passwords import reset_command
 
         return preview_changes(plan or self.plan(), self.run_state(),
                                share_password_given=self.secret_source("account.password") != "generated",
-                               reset_share=self.command_line("reset-password", "--user", "share"))
+                               reset_share=reset_command(self.command_line, "share"))
 
     def plan(self) -> "Plan":
         from wizard.plan import build_plan
