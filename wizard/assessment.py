@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from wizard import diskcaps
 from wizard.cost import CostEstimate, estimate_cost
 from wizard.filescaps import FilesVerdict, files_verdict
-from wizard.quota import QuotaCheck, StorageQuotaCheck, check_quota, check_storage_quota
+from wizard.quota import QuotaCheck, check_quota, check_storage_quota
 from wizard.throughput import Verdict, verdict
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Assessment:
                 state = "ok" if line.fits else "EXCEEDED"
                 if after_run:
                     out.append(f"Quota {line.label}: {line.used + line.needed} of {line.limit} in use "
-                               f"with this {'share' if isinstance(q, StorageQuotaCheck) else 'server'} ({state})")
+                               f"with this {q.NOUN} ({state})")
                 else:
                     out.append(f"Quota {line.label}: {line.used} used + {line.needed} = "
                                f"{line.used + line.needed} of {line.limit} ({state})")

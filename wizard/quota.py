@@ -15,7 +15,7 @@ reports Azure's own QuotaExceeded.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from wizard.answers import Answers
@@ -52,6 +52,8 @@ class QuotaLine:
 
 @dataclass(frozen=True)
 class QuotaCheck:
+    FIELD: ClassVar[str] = "vm.size"       # the answer a quota problem is about (the preflight's lines)
+    NOUN: ClassVar[str] = "server"         # what the run adds ("... in use with this server")
     region: str
     vm_size: str
     vcpus: int
@@ -81,7 +83,9 @@ class QuotaCheck:
 
     def problems(self) -> list[str]:
         """The preflight's form: one "[vm.size] VM size: ..." line per quota that would be exceeded."""
-        return [f"[vm.size] VM size: {m}" for m in self.messages()]
+        from wizard.questions import QUESTIONS
+
+        return [f"[{self.FIELD}] {QUESTIONS[self.FIELD].label}: {m}" for m in self.messages()]
 
     def as_dict(self) -> dict[str, Any]:
         return {"region": self.region, "vm_size": self.vm_size, "vcpus": self.vcpus, "known": self.known,
@@ -95,6 +99,8 @@ class QuotaCheck:
 class StorageQuotaCheck(QuotaCheck):
     """The Azure Files backend's quota: storage accounts per region per subscription (the
     ``StorageAccounts`` usage of Microsoft.Storage), held in ``regional``."""
+    FIELD: ClassVar[str] = "files.account"
+    NOUN: ClassVar[str] = "share"
     account: str = ""
 
     def messages(self) -> list[str]:
@@ -103,11 +109,6 @@ class StorageQuotaCheck(QuotaCheck):
             return []
         return [f"the storage account {self.account} would be one more in {self.region}: {line.used} of {line.limit} "
                 f"storage accounts are in use; {HOW_TO_ASK_STORAGE}, or use an account that exists already"]
-
-    def problems(self) -> list[str]:
-        from wizard.questions import QUESTIONS
-
-        return [f"[files.account] {QUESTIONS['files.account'].label}: {m}" for m in self.messages()]
 
     def as_dict(self) -> dict[str, Any]:
         return {"region": self.region, "account": self.account, "known": self.known,
