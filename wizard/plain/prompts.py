@@ -366,8 +366,9 @@ class _Flow:
             self._catalog = self.session.catalog()
         return self._catalog
 
-    def _load(self, what: str, key: tuple[str, ...], fn: Callable[["Catalog"], T]) -> T | None:
-        """A live list, or None after printing why it could not be loaded (never a traceback)."""
+    def _load(self, what: str, key: tuple[str, ...], fn: Callable[["Catalog"], T], *, quiet: bool = False) -> T | None:
+        """A live list, or None after printing why it could not be loaded (never a traceback);
+        ``quiet``: a list only some advice rests on, whose failure needs no words."""
         cache = _CACHE.setdefault(self.session, {})
         if key in cache:
             return cache[key]
@@ -376,6 +377,8 @@ class _Flow:
                 catalog = self.catalog()        # in demo mode this starts the stand-in (main thread)
                 value = _call_with_timeout(lambda: fn(catalog), LOAD_TIMEOUT)
         except Exception as exc:  # any failure of a live list falls back to typing the value
+            if quiet:
+                return None
             self.con.print(f"[yellow]Could not load {what}:[/] {_reason(exc)}", highlight=False)
             self.con.print("Type the value instead; it is checked by the same rule.", style="yellow")
             return None
@@ -438,11 +441,9 @@ class _Flow:
         """Addresses other NICs hold in ``vnet``, so the suggested private IP is a free one; none
         when the NICs cannot be read (the preflight still judges the address)."""
         sub, region = str(ctx.get("subscription.id", "")), str(ctx.get("subscription.region", ""))
-        try:
-            nics = _call_with_timeout(lambda: self.catalog().nics(sub, region), LOAD_TIMEOUT)
-        except Exception:
-            return set()
-        return held_addresses(vnet, nics, ctx)
+        nics = self._load(f"the network interfaces in {region}", ("nics", sub, region),
+                          lambda c: c.nics(sub, region), quiet=True)
+        return set() if nics is None else held_addresses(vnet, nics, ctx)
 
     def _select_or_type(self, q: Question, choices: list[Choice], default: Any, validate: Callable[[str], Any],
                         *, other: str) -> str:
