@@ -202,8 +202,15 @@ def _place_generated_passwords(args: argparse.Namespace, session: Session, secre
     generated = [(env, pw) for env, pw, gen in ((ADMIN_PASSWORD_ENV, secrets.admin_password, secrets.admin_generated),
                                                 (SHARE_PASSWORD_ENV, secrets.share_password, secrets.share_generated))
                  if gen]
-    if not generated:
-        return
+    # A run without --yes has already required a terminal (interactive()); a --yes run may have none.
+    if generated and _place_generated(args, session, generated, tty=sys.stdout.isatty() if args.yes else interactive()):
+        session.password_file = args.password_file
+
+
+def _place_generated(args: argparse.Namespace, session: Session, generated: list[tuple[str, str]], *,
+                     tty: bool) -> bool:
+    """Write ``generated`` (env name, password) to --password-file (True), or leave them to be
+    shown on the terminal ``tty`` says there is (False); refuse where a log would keep them."""
     if args.password_file is not None:
         from wizard.password_file import PasswordFileError, write_password_file
 
@@ -211,13 +218,12 @@ def _place_generated_passwords(args: argparse.Namespace, session: Session, secre
             write_password_file(args.password_file, session.profile, generated)
         except PasswordFileError as exc:
             raise UsageError(str(exc)) from None
-        session.password_file = args.password_file
-        return
-    # A run without --yes has already required a terminal (interactive()); a --yes run may have none.
-    if not (sys.stdout.isatty() if args.yes else interactive()):
+        return True
+    if not tty:
         names = " and ".join(env for env, _ in generated)
         raise UsageError(f"output is not a terminal, so a generated password would be printed where a log keeps it: "
                          f"set {names}, or pass --password-file FILE (created mode 0600); nothing was touched")
+    return False
 
 
 def reset_password(args: argparse.Namespace) -> int:
@@ -231,7 +237,7 @@ def reset_password(args: argparse.Namespace) -> int:
 
 
 def _reset_password(args: argparse.Namespace, session: Session) -> int:
-    from wizard.passwords import LABELS
+    from wizard.passwords import PasswordNotice, reset_command
     from wizard.reset_password import reset_admin, reset_share
     from wizard.runner import StepFailed
     from wizard.session import SECRET_ENV
@@ -240,7 +246,8 @@ def _reset_password(args: argparse.Namespace, session: Session) -> int:
     key = "vm.admin_password" if args.user == "admin" else "account.password"
     env = SECRET_ENV[key]
     user = answers.vm.admin_username if args.user == "admin" else answers.account.username
-    label = f"{LABELS[args.user]} for '{user}'"
+    reset = reset_command(session.command_line, args.user)
+    label = PasswordNotice(args.user, user, None, reset).title
     password, generated = os.environ.get(env, ""), False
     if not password and interactive() and args.password_file is None:
         password = getpass.getpass(f"New {label} (empty: generate one): ")
@@ -254,16 +261,7 @@ def _reset_password(args: argparse.Namespace, session: Session) -> int:
     if broken:
         raise UsageError(f"[{key}] {broken}" + (f" (from {env})" if os.environ.get(env) else ""))
     if generated:
-        if args.password_file is not None:
-            from wizard.password_file import PasswordFileError, write_password_file
-
-            try:
-                write_password_file(args.password_file, session.profile, [(env, password)])
-            except PasswordFileError as exc:
-                raise UsageError(str(exc)) from None
-        elif not sys.stdout.isatty():
-            raise UsageError(f"output is not a terminal, so a generated password would be printed where a log keeps "
-                             f"it: set {env}, or pass --password-file FILE (created mode 0600); nothing was touched")
+        _place_generated(args, session, [(env, password)], tty=sys.stdout.isatty())
 
     def show() -> None:
         if not generated:
@@ -271,7 +269,7 @@ def _reset_password(args: argparse.Namespace, session: Session) -> int:
         elif args.password_file is not None:
             print(f"{label} (generated): in {args.password_file} (mode 0600)")
         else:
-            print(f"{label} (generated; shown once, not saved anywhere): {password}")
+            print(PasswordNotice(args.user, user, password, reset).lines()[0])
 
     print(f"Setting a new {label} on {answers.vm.name} ...", flush=True)
     try:
