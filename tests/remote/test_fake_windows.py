@@ -261,3 +261,8 @@ def test_reset_admin_password_like_the_script(answers: Answers) -> None:
     out, _, code = simulate(script, params, {"SecretB64": encode_param({"admin_password": "short"})}, server)
     assert code == 1 and "password policy" in parse_results(out)[0].message
     assert vault.recall(server["admin"]["nt_hash_ref"]) == ntowfv1(new).hex()          # a refused reset changes nothing
+    # The stand-in's injected sub-step failure (substep:admin-password) fires as Set-LocalUser's refusal.
+    out, _, code = simulate(script, params, {"SecretB64": encode_param({"admin_password": "Other-pass.w0rd9"})},
+                            server, fail_substep="admin-password")
+    assert code == 1 and parse_results(out)[0].message.startswith("Set-LocalUser: ")
+    assert vault.recall(server["admin"]["nt_hash_ref"]) == ntowfv1(new).hex()

@@ -100,6 +100,10 @@ FAILURES: dict[str, tuple[str, str]] = {
     "delete": ("Remove-Item: The process cannot access the file because it is being used by another process.",
                "RemoveFileSystemItemIOError,Microsoft.PowerShell.Commands.RemoveItemCommand"),
 }
+# Set-LocalUser's refusal of a password the local policy rejects (New-LocalUser's words): a share
+# user's reset, and reset-admin-password's one sub-step (also its injected failure).
+_SET_LOCAL_USER_REFUSED = ("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1], FAILURES["user"][1])
+FAILURES["admin-password"] = _SET_LOCAL_USER_REFUSED
 
 
 _Fail = SubStepFailure
@@ -117,7 +121,7 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
 
         return simulate_bootstrap(dict(parameters or {}), dict(protected or {}), server, fail_substep, _decode)
     if name == RESET_ADMIN_PASSWORD:
-        return _reset_admin(dict(parameters or {}), dict(protected or {}), server)
+        return _reset_admin(parameters or {}, protected or {}, server, fail_substep)
     start_error, cfg, secret = _read_params(name, parameters or {}, protected or {})
     handlers = _CONFIGURE if name == CONFIGURE_SERVER else _SELF_TEST
     run = _Run(server, cfg, secret)
@@ -130,36 +134,29 @@ def simulate(script: str, parameters: Mapping[str, str], protected: Mapping[str,
     return stdout, "", 1 if failed else 0
 
 
-def _reset_admin(parameters: dict[str, str], protected: dict[str, str], server: dict[str, Any]) -> tuple[str, str, int]:
+def _reset_admin(parameters: Mapping[str, str], protected: Mapping[str, str], server: dict[str, Any],
+                 fail_substep: str | None) -> tuple[str, str, int]:
     """reset-admin-password.ps1: the admin account's NT hash (what the stand-in's WinRM endpoint
     checks a logon against; the compute handler set it at VM creation) becomes the new password's."""
-    step = SUBSTEPS[RESET_ADMIN_PASSWORD][0]
-    try:
-        cfg = _decode(CONFIG_PARAM, parameters.get(CONFIG_PARAM, protected.get(CONFIG_PARAM)))
-        secret = _decode(SECRET_PARAM, protected.get(SECRET_PARAM, parameters.get(SECRET_PARAM)))
-        if "admin_password" not in secret:
-            raise _Fail("parameter -SecretB64 lacks the key 'admin_password'")
-        password = secret["admin_password"]
-        if not isinstance(password, str) or not password:
-            raise _Fail("parameter -SecretB64: admin_password must be a non-empty string")
-        try:
-            check_config(RESET_ADMIN_PASSWORD, cfg)
-        except ConfigError as e:
-            raise _Fail(e.message) from None
+    start_error, cfg, secret = _read_params(RESET_ADMIN_PASSWORD, parameters, protected, key="admin_password")
+
+    def set_admin() -> Outcome:
         admin = server.get("admin")
-        name = cfg["admin_user"]
+        name, password = cfg["admin_user"], secret["admin_password"]
         if not admin or str(admin.get("name", "")).lower() != name.lower():
             raise _Fail(f"no local user '{name}' on this server (the VM was created with another admin user name)")
         if not _meets_policy(password, name):
-            # Set-LocalUser refuses a password the local policy rejects (as for the share user).
-            raise _Fail("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1])
+            raise _Fail(*_SET_LOCAL_USER_REFUSED)     # as for the share user: the local policy says no
         from spnego._ntlm_raw.crypto import ntowfv1
 
         admin.pop("nt_hash", None)       # never in the state file: the hash stays in memory (vault)
         admin["nt_hash_ref"] = vault.keep(ntowfv1(password).hex(), admin.get("nt_hash_ref"))
-    except _Fail as f:
-        return SubStepResult(step, "failed", _clip(f.message)).to_line() + "\r\n", "", 1
-    return SubStepResult(step, "changed", f"Local administrator '{name}': password set").to_line() + "\r\n", "", 0
+        return "changed", f"Local administrator '{name}': password set", {}
+
+    (step,) = SUBSTEPS[RESET_ADMIN_PASSWORD]
+    lines, failed = run_substeps((step,), {step: set_admin}, start_error=start_error, fail_substep=fail_substep,
+                                 failures=FAILURES)
+    return "\r\n".join(lines) + "\r\n", "", 1 if failed else 0
 
 
 # ---- parameters, as the script's start block reads them ---------------------------------------
@@ -179,23 +176,24 @@ def _decode(name: str, text: str | None) -> dict[str, Any]:
         raise _Fail(f"parameter -{name} is not a JSON object") from None
 
 
-def _read_params(name: str, parameters: Mapping[str, str], protected: Mapping[str, str]
-                 ) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
+def _read_params(name: str, parameters: Mapping[str, str], protected: Mapping[str, str], *,
+                 key: str = "share_password") -> tuple[str | None, dict[str, Any], dict[str, Any]]:
+    """(start error, config, {key: password}) as the script's start block reads them."""
     try:
         cfg = _decode(CONFIG_PARAM, parameters.get(CONFIG_PARAM, protected.get(CONFIG_PARAM)))
         # Managed Run Command sends it protected; action Run Command as an ordinary parameter.
         secret = _decode(SECRET_PARAM, protected.get(SECRET_PARAM, parameters.get(SECRET_PARAM)))
-        if "share_password" not in secret:
-            raise _Fail("parameter -SecretB64 lacks the key 'share_password'")
-        if not isinstance(secret["share_password"], str) or not secret["share_password"]:
-            raise _Fail("parameter -SecretB64: share_password must be a non-empty string")
+        if key not in secret:
+            raise _Fail(f"parameter -SecretB64 lacks the key '{key}'")
+        if not isinstance(secret[key], str) or not secret[key]:
+            raise _Fail(f"parameter -SecretB64: {key} must be a non-empty string")
         try:
             check_config(name, cfg)
         except ConfigError as e:
             raise _Fail(e.message) from None
     except _Fail as f:
         return f.message, {}, {}
-    return None, cfg, {"share_password": secret["share_password"]}
+    return None, cfg, {key: secret[key]}
 
 
 # ---- the simulated machine --------------------------------------------------------------------
@@ -608,7 +606,7 @@ def _user(r: _Run) -> Outcome:
         # As the script: a re-run with a generated password leaves the earlier one in place.
         return "ok", f"Local user '{name}' exists: password kept as set earlier, {_FACTS_USER}", {"sid": u["sid"], "password_set": False}
     if not _meets_policy(r._password, name):
-        raise _Fail("Set-LocalUser: " + FAILURES["user"][0].split(": ", 1)[1], FAILURES["user"][1])
+        raise _Fail(*_SET_LOCAL_USER_REFUSED)
     _set_password(u, r._password)
     return "changed", f"Local user '{name}' password reset: {_FACTS_USER}", {"sid": u["sid"], "password_set": True}
 
