@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any, Callable, Protocol
 
-from ..errors import conflict, resource_group_not_found
+from .. import catalog
+from ..errors import bad_request, conflict, resource_group_not_found
 from ..faults import Fault, FaultPlan
 from ..latency import Latency
 from ..operations import Operation
@@ -234,3 +235,15 @@ def state_of(body: dict[str, Any]) -> str:
 
 def new_etag() -> str:
     return f'W/"{uuid.uuid4()}"'
+
+
+def route_location(ctx: Ctx, resource_type: str) -> str:
+    """The request's {location}, normalized. An unknown one gets ARM's 400 NoRegisteredProviderFound,
+    worded as azure-cli issues #26639 and #28496 quote it ("No registered resource provider found
+    for location 'X' and API version 'Y' for type 'Z'")."""
+    location = catalog.normalize_location(ctx.route.location)
+    if location is None:
+        raise bad_request("NoRegisteredProviderFound",
+                          f"No registered resource provider found for location '{ctx.route.location}' and API "
+                          f"version '{ctx.req.query.get('api-version', '')}' for type '{resource_type}'.")
+    return location

@@ -21,7 +21,7 @@ from ..operations import Operation, iso
 from ..routing import DISK, NIC, VM, resource_id
 from ..store import Store
 from . import generic, network
-from .common import Ctx, KindSpec, Response, register, state_of, sub_object
+from .common import Ctx, KindSpec, Response, register, route_location, state_of, sub_object
 
 
 def _invalid(message: str) -> ArmError:
@@ -49,16 +49,12 @@ def list_skus(ctx: Ctx) -> Response:
 def list_usages(ctx: Ctx) -> Response:
     """GET …/providers/Microsoft.Compute/locations/{region}/usages (Usage_List): vCPUs used and
     allowed per family and in the region, from the same quota the VM create enforces."""
-    location = catalog.normalize_location(ctx.route.location)
-    if location is None:
-        raise bad_request("NoRegisteredProviderFound", f"No registered resource provider found for location '{ctx.route.location}'.")
+    location = route_location(ctx, "locations/usages")
     return Response(200, {"value": ctx.arm.quota.usages(ctx.store, location)})
 
 
 def list_vm_sizes(ctx: Ctx) -> Response:
-    location = catalog.normalize_location(ctx.route.location)
-    if location is None:
-        raise bad_request("NoRegisteredProviderFound", f"No registered resource provider found for location '{ctx.route.location}'.")
+    location = route_location(ctx, "locations/vmSizes")
     return Response(200, {"value": catalog.vm_sizes_list(location)})
 
 

@@ -30,7 +30,8 @@ The rules, each with its source:
   one item, StorageAccounts, with the subscription's accounts in the region against the default
   limit of 250 per region per subscription ("Scalability and performance targets for standard
   storage accounts", learn.microsoft.com/azure/storage/common/scalability-targets-standard-account);
-  shape from the StorageAccountListLocationUsage example (2025-01-01).
+  shape from the StorageAccountListLocationUsage example of Usages - List By Location
+  (learn.microsoft.com/rest/api/storagerp/usages/list-by-location).
 * A share's enabledProtocols is SMB or NFS, fixed at creation (FileShare model: "can only be
   specified when creating a share").
 """
@@ -48,7 +49,7 @@ from .. import catalog, validation
 from ..errors import ArmError, bad_request, conflict, resource_not_found
 from ..routing import FILE_SERVICE, FILE_SHARE, PRIVATE_ENDPOINT, STORAGE_ACCOUNT, resource_id
 from ..store import Store
-from .common import Ctx, KindSpec, Response, register
+from .common import Ctx, KindSpec, Response, register, route_location
 
 _ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
 _SHARE = re.compile(r"^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
@@ -305,9 +306,7 @@ STORAGE_ACCOUNTS_PER_REGION = 250
 
 def list_usages(ctx: Ctx) -> Response:
     """GET …/providers/Microsoft.Storage/locations/{region}/usages: storage accounts in use there."""
-    location = catalog.normalize_location(ctx.route.location)
-    if location is None:
-        raise bad_request("NoRegisteredProviderFound", f"No registered resource provider found for location '{ctx.route.location}'.")
+    location = route_location(ctx, "locations/usages")
     prefix = f"/subscriptions/{ctx.route.sub}/".lower()
     used = sum(1 for a in ctx.store.of_type(STORAGE_ACCOUNT.full)
                if a["id"].lower().startswith(prefix) and catalog.normalize_location(a.get("location", "")) == location)
