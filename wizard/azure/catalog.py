@@ -34,12 +34,12 @@ def _zones(sku: Any, region: str) -> tuple[str, ...]:
     return ()
 
 
-def _id_part(resource_id: str, kind: str) -> str:
-    """The name after ``kind`` in an ARM id ("resourceGroups", "virtualNetworks"), or ""."""
-    parts = resource_id.split("/")
-    lowered = [p.lower() for p in parts]
-    i = lowered.index(kind.lower()) if kind.lower() in lowered else -1
-    return parts[i + 1] if 0 <= i < len(parts) - 1 else ""
+def _id_part(resource_id: str, part: str) -> str:
+    """One part of an ARM id as azure-mgmt-core parses it ("resource_group"; "name": for a
+    subnet's id, its VNet's), or ""."""
+    from azure.mgmt.core.tools import parse_resource_id      # the engine loads no Azure SDK at import
+
+    return str(parse_resource_id(resource_id or "").get(part, ""))
 
 
 def _physical(location: Any) -> bool:
@@ -109,7 +109,7 @@ class AzureCatalog:
         for vnet in self.env.network(subscription_id).virtual_networks.list_all():
             if (vnet.location or "").lower() != region.lower():
                 continue
-            rg = _id_part(vnet.id, "resourceGroups")
+            rg = _id_part(vnet.id, "resource_group")
             prefixes = tuple(vnet.address_space.address_prefixes or []) if vnet.address_space else ()
             subnets = tuple((s.name, s.address_prefix or "") for s in (vnet.subnets or []))
             out.append(VnetInfo(vnet.name, rg, prefixes, subnets))
@@ -124,7 +124,7 @@ class AzureCatalog:
                 continue
             configs = nic.ip_configurations or []
             subnet_id = next((c.subnet.id for c in configs if c.subnet is not None and c.subnet.id), "")
-            out.append(NicInfo(nic.name, _id_part(nic.id, "resourceGroups"), _id_part(subnet_id, "virtualNetworks"),
-                               _id_part(subnet_id, "resourceGroups"),
+            out.append(NicInfo(nic.name, _id_part(nic.id, "resource_group"), _id_part(subnet_id, "name"),
+                               _id_part(subnet_id, "resource_group"),
                                tuple(c.private_ip_address for c in configs if c.private_ip_address)))
         return sorted(out, key=lambda n: (n.resource_group.lower(), n.name.lower()))

@@ -323,11 +323,12 @@ def _id(ref: Any) -> str | None:
 
 def _vm_of(disk: Any) -> tuple[str, str] | None:
     """(resource group, name) of the VM a disk is attached to, from its managedBy id."""
-    parts = (getattr(disk, "managed_by", None) or "").split("/")
-    low = [p.lower() for p in parts]
-    if "resourcegroups" not in low or "virtualmachines" not in low:
+    from azure.mgmt.core.tools import parse_resource_id
+
+    vm = parse_resource_id(getattr(disk, "managed_by", None) or "")
+    if str(vm.get("type", "")).lower() != "virtualmachines" or not vm.get("resource_group"):
         return None
-    return parts[low.index("resourcegroups") + 1], parts[low.index("virtualmachines") + 1]
+    return str(vm["resource_group"]), str(vm["name"])
 
 
 def _deallocated(compute: Any, vm: tuple[str, str]) -> bool:
